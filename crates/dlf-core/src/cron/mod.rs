@@ -1,0 +1,1 @@
+//! Quartz cron expressions (placeholder; implemented by the cron work).

@@ -1,0 +1,1 @@
+//! Java SimpleDateFormat patterns (placeholder; implemented by the EL work).

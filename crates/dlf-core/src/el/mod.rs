@@ -1,0 +1,1 @@
+//! The DLF expression language (placeholder; implemented by the EL work).
