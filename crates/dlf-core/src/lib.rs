@@ -10,3 +10,7 @@ pub mod cron;
 pub mod datefmt;
 pub mod el;
 pub mod zone;
+pub mod error;
+pub mod model;
+
+pub use error::{DlfError, ErrorCode};

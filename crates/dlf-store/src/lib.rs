@@ -1,1 +1,117 @@
-//! placeholder
+//! `dlf-store`: where dlf keeps what it must not lose.
+//!
+//! One [`Store`] trait, composed of one sub-trait per kind of object so that each lives in its own
+//! file, and one SQL implementation ([`SqlStore`]) that serves both the embedded SQLite default
+//! and PostgreSQL through sqlx's `Any` driver. The two databases share every statement except
+//! the DDL (one migrations folder per dialect) and the few places listed in [`sql::Dialect`].
+//!
+//! Rules this crate keeps (ARCHITECTURE.md):
+//! - every state change is one transaction; on SQLite every write transaction goes through a
+//!   single writer connection and starts with `BEGIN IMMEDIATE`, so writers queue in the pool
+//!   instead of failing with "database is locked" (research/crates.md caveat 1);
+//! - uniqueness that matters (one cron instance per job and plan time, one job name per
+//!   workspace) is a unique index, never a check in code;
+//! - the store returns records, not wire types: JSON documents are validated by `dlf-core`
+//!   before they get here and are stored as text.
+
+pub mod records;
+pub mod secret_box;
+pub mod sql;
+pub mod testsuite;
+
+pub use records::*;
+pub use secret_box::SecretBox;
+pub use sql::SqlStore;
+
+use async_trait::async_trait;
+use std::sync::Arc;
+
+/// What can go wrong in the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A unique key was violated (the name is taken).
+    #[error("{0} already exists")]
+    Conflict(String),
+    /// The object does not exist.
+    #[error("{0} does not exist")]
+    NotFound(String),
+    /// A stored value could not be decoded.
+    #[error("corrupt record: {0}")]
+    Corrupt(String),
+    /// The database failed.
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    /// The database could not be opened or migrated.
+    #[error("cannot open the database: {0}")]
+    Open(String),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Projects and their workspaces.
+#[async_trait]
+pub trait TenancyStore: Send + Sync {
+    /// The project's default workspace, created on first use.
+    async fn default_workspace(&self, project_id: &str, now_ms: i64) -> StoreResult<Workspace>;
+    /// A new named workspace; `Conflict` if the project already has one of that name.
+    async fn create_workspace(&self, project_id: &str, name: &str, now_ms: i64) -> StoreResult<Workspace>;
+    /// The workspace with this id in this project.
+    async fn find_workspace(&self, project_id: &str, workspace_id: &str) -> StoreResult<Option<Workspace>>;
+    /// Every workspace of the project, default first.
+    async fn list_workspaces(&self, project_id: &str) -> StoreResult<Vec<Workspace>>;
+}
+
+/// Access keys (AK/SK) and tokens.
+#[async_trait]
+pub trait CredentialStore: Send + Sync {
+    async fn insert_access_key(&self, key: &AccessKeyRecord) -> StoreResult<()>;
+    async fn find_access_key(&self, access_key: &str) -> StoreResult<Option<AccessKeyRecord>>;
+    async fn count_access_keys(&self) -> StoreResult<i64>;
+    async fn insert_token(&self, token: &TokenRecord) -> StoreResult<()>;
+    async fn find_token(&self, token_hash: &str) -> StoreResult<Option<TokenRecord>>;
+}
+
+/// Job definitions, their versions and scheduling status.
+#[async_trait]
+pub trait JobStore: Send + Sync {
+    /// Inserts a job (and version 1 when `submit`); `Conflict` if the name is taken.
+    async fn insert_job(&self, job: &NewJob) -> StoreResult<JobRecord>;
+    /// Replaces a job's development state (and submits a new version when `submit`).
+    async fn update_job(&self, job_id: i64, update: &JobUpdate) -> StoreResult<JobRecord>;
+    async fn find_job(&self, workspace_id: &str, name: &str) -> StoreResult<Option<JobRecord>>;
+    async fn find_job_by_id(&self, job_id: i64) -> StoreResult<Option<JobRecord>>;
+    /// A submitted version of a job.
+    async fn job_version(&self, job_id: i64, version: i64) -> StoreResult<Option<JobVersion>>;
+    /// One page of jobs matching the filter, and the number of all matches.
+    async fn list_jobs(&self, workspace_id: &str, filter: &JobFilter) -> StoreResult<(i64, Vec<JobSummary>)>;
+    /// Deletes the definition and versions; instances stay.
+    async fn delete_job(&self, job_id: i64) -> StoreResult<()>;
+    /// Jobs of the workspace whose `dependJobs` name `job_name`: (id, name).
+    async fn downstream_jobs(&self, workspace_id: &str, job_name: &str) -> StoreResult<Vec<(i64, String)>>;
+    /// Sets the scheduling status if it is currently one of `from`; returns whether it changed.
+    async fn transition_job(&self, job_id: i64, from: &[&str], change: &JobStatusChange) -> StoreResult<bool>;
+}
+
+/// Stored scripts.
+#[async_trait]
+pub trait ScriptStore: Send + Sync {
+    async fn insert_script(&self, script: &NewScript) -> StoreResult<ScriptRecord>;
+    async fn update_script(&self, id: &str, document: &str, now_ms: i64) -> StoreResult<ScriptRecord>;
+    async fn find_script(&self, workspace_id: &str, name: &str) -> StoreResult<Option<ScriptRecord>>;
+    async fn list_scripts(&self, workspace_id: &str, name_filter: Option<&str>, offset: i64, limit: i64)
+    -> StoreResult<(i64, Vec<ScriptRecord>)>;
+    async fn delete_script(&self, id: &str) -> StoreResult<()>;
+}
+
+/// The full store.
+pub trait Store: TenancyStore + CredentialStore + JobStore + ScriptStore + InstanceStore {}
+impl<T: TenancyStore + CredentialStore + JobStore + ScriptStore + InstanceStore> Store for T {}
+
+pub use instances::*;
+pub mod instances;
+
+/// Opens the store a URL names: `sqlite://path` (or a plain file path) or `postgres://…`, and
+/// migrates it to the current schema.
+pub async fn open(url: &str) -> StoreResult<Arc<dyn Store>> {
+    Ok(Arc::new(SqlStore::open(url).await?))
+}

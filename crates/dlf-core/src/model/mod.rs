@@ -1,0 +1,15 @@
+//! The DLF wire model: documents as clients send them and responses as the SDK reads them.
+//!
+//! Names follow `../shared/reference/dlf-openapi/*.json` exactly; where real documents bend
+//! that contract, [`lenient`] accepts both forms.
+
+pub mod job;
+pub mod lenient;
+pub mod schedule_time;
+pub mod script;
+pub mod status;
+
+pub use job::*;
+pub use schedule_time::ScheduleTime;
+pub use script::ScriptInfo;
+pub use status::{InstanceStatus, InstanceType, JobStatus, NodeStatus};

@@ -1,0 +1,179 @@
+//! Job instances and node instances: the records the engine drives and the queries it asks.
+//!
+//! The engine owns the state machines (in `dlf-core`); the store only persists their results.
+//! Every write that changes an instance's status is a compare-and-set on the status it expects,
+//! so two actors (an instance finishing and an operator stopping it, or two servers sharing a
+//! PostgreSQL database) can never both win.
+
+use crate::StoreResult;
+use async_trait::async_trait;
+
+/// One run of a job.
+#[derive(Clone, Debug, PartialEq)]
+pub struct InstanceRecord {
+    pub id: i64,
+    pub workspace_id: String,
+    pub job_id: i64,
+    pub job_name: String,
+    pub instance_type: i64,
+    pub plan_ms: i64,
+    pub status: String,
+    /// The submitted job version this instance runs.
+    pub version: i64,
+    /// When that version was submitted.
+    pub submit_ms: i64,
+    pub created_ms: i64,
+    pub start_ms: Option<i64>,
+    pub end_ms: Option<i64>,
+    /// Parameter overrides (JSON object name → value) from StartJob / RunOnce.
+    pub params: Option<String>,
+    pub error_message: Option<String>,
+    pub rerun_count: i64,
+    /// Cross-job and self dependencies are not checked (reruns, "execute without dependency").
+    pub ignore_depend: bool,
+}
+
+/// One node inside one instance.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NodeInstanceRecord {
+    pub instance_id: i64,
+    pub node_name: String,
+    pub node_type: String,
+    pub status: String,
+    /// Attempts started so far (the wire `retryTimes` is `attempts - 1` once started).
+    pub attempts: i64,
+    pub start_ms: Option<i64>,
+    pub end_ms: Option<i64>,
+    pub output: Option<String>,
+    pub error_message: Option<String>,
+    pub log_path: Option<String>,
+    /// Process group of the running attempt (for reconciliation after a crash).
+    pub process_group: Option<i64>,
+    /// Start time of that process as the OS reports it, so a reused pid is never killed.
+    pub process_start: Option<String>,
+    /// Which server process runs the attempt.
+    pub runner_epoch: Option<String>,
+    /// A `SUSPEND` failure an operator has continued past (treated as `IGNORE`).
+    pub continued: bool,
+}
+
+impl NodeInstanceRecord {
+    /// A fresh `waiting` node row.
+    pub fn waiting(instance_id: i64, node_name: &str, node_type: &str) -> Self {
+        NodeInstanceRecord {
+            instance_id,
+            node_name: node_name.to_string(),
+            node_type: node_type.to_string(),
+            status: "waiting".to_string(),
+            attempts: 0,
+            start_ms: None,
+            end_ms: None,
+            output: None,
+            error_message: None,
+            log_path: None,
+            process_group: None,
+            process_start: None,
+            runner_epoch: None,
+            continued: false,
+        }
+    }
+}
+
+/// An instance to create, with its nodes (all `waiting`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct NewInstance {
+    pub workspace_id: String,
+    pub job_id: i64,
+    pub job_name: String,
+    pub instance_type: i64,
+    pub plan_ms: i64,
+    pub status: String,
+    pub version: i64,
+    pub submit_ms: i64,
+    pub created_ms: i64,
+    pub params: Option<String>,
+    pub ignore_depend: bool,
+    /// (node name, node type) for every node of the version.
+    pub nodes: Vec<(String, String)>,
+}
+
+/// A plan time the scheduler wants an instance for.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScheduledFire {
+    pub instance: NewInstance,
+}
+
+/// What became of a [`ScheduledFire`].
+#[derive(Clone, Debug, PartialEq)]
+pub enum FireOutcome {
+    /// A new instance.
+    Created(InstanceRecord),
+    /// An instance for this (job, plan time) already existed; nothing was created.
+    Duplicate,
+    /// The job is no longer scheduling (stopped, paused or deleted); nothing was created.
+    NotScheduling,
+}
+
+/// ListJobInstances filters and paging.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct InstanceFilter {
+    pub job_name: Option<String>,
+    /// Exact name match instead of substring.
+    pub exact_name: bool,
+    /// Inclusive plan-time bounds.
+    pub min_plan_ms: i64,
+    pub max_plan_ms: i64,
+    pub status: Option<String>,
+    pub instance_type: Option<i64>,
+    pub offset: i64,
+    pub limit: i64,
+}
+
+/// A set of writes that belong together (one state change of one instance).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct InstanceCommit {
+    /// The instance row to write, and the status it must still have (compare-and-set).
+    pub instance: Option<(InstanceRecord, String)>,
+    /// Node rows to write (insert or replace).
+    pub nodes: Vec<NodeInstanceRecord>,
+    /// Node rows to remove (a rerun on a version without them).
+    pub remove_nodes: Vec<(i64, String)>,
+    /// The job's "last finished instance" columns (ListJobs `lastInstanceStatus`).
+    pub job_last_instance: Option<(i64, String, i64)>,
+}
+
+/// A minimal view of an instance for dependency decisions.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InstanceBrief {
+    pub id: i64,
+    pub plan_ms: i64,
+    pub status: String,
+}
+
+/// Instances and node instances.
+#[async_trait]
+pub trait InstanceStore: Send + Sync {
+    /// Creates an instance and its node rows. A cron-type (0) instance whose (job, plan time)
+    /// exists already is not created: `Ok(None)`.
+    async fn insert_instance(&self, instance: &NewInstance) -> StoreResult<Option<InstanceRecord>>;
+    /// The scheduler's writes, one transaction: for each fire, only if the job is still
+    /// `SCHEDULING`, create its instance (deduplicated by the unique key) and advance the job's
+    /// schedule cursor to the plan time.
+    async fn fire_schedules(&self, fires: &[ScheduledFire]) -> StoreResult<Vec<FireOutcome>>;
+    async fn find_instance(&self, id: i64) -> StoreResult<Option<InstanceRecord>>;
+    async fn node_instances(&self, instance_id: i64) -> StoreResult<Vec<NodeInstanceRecord>>;
+    async fn list_instances(&self, workspace_id: &str, filter: &InstanceFilter) -> StoreResult<(i64, Vec<InstanceRecord>)>;
+    /// Every instance that has not ended, oldest plan time first (engine start-up).
+    async fn open_instances(&self) -> StoreResult<Vec<InstanceRecord>>;
+    /// Applies a commit in one transaction. Returns `false` (and writes nothing) when the
+    /// instance's status was no longer the expected one.
+    async fn commit(&self, commit: &InstanceCommit) -> StoreResult<bool>;
+    /// Several independent commits in one transaction; each result as for [`commit`](Self::commit).
+    async fn commit_many(&self, commits: &[InstanceCommit]) -> StoreResult<Vec<bool>>;
+    /// Cron-created (type 0) instances of a job with `from_ms <= plan_ms < to_ms`.
+    async fn scheduled_instances_between(&self, job_id: i64, from_ms: i64, to_ms: i64) -> StoreResult<Vec<InstanceBrief>>;
+    /// The latest cron-created instance of a job with a plan time before `plan_ms`.
+    async fn previous_scheduled_instance(&self, job_id: i64, plan_ms: i64) -> StoreResult<Option<InstanceBrief>>;
+    /// How many instances of the job are `running`, `running-exception` or `pause`.
+    async fn count_active_instances(&self, job_id: i64) -> StoreResult<i64>;
+}

@@ -1,0 +1,179 @@
+//! Plain records the store reads and writes. JSON documents travel as text; `dlf-core` owns
+//! their shape.
+
+/// A workspace of a project (the tenant boundary below the project).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Workspace {
+    pub id: String,
+    pub project_id: String,
+    pub name: String,
+    pub is_default: bool,
+    pub created_ms: i64,
+}
+
+/// An access key; the secret is encrypted (see [`crate::SecretBox`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AccessKeyRecord {
+    pub access_key: String,
+    pub secret_enc: String,
+    /// `None`: valid for every project (an administrator key).
+    pub project_id: Option<String>,
+    pub description: String,
+    pub created_ms: i64,
+}
+
+/// An `X-Auth-Token` token, stored as the hex SHA-256 of the token text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TokenRecord {
+    pub token_hash: String,
+    pub project_id: Option<String>,
+    pub created_ms: i64,
+    pub expires_ms: i64,
+}
+
+/// The columns ListJobs needs, without the document.
+#[derive(Clone, Debug, PartialEq)]
+pub struct JobSummary {
+    pub id: i64,
+    pub workspace_id: String,
+    pub name: String,
+    pub process_type: String,
+    pub status: String,
+    pub submitted_version: i64,
+    pub directory: String,
+    pub owner: Option<String>,
+    pub priority: i64,
+    pub single_node: bool,
+    pub schedule_end_ms: Option<i64>,
+    pub create_user: String,
+    pub create_ms: i64,
+    pub update_user: String,
+    pub update_ms: i64,
+    pub started_ms: Option<i64>,
+    pub last_instance_status: Option<String>,
+    pub last_instance_end_ms: Option<i64>,
+}
+
+/// A job with its development document and scheduling state.
+#[derive(Clone, Debug, PartialEq)]
+pub struct JobRecord {
+    pub summary: JobSummary,
+    /// The development state (JSON).
+    pub document: String,
+    /// `jobParams` of the last StartJob (JSON array), applied to the instances it schedules.
+    pub start_params: Option<String>,
+    /// Cron plan times up to and including this instant have been handled.
+    pub schedule_cursor_ms: Option<i64>,
+}
+
+impl JobRecord {
+    pub fn id(&self) -> i64 {
+        self.summary.id
+    }
+    pub fn name(&self) -> &str {
+        &self.summary.name
+    }
+    pub fn status(&self) -> &str {
+        &self.summary.status
+    }
+}
+
+/// A submitted version of a job.
+#[derive(Clone, Debug, PartialEq)]
+pub struct JobVersion {
+    pub job_id: i64,
+    pub version: i64,
+    pub document: String,
+    pub submit_ms: i64,
+    pub submit_user: String,
+}
+
+/// Everything needed to insert a job.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NewJob {
+    pub workspace_id: String,
+    pub name: String,
+    pub fields: JobFields,
+    pub user: String,
+    pub now_ms: i64,
+    /// Also submit the document as version 1.
+    pub submit: bool,
+}
+
+/// Everything needed to replace a job's definition.
+#[derive(Clone, Debug, PartialEq)]
+pub struct JobUpdate {
+    pub fields: JobFields,
+    pub user: String,
+    pub now_ms: i64,
+    /// Also submit the document as the next version.
+    pub submit: bool,
+}
+
+/// The columns derived from a job document (kept beside it so lists need not parse it).
+#[derive(Clone, Debug, PartialEq)]
+pub struct JobFields {
+    pub document: String,
+    pub process_type: String,
+    pub directory: String,
+    pub owner: Option<String>,
+    pub priority: i64,
+    pub single_node: bool,
+    pub schedule_end_ms: Option<i64>,
+    pub tags: Vec<String>,
+    /// Names of the jobs this job's schedule depends on.
+    pub depends_on: Vec<String>,
+}
+
+/// ListJobs filters and paging.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct JobFilter {
+    pub process_type: String,
+    /// Substring of the name (case-sensitive).
+    pub name_contains: Option<String>,
+    /// The job has any of these tags.
+    pub any_tag: Vec<String>,
+    pub offset: i64,
+    pub limit: i64,
+}
+
+/// A change of a job's scheduling status.
+#[derive(Clone, Debug, PartialEq)]
+pub struct JobStatusChange {
+    pub status: String,
+    /// Set `started_ms` (StartJob).
+    pub started_ms: Option<i64>,
+    /// Replace `start_params` (StartJob); `None` leaves them.
+    pub start_params: Option<Option<String>>,
+    /// Replace the schedule cursor; `None` leaves it.
+    pub schedule_cursor_ms: Option<Option<i64>>,
+    /// Cancel this job's not-yet-running instances (`waiting`, `waiting-confirm`, `freeze`) in
+    /// the same transaction, with this end time (StopJob, JOBS.md §4.3).
+    pub cancel_waiting_at_ms: Option<i64>,
+}
+
+/// A stored script.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScriptRecord {
+    pub id: String,
+    pub workspace_id: String,
+    pub name: String,
+    pub script_type: String,
+    /// The `ScriptInfo` document (JSON).
+    pub document: String,
+    pub version: i64,
+    pub create_user: String,
+    pub create_ms: i64,
+    pub modify_ms: i64,
+}
+
+/// Everything needed to insert a script.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NewScript {
+    pub workspace_id: String,
+    pub name: String,
+    pub script_type: String,
+    pub document: String,
+    pub user: String,
+    pub now_ms: i64,
+}

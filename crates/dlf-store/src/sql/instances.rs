@@ -1,0 +1,298 @@
+//! Job instances and node instances.
+
+use super::rows::{self, bool_int, INSTANCE_COLUMNS, NODE_COLUMNS};
+use super::SqlStore;
+use crate::instances::*;
+use crate::StoreResult;
+use async_trait::async_trait;
+use sqlx::{AssertSqlSafe, Row, Transaction};
+
+type Tx = Transaction<'static, sqlx::Any>;
+
+/// Statuses of an instance that has not ended.
+const OPEN_STATUSES: &str = "('waiting', 'waiting-confirm', 'running', 'running-exception', 'pause', 'freeze')";
+
+impl SqlStore {
+    /// Inserts an instance and its nodes inside `tx`; `None` when a cron instance for the same
+    /// (job, plan time) exists.
+    async fn insert_instance_in(tx: &mut Tx, new: &NewInstance) -> StoreResult<Option<InstanceRecord>> {
+        let sql = AssertSqlSafe(format!(
+            "INSERT INTO job_instances (workspace_id, job_id, job_name, instance_type, plan_ms, status, version, submit_ms, \
+             created_ms, params, ignore_depend) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+             ON CONFLICT DO NOTHING RETURNING {INSTANCE_COLUMNS}"
+        ));
+        let row = sqlx::query(sql)
+            .bind(&new.workspace_id)
+            .bind(new.job_id)
+            .bind(&new.job_name)
+            .bind(new.instance_type)
+            .bind(new.plan_ms)
+            .bind(&new.status)
+            .bind(new.version)
+            .bind(new.submit_ms)
+            .bind(new.created_ms)
+            .bind(&new.params)
+            .bind(bool_int(new.ignore_depend))
+            .fetch_optional(&mut **tx)
+            .await?;
+        let Some(row) = row else { return Ok(None) };
+        let record = rows::instance(&row)?;
+        for (name, node_type) in &new.nodes {
+            sqlx::query("INSERT INTO node_instances (instance_id, node_name, node_type, status) VALUES ($1, $2, $3, 'waiting')")
+                .bind(record.id)
+                .bind(name)
+                .bind(node_type)
+                .execute(&mut **tx)
+                .await?;
+        }
+        Ok(Some(record))
+    }
+
+    async fn commit_in(tx: &mut Tx, commit: &InstanceCommit) -> StoreResult<bool> {
+        if let Some((inst, expected)) = &commit.instance {
+            let done = sqlx::query(
+                "UPDATE job_instances SET status = $1, version = $2, submit_ms = $3, start_ms = $4, end_ms = $5, \
+                 params = $6, error_message = $7, rerun_count = $8, ignore_depend = $9 WHERE id = $10 AND status = $11",
+            )
+            .bind(&inst.status)
+            .bind(inst.version)
+            .bind(inst.submit_ms)
+            .bind(inst.start_ms)
+            .bind(inst.end_ms)
+            .bind(&inst.params)
+            .bind(&inst.error_message)
+            .bind(inst.rerun_count)
+            .bind(bool_int(inst.ignore_depend))
+            .bind(inst.id)
+            .bind(expected)
+            .execute(&mut **tx)
+            .await?;
+            if done.rows_affected() == 0 {
+                return Ok(false);
+            }
+        }
+        for (instance_id, name) in &commit.remove_nodes {
+            sqlx::query("DELETE FROM node_instances WHERE instance_id = $1 AND node_name = $2")
+                .bind(instance_id)
+                .bind(name)
+                .execute(&mut **tx)
+                .await?;
+        }
+        for n in &commit.nodes {
+            let sql = AssertSqlSafe(format!(
+                "INSERT INTO node_instances ({NODE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
+                 ON CONFLICT (instance_id, node_name) DO UPDATE SET node_type = excluded.node_type, status = excluded.status, \
+                 attempts = excluded.attempts, start_ms = excluded.start_ms, end_ms = excluded.end_ms, output = excluded.output, \
+                 error_message = excluded.error_message, log_path = excluded.log_path, process_group = excluded.process_group, \
+                 process_start = excluded.process_start, runner_epoch = excluded.runner_epoch, continued = excluded.continued"
+            ));
+            sqlx::query(sql)
+                .bind(n.instance_id)
+                .bind(&n.node_name)
+                .bind(&n.node_type)
+                .bind(&n.status)
+                .bind(n.attempts)
+                .bind(n.start_ms)
+                .bind(n.end_ms)
+                .bind(&n.output)
+                .bind(&n.error_message)
+                .bind(&n.log_path)
+                .bind(n.process_group)
+                .bind(&n.process_start)
+                .bind(&n.runner_epoch)
+                .bind(bool_int(n.continued))
+                .execute(&mut **tx)
+                .await?;
+        }
+        if let Some((job_id, status, end_ms)) = &commit.job_last_instance {
+            // Only move forward: an older instance finishing late does not hide a newer result.
+            sqlx::query(
+                "UPDATE jobs SET last_instance_status = $1, last_instance_end_ms = $2 \
+                 WHERE id = $3 AND (last_instance_end_ms IS NULL OR last_instance_end_ms <= $2)",
+            )
+            .bind(status)
+            .bind(end_ms)
+            .bind(job_id)
+            .execute(&mut **tx)
+            .await?;
+        }
+        Ok(true)
+    }
+}
+
+#[async_trait]
+impl InstanceStore for SqlStore {
+    async fn insert_instance(&self, instance: &NewInstance) -> StoreResult<Option<InstanceRecord>> {
+        let mut tx = self.begin_write().await?;
+        let created = Self::insert_instance_in(&mut tx, instance).await?;
+        tx.commit().await?;
+        Ok(created)
+    }
+
+    async fn fire_schedules(&self, fires: &[ScheduledFire]) -> StoreResult<Vec<FireOutcome>> {
+        let mut tx = self.begin_write().await?;
+        let mut outcomes = Vec::with_capacity(fires.len());
+        for fire in fires {
+            let new = &fire.instance;
+            // Advancing the cursor first takes the job row's lock (PostgreSQL) and re-checks the
+            // status under it, so a concurrent StopJob either sees this instance (and cancels
+            // it) or makes this fire a no-op: never an instance created after the stop.
+            let advanced = sqlx::query(
+                "UPDATE jobs SET schedule_cursor_ms = $1 WHERE id = $2 AND status = 'SCHEDULING' \
+                 AND (schedule_cursor_ms IS NULL OR schedule_cursor_ms < $1)",
+            )
+            .bind(new.plan_ms)
+            .bind(new.job_id)
+            .execute(&mut *tx)
+            .await?;
+            if advanced.rows_affected() == 0 {
+                let status: Option<String> = sqlx::query("SELECT status FROM jobs WHERE id = $1")
+                    .bind(new.job_id)
+                    .fetch_optional(&mut *tx)
+                    .await?
+                    .map(|r| r.try_get("status"))
+                    .transpose()?;
+                outcomes.push(if status.as_deref() == Some("SCHEDULING") {
+                    FireOutcome::Duplicate
+                } else {
+                    FireOutcome::NotScheduling
+                });
+                continue;
+            }
+            outcomes.push(match Self::insert_instance_in(&mut tx, new).await? {
+                Some(record) => FireOutcome::Created(record),
+                None => FireOutcome::Duplicate,
+            });
+        }
+        tx.commit().await?;
+        Ok(outcomes)
+    }
+
+    async fn find_instance(&self, id: i64) -> StoreResult<Option<InstanceRecord>> {
+        let sql = AssertSqlSafe(format!("SELECT {INSTANCE_COLUMNS} FROM job_instances WHERE id = $1"));
+        let row = sqlx::query(sql).bind(id).fetch_optional(&self.read).await?;
+        row.as_ref().map(rows::instance).transpose()
+    }
+
+    async fn node_instances(&self, instance_id: i64) -> StoreResult<Vec<NodeInstanceRecord>> {
+        let sql = AssertSqlSafe(format!("SELECT {NODE_COLUMNS} FROM node_instances WHERE instance_id = $1"));
+        let found = sqlx::query(sql).bind(instance_id).fetch_all(&self.read).await?;
+        found.iter().map(rows::node).collect()
+    }
+
+    async fn list_instances(&self, workspace_id: &str, f: &InstanceFilter) -> StoreResult<(i64, Vec<InstanceRecord>)> {
+        let mut conditions = vec!["workspace_id = $1".to_string(), "plan_ms >= $2".to_string(), "plan_ms <= $3".to_string()];
+        let mut text_binds: Vec<(usize, String)> = Vec::new();
+        let mut next = 4;
+        if let Some(name) = &f.job_name {
+            if f.exact_name {
+                conditions.push(format!("job_name = ${next}"));
+            } else {
+                conditions.push(self.dialect.contains("job_name", &format!("${next}")));
+            }
+            text_binds.push((next, name.clone()));
+            next += 1;
+        }
+        if let Some(status) = &f.status {
+            conditions.push(format!("status = ${next}"));
+            text_binds.push((next, status.clone()));
+            next += 1;
+        }
+        let type_p = f.instance_type.map(|_| {
+            conditions.push(format!("instance_type = ${next}"));
+            next += 1;
+            next - 1
+        });
+        let where_clause = conditions.join(" AND ");
+        let bind_all = |sql: String| {
+            let mut q = sqlx::query(AssertSqlSafe(sql)).bind(workspace_id.to_string()).bind(f.min_plan_ms).bind(f.max_plan_ms);
+            for (_, text) in &text_binds {
+                q = q.bind(text.clone());
+            }
+            if type_p.is_some() {
+                q = q.bind(f.instance_type.unwrap_or_default());
+            }
+            q
+        };
+        let total: i64 = bind_all(format!("SELECT COUNT(*) AS n FROM job_instances WHERE {where_clause}"))
+            .fetch_one(&self.read)
+            .await?
+            .try_get("n")?;
+        let page = bind_all(format!(
+            "SELECT {INSTANCE_COLUMNS} FROM job_instances WHERE {where_clause} ORDER BY plan_ms DESC, id DESC LIMIT ${next} OFFSET ${}",
+            next + 1
+        ))
+        .bind(f.limit)
+        .bind(f.offset)
+        .fetch_all(&self.read)
+        .await?;
+        Ok((total, page.iter().map(rows::instance).collect::<StoreResult<_>>()?))
+    }
+
+    async fn open_instances(&self) -> StoreResult<Vec<InstanceRecord>> {
+        let sql = AssertSqlSafe(format!(
+            "SELECT {INSTANCE_COLUMNS} FROM job_instances WHERE status IN {OPEN_STATUSES} ORDER BY plan_ms, id"
+        ));
+        let found = sqlx::query(sql).fetch_all(&self.read).await?;
+        found.iter().map(rows::instance).collect()
+    }
+
+    async fn commit(&self, commit: &InstanceCommit) -> StoreResult<bool> {
+        let mut tx = self.begin_write().await?;
+        if Self::commit_in(&mut tx, commit).await? {
+            tx.commit().await?;
+            Ok(true)
+        } else {
+            tx.rollback().await?;
+            Ok(false)
+        }
+    }
+
+    async fn commit_many(&self, commits: &[InstanceCommit]) -> StoreResult<Vec<bool>> {
+        let mut tx = self.begin_write().await?;
+        let mut results = Vec::with_capacity(commits.len());
+        for commit in commits {
+            // A failed compare-and-set must not leave half a commit behind: each commit
+            // checks its instance row first, before writing anything else.
+            results.push(Self::commit_in(&mut tx, commit).await?);
+        }
+        tx.commit().await?;
+        Ok(results)
+    }
+
+    async fn scheduled_instances_between(&self, job_id: i64, from_ms: i64, to_ms: i64) -> StoreResult<Vec<InstanceBrief>> {
+        let found = sqlx::query(
+            "SELECT id, plan_ms, status FROM job_instances WHERE job_id = $1 AND instance_type = 0 \
+             AND plan_ms >= $2 AND plan_ms < $3 ORDER BY plan_ms",
+        )
+        .bind(job_id)
+        .bind(from_ms)
+        .bind(to_ms)
+        .fetch_all(&self.read)
+        .await?;
+        found.iter().map(rows::instance_brief).collect()
+    }
+
+    async fn previous_scheduled_instance(&self, job_id: i64, plan_ms: i64) -> StoreResult<Option<InstanceBrief>> {
+        let row = sqlx::query(
+            "SELECT id, plan_ms, status FROM job_instances WHERE job_id = $1 AND instance_type = 0 AND plan_ms < $2 \
+             ORDER BY plan_ms DESC LIMIT 1",
+        )
+        .bind(job_id)
+        .bind(plan_ms)
+        .fetch_optional(&self.read)
+        .await?;
+        row.as_ref().map(rows::instance_brief).transpose()
+    }
+
+    async fn count_active_instances(&self, job_id: i64) -> StoreResult<i64> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n FROM job_instances WHERE job_id = $1 AND status IN ('running', 'running-exception', 'pause')",
+        )
+        .bind(job_id)
+        .fetch_one(&self.read)
+        .await?;
+        Ok(row.try_get("n")?)
+    }
+}
+

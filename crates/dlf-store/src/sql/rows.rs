@@ -1,0 +1,130 @@
+//! Row → record mapping, and the column lists that go with it.
+
+use crate::instances::{InstanceBrief, InstanceRecord, NodeInstanceRecord};
+use crate::records::*;
+use crate::StoreResult;
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+pub const WORKSPACE_COLUMNS: &str = "id, project_id, name, is_default, created_ms";
+
+pub fn workspace(row: &AnyRow) -> StoreResult<Workspace> {
+    Ok(Workspace {
+        id: row.try_get("id")?,
+        project_id: row.try_get("project_id")?,
+        name: row.try_get("name")?,
+        is_default: row.try_get::<i64, _>("is_default")? != 0,
+        created_ms: row.try_get("created_ms")?,
+    })
+}
+
+pub const JOB_SUMMARY_COLUMNS: &str = "id, workspace_id, name, process_type, status, submitted_version, directory, \
+     owner, priority, single_node, schedule_end_ms, create_user, create_ms, update_user, update_ms, started_ms, \
+     last_instance_status, last_instance_end_ms";
+
+pub const JOB_COLUMNS: &str = "id, workspace_id, name, process_type, status, submitted_version, directory, \
+     owner, priority, single_node, schedule_end_ms, create_user, create_ms, update_user, update_ms, started_ms, \
+     last_instance_status, last_instance_end_ms, document, start_params, schedule_cursor_ms";
+
+pub fn job_summary(row: &AnyRow) -> StoreResult<JobSummary> {
+    Ok(JobSummary {
+        id: row.try_get("id")?,
+        workspace_id: row.try_get("workspace_id")?,
+        name: row.try_get("name")?,
+        process_type: row.try_get("process_type")?,
+        status: row.try_get("status")?,
+        submitted_version: row.try_get("submitted_version")?,
+        directory: row.try_get("directory")?,
+        owner: row.try_get("owner")?,
+        priority: row.try_get("priority")?,
+        single_node: row.try_get::<i64, _>("single_node")? != 0,
+        schedule_end_ms: row.try_get("schedule_end_ms")?,
+        create_user: row.try_get("create_user")?,
+        create_ms: row.try_get("create_ms")?,
+        update_user: row.try_get("update_user")?,
+        update_ms: row.try_get("update_ms")?,
+        started_ms: row.try_get("started_ms")?,
+        last_instance_status: row.try_get("last_instance_status")?,
+        last_instance_end_ms: row.try_get("last_instance_end_ms")?,
+    })
+}
+
+pub fn job(row: &AnyRow) -> StoreResult<JobRecord> {
+    Ok(JobRecord {
+        summary: job_summary(row)?,
+        document: row.try_get("document")?,
+        start_params: row.try_get("start_params")?,
+        schedule_cursor_ms: row.try_get("schedule_cursor_ms")?,
+    })
+}
+
+pub const SCRIPT_COLUMNS: &str =
+    "id, workspace_id, name, script_type, document, version, create_user, create_ms, modify_ms";
+
+pub fn script(row: &AnyRow) -> StoreResult<ScriptRecord> {
+    Ok(ScriptRecord {
+        id: row.try_get("id")?,
+        workspace_id: row.try_get("workspace_id")?,
+        name: row.try_get("name")?,
+        script_type: row.try_get("script_type")?,
+        document: row.try_get("document")?,
+        version: row.try_get("version")?,
+        create_user: row.try_get("create_user")?,
+        create_ms: row.try_get("create_ms")?,
+        modify_ms: row.try_get("modify_ms")?,
+    })
+}
+
+pub const INSTANCE_COLUMNS: &str = "id, workspace_id, job_id, job_name, instance_type, plan_ms, status, version, \
+     submit_ms, created_ms, start_ms, end_ms, params, error_message, rerun_count, ignore_depend";
+
+pub fn instance(row: &AnyRow) -> StoreResult<InstanceRecord> {
+    Ok(InstanceRecord {
+        id: row.try_get("id")?,
+        workspace_id: row.try_get("workspace_id")?,
+        job_id: row.try_get("job_id")?,
+        job_name: row.try_get("job_name")?,
+        instance_type: row.try_get("instance_type")?,
+        plan_ms: row.try_get("plan_ms")?,
+        status: row.try_get("status")?,
+        version: row.try_get("version")?,
+        submit_ms: row.try_get("submit_ms")?,
+        created_ms: row.try_get("created_ms")?,
+        start_ms: row.try_get("start_ms")?,
+        end_ms: row.try_get("end_ms")?,
+        params: row.try_get("params")?,
+        error_message: row.try_get("error_message")?,
+        rerun_count: row.try_get("rerun_count")?,
+        ignore_depend: row.try_get::<i64, _>("ignore_depend")? != 0,
+    })
+}
+
+pub fn instance_brief(row: &AnyRow) -> StoreResult<InstanceBrief> {
+    Ok(InstanceBrief { id: row.try_get("id")?, plan_ms: row.try_get("plan_ms")?, status: row.try_get("status")? })
+}
+
+pub const NODE_COLUMNS: &str = "instance_id, node_name, node_type, status, attempts, start_ms, end_ms, output, \
+     error_message, log_path, process_group, process_start, runner_epoch, continued";
+
+pub fn node(row: &AnyRow) -> StoreResult<NodeInstanceRecord> {
+    Ok(NodeInstanceRecord {
+        instance_id: row.try_get("instance_id")?,
+        node_name: row.try_get("node_name")?,
+        node_type: row.try_get("node_type")?,
+        status: row.try_get("status")?,
+        attempts: row.try_get("attempts")?,
+        start_ms: row.try_get("start_ms")?,
+        end_ms: row.try_get("end_ms")?,
+        output: row.try_get("output")?,
+        error_message: row.try_get("error_message")?,
+        log_path: row.try_get("log_path")?,
+        process_group: row.try_get("process_group")?,
+        process_start: row.try_get("process_start")?,
+        runner_epoch: row.try_get("runner_epoch")?,
+        continued: row.try_get::<i64, _>("continued")? != 0,
+    })
+}
+
+pub fn bool_int(b: bool) -> i64 {
+    b as i64
+}

@@ -1,0 +1,95 @@
+//! Scripts.
+
+use super::rows::{self, SCRIPT_COLUMNS};
+use super::{conflict_or, SqlStore};
+use crate::records::*;
+use crate::{ScriptStore, StoreError, StoreResult};
+use async_trait::async_trait;
+use sqlx::{AssertSqlSafe, Row};
+
+#[async_trait]
+impl ScriptStore for SqlStore {
+    async fn insert_script(&self, s: &NewScript) -> StoreResult<ScriptRecord> {
+        let id = uuid::Uuid::new_v4().to_string();
+        sqlx::query(
+            "INSERT INTO scripts (id, workspace_id, name, script_type, document, version, create_user, create_ms, modify_ms) \
+             VALUES ($1, $2, $3, $4, $5, 1, $6, $7, $7)",
+        )
+        .bind(&id)
+        .bind(&s.workspace_id)
+        .bind(&s.name)
+        .bind(&s.script_type)
+        .bind(&s.document)
+        .bind(&s.user)
+        .bind(s.now_ms)
+        .execute(&self.write)
+        .await
+        .map_err(|e| conflict_or(e, format!("script '{}'", s.name)))?;
+        Ok(ScriptRecord {
+            id,
+            workspace_id: s.workspace_id.clone(),
+            name: s.name.clone(),
+            script_type: s.script_type.clone(),
+            document: s.document.clone(),
+            version: 1,
+            create_user: s.user.clone(),
+            create_ms: s.now_ms,
+            modify_ms: s.now_ms,
+        })
+    }
+
+    async fn update_script(&self, id: &str, document: &str, now_ms: i64) -> StoreResult<ScriptRecord> {
+        let mut tx = self.begin_write().await?;
+        let done = sqlx::query("UPDATE scripts SET document = $1, modify_ms = $2, version = version + 1 WHERE id = $3")
+            .bind(document)
+            .bind(now_ms)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound(format!("script {id}")));
+        }
+        let sql = AssertSqlSafe(format!("SELECT {SCRIPT_COLUMNS} FROM scripts WHERE id = $1"));
+        let row = sqlx::query(sql).bind(id).fetch_one(&mut *tx).await?;
+        tx.commit().await?;
+        rows::script(&row)
+    }
+
+    async fn find_script(&self, workspace_id: &str, name: &str) -> StoreResult<Option<ScriptRecord>> {
+        let sql = AssertSqlSafe(format!("SELECT {SCRIPT_COLUMNS} FROM scripts WHERE workspace_id = $1 AND name = $2"));
+        let row = sqlx::query(sql).bind(workspace_id).bind(name).fetch_optional(&self.read).await?;
+        row.as_ref().map(rows::script).transpose()
+    }
+
+    async fn list_scripts(
+        &self,
+        workspace_id: &str,
+        name_filter: Option<&str>,
+        offset: i64,
+        limit: i64,
+    ) -> StoreResult<(i64, Vec<ScriptRecord>)> {
+        let filter = match name_filter {
+            Some(_) => format!(" AND {}", self.dialect.contains("name", "$2")),
+            None => String::new(),
+        };
+        let count_sql = AssertSqlSafe(format!("SELECT COUNT(*) AS n FROM scripts WHERE workspace_id = $1{filter}"));
+        let (limit_p, offset_p) = if name_filter.is_some() { ("$3", "$4") } else { ("$2", "$3") };
+        let page_sql = AssertSqlSafe(format!(
+            "SELECT {SCRIPT_COLUMNS} FROM scripts WHERE workspace_id = $1{filter} ORDER BY name LIMIT {limit_p} OFFSET {offset_p}"
+        ));
+        let mut count = sqlx::query(count_sql).bind(workspace_id);
+        let mut page = sqlx::query(page_sql).bind(workspace_id);
+        if let Some(name) = name_filter {
+            count = count.bind(name);
+            page = page.bind(name);
+        }
+        let total: i64 = count.fetch_one(&self.read).await?.try_get("n")?;
+        let found = page.bind(limit).bind(offset).fetch_all(&self.read).await?;
+        Ok((total, found.iter().map(rows::script).collect::<StoreResult<_>>()?))
+    }
+
+    async fn delete_script(&self, id: &str) -> StoreResult<()> {
+        sqlx::query("DELETE FROM scripts WHERE id = $1").bind(id).execute(&self.write).await?;
+        Ok(())
+    }
+}

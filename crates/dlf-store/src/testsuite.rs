@@ -1,0 +1,491 @@
+//! The store test suite, run unchanged against every backend.
+//!
+//! `tests/sqlite.rs` runs it on a temporary SQLite file; `tests/postgres.rs` on the database
+//! named by `DLF_TEST_POSTGRES_URL` (each test in a schema of its own). A case is an async
+//! function over `Arc<dyn Store>`; [`store_suite!`](crate::store_suite) turns the list into
+//! one `#[tokio::test]` per case and backend, so a failure names both. The open function
+//! returns `None` when its backend is not configured; the test then passes without running.
+
+use crate::*;
+use std::sync::Arc;
+
+type Case = Arc<dyn Store>;
+
+/// Expands to one test per case, each calling `$open().await` for a fresh store
+/// (`Option<Arc<dyn Store>>`).
+#[macro_export]
+macro_rules! store_suite {
+    ($open:path) => {
+        $crate::store_suite!(@cases $open;
+            workspaces_are_per_project,
+            credentials_round_trip,
+            job_names_are_unique_per_workspace,
+            job_updates_submit_versions,
+            list_jobs_filters_and_pages,
+            delete_job_keeps_instances_and_edges_go,
+            stop_cancels_scheduled_waiting_instances_only,
+            one_cron_instance_per_plan_time,
+            fire_schedules_respects_status_and_cursor,
+            concurrent_fires_create_exactly_one_instance,
+            commit_is_compare_and_set,
+            list_instances_filters_and_pages,
+            dependency_queries,
+            scripts_round_trip,
+        );
+    };
+    (@cases $open:path; $($case:ident),+ $(,)?) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $case() {
+                let Some(store) = $open().await else { return };
+                $crate::testsuite::$case(store).await;
+            }
+        )+
+    };
+}
+
+fn job_fields(doc: &str, process_type: &str, tags: &[&str], depends_on: &[&str]) -> JobFields {
+    JobFields {
+        document: doc.to_string(),
+        process_type: process_type.to_string(),
+        directory: "/".to_string(),
+        owner: Some("alice".to_string()),
+        priority: 0,
+        single_node: false,
+        schedule_end_ms: None,
+        tags: tags.iter().map(|s| s.to_string()).collect(),
+        depends_on: depends_on.iter().map(|s| s.to_string()).collect(),
+    }
+}
+
+async fn new_job(store: &Case, ws: &str, name: &str, now: i64) -> JobRecord {
+    store
+        .insert_job(&NewJob {
+            workspace_id: ws.to_string(),
+            name: name.to_string(),
+            fields: job_fields(&format!("{{\"name\":\"{name}\"}}"), "BATCH", &[], &[]),
+            user: "alice".into(),
+            now_ms: now,
+            submit: true,
+        })
+        .await
+        .expect("insert job")
+}
+
+fn new_instance(job: &JobRecord, instance_type: i64, plan_ms: i64, status: &str) -> NewInstance {
+    NewInstance {
+        workspace_id: job.summary.workspace_id.clone(),
+        job_id: job.id(),
+        job_name: job.name().to_string(),
+        instance_type,
+        plan_ms,
+        status: status.to_string(),
+        version: 1,
+        submit_ms: 1,
+        created_ms: plan_ms,
+        params: None,
+        ignore_depend: false,
+        nodes: vec![("a".into(), "Dummy".into()), ("b".into(), "Shell".into())],
+    }
+}
+
+async fn scheduling(store: &Case, job: &JobRecord) {
+    let started = store
+        .transition_job(
+            job.id(),
+            &["STOPPED"],
+            &JobStatusChange {
+                status: "SCHEDULING".into(),
+                started_ms: Some(1),
+                start_params: None,
+                schedule_cursor_ms: Some(Some(0)),
+                cancel_waiting_at_ms: None,
+            },
+        )
+        .await
+        .unwrap();
+    assert!(started);
+}
+
+pub async fn workspaces_are_per_project(store: Case) {
+    let a = store.default_workspace("p1", 10).await.unwrap();
+    let again = store.default_workspace("p1", 20).await.unwrap();
+    assert_eq!(a, again, "the default workspace is created once");
+    assert_eq!(a.name, "default");
+    assert!(a.is_default);
+    assert_eq!(a.id.len(), 32);
+    let other = store.default_workspace("p2", 10).await.unwrap();
+    assert_ne!(a.id, other.id);
+    let dev = store.create_workspace("p1", "dev", 30).await.unwrap();
+    assert!(!dev.is_default);
+    assert!(matches!(store.create_workspace("p1", "dev", 31).await, Err(StoreError::Conflict(_))));
+    assert!(store.create_workspace("p2", "dev", 31).await.is_ok(), "names are per project");
+    assert_eq!(store.find_workspace("p1", &dev.id).await.unwrap(), Some(dev.clone()));
+    assert_eq!(store.find_workspace("p2", &dev.id).await.unwrap(), None, "another project's workspace is invisible");
+    let names: Vec<String> = store.list_workspaces("p1").await.unwrap().into_iter().map(|w| w.name).collect();
+    assert_eq!(names, ["default", "dev"]);
+}
+
+pub async fn credentials_round_trip(store: Case) {
+    assert_eq!(store.count_access_keys().await.unwrap(), 0);
+    let key = AccessKeyRecord {
+        access_key: "AK1".into(),
+        secret_enc: "v1:00".into(),
+        project_id: Some("p1".into()),
+        description: "test".into(),
+        created_ms: 5,
+    };
+    store.insert_access_key(&key).await.unwrap();
+    assert!(matches!(store.insert_access_key(&key).await, Err(StoreError::Conflict(_))));
+    assert_eq!(store.find_access_key("AK1").await.unwrap(), Some(key));
+    assert_eq!(store.find_access_key("ak1").await.unwrap(), None, "access keys are case-sensitive");
+    assert_eq!(store.count_access_keys().await.unwrap(), 1);
+    let token = TokenRecord { token_hash: "ab".into(), project_id: None, created_ms: 1, expires_ms: 2 };
+    store.insert_token(&token).await.unwrap();
+    assert_eq!(store.find_token("ab").await.unwrap(), Some(token));
+    assert_eq!(store.find_token("cd").await.unwrap(), None);
+}
+
+pub async fn job_names_are_unique_per_workspace(store: Case) {
+    let ws1 = store.default_workspace("p", 0).await.unwrap();
+    let ws2 = store.create_workspace("p", "w2", 0).await.unwrap();
+    let a = new_job(&store, &ws1.id, "job", 100).await;
+    assert_eq!(a.status(), "STOPPED", "a new job is stopped");
+    assert_eq!(a.summary.submitted_version, 1);
+    assert_eq!(a.summary.create_ms, 100);
+    let dup = store
+        .insert_job(&NewJob {
+            workspace_id: ws1.id.clone(),
+            name: "job".into(),
+            fields: job_fields("{}", "BATCH", &[], &[]),
+            user: "bob".into(),
+            now_ms: 1,
+            submit: true,
+        })
+        .await;
+    assert!(matches!(dup, Err(StoreError::Conflict(_))));
+    let b = new_job(&store, &ws2.id, "job", 100).await;
+    assert_ne!(a.id(), b.id(), "same name in another workspace is another job");
+    assert_eq!(store.find_job(&ws1.id, "job").await.unwrap().unwrap().id(), a.id());
+    assert_eq!(store.find_job(&ws2.id, "job").await.unwrap().unwrap().id(), b.id());
+    assert_eq!(store.find_job(&ws1.id, "Job").await.unwrap(), None, "names are case-sensitive");
+    assert_eq!(store.find_job_by_id(a.id()).await.unwrap().unwrap().name(), "job");
+}
+
+pub async fn job_updates_submit_versions(store: Case) {
+    let ws = store.default_workspace("p", 0).await.unwrap();
+    let job = new_job(&store, &ws.id, "j", 1).await;
+    let updated = store
+        .update_job(
+            job.id(),
+            &JobUpdate { fields: job_fields("{\"v\":2}", "BATCH", &["t"], &[]), user: "bob".into(), now_ms: 5, submit: true },
+        )
+        .await
+        .unwrap();
+    assert_eq!(updated.summary.submitted_version, 2);
+    assert_eq!(updated.summary.update_user, "bob");
+    assert_eq!(updated.document, "{\"v\":2}");
+    let saved_only = store
+        .update_job(
+            job.id(),
+            &JobUpdate { fields: job_fields("{\"v\":3}", "BATCH", &[], &[]), user: "bob".into(), now_ms: 6, submit: false },
+        )
+        .await
+        .unwrap();
+    assert_eq!(saved_only.summary.submitted_version, 2, "a save without submit keeps the version");
+    assert_eq!(store.job_version(job.id(), 2).await.unwrap().unwrap().document, "{\"v\":2}");
+    assert_eq!(store.job_version(job.id(), 1).await.unwrap().unwrap().document, "{\"name\":\"j\"}");
+    assert_eq!(store.job_version(job.id(), 3).await.unwrap(), None);
+    assert!(matches!(
+        store.update_job(9999, &JobUpdate { fields: job_fields("{}", "BATCH", &[], &[]), user: "x".into(), now_ms: 1, submit: true }).await,
+        Err(StoreError::NotFound(_))
+    ));
+}
+
+pub async fn list_jobs_filters_and_pages(store: Case) {
+    let ws = store.default_workspace("p", 0).await.unwrap();
+    for i in 0..12 {
+        let tags: &[&str] = if i % 3 == 0 { &["daily"] } else { &["hourly"] };
+        let process = if i == 11 { "REAL_TIME" } else { "BATCH" };
+        store
+            .insert_job(&NewJob {
+                workspace_id: ws.id.clone(),
+                name: format!("job_{i:02}"),
+                fields: job_fields("{}", process, tags, &[]),
+                user: "u".into(),
+                now_ms: 100 + i,
+                submit: true,
+            })
+            .await
+            .unwrap();
+    }
+    let filter = |name: Option<&str>, tags: &[&str], offset, limit| JobFilter {
+        process_type: "BATCH".into(),
+        name_contains: name.map(str::to_string),
+        any_tag: tags.iter().map(|s| s.to_string()).collect(),
+        offset,
+        limit,
+    };
+    let (total, page) = store.list_jobs(&ws.id, &filter(None, &[], 0, 5)).await.unwrap();
+    assert_eq!(total, 11, "REAL_TIME jobs are not listed as BATCH");
+    let names: Vec<&str> = page.iter().map(|j| j.name.as_str()).collect();
+    assert_eq!(names, ["job_10", "job_09", "job_08", "job_07", "job_06"], "newest update first");
+    let (_, page) = store.list_jobs(&ws.id, &filter(None, &[], 10, 5)).await.unwrap();
+    assert_eq!(page.len(), 1, "offset is a row offset");
+    let (total, page) = store.list_jobs(&ws.id, &filter(None, &[], 50, 5)).await.unwrap();
+    assert_eq!((total, page.len()), (11, 0), "past the end: empty page, real total");
+    let (total, _) = store.list_jobs(&ws.id, &filter(Some("_0"), &[], 0, 100)).await.unwrap();
+    assert_eq!(total, 10);
+    let (total, _) = store.list_jobs(&ws.id, &filter(Some("JOB"), &[], 0, 100)).await.unwrap();
+    assert_eq!(total, 0, "name filter is case-sensitive");
+    let (total, _) = store.list_jobs(&ws.id, &filter(None, &["daily"], 0, 100)).await.unwrap();
+    assert_eq!(total, 4);
+    let (total, _) = store.list_jobs(&ws.id, &filter(None, &["daily", "hourly"], 0, 100)).await.unwrap();
+    assert_eq!(total, 11, "any of the tags");
+    let (total, _) = store
+        .list_jobs(&ws.id, &JobFilter { process_type: "REAL_TIME".into(), limit: 10, ..Default::default() })
+        .await
+        .unwrap();
+    assert_eq!(total, 1);
+}
+
+pub async fn delete_job_keeps_instances_and_edges_go(store: Case) {
+    let ws = store.default_workspace("p", 0).await.unwrap();
+    let up = new_job(&store, &ws.id, "up", 1).await;
+    let down = store
+        .insert_job(&NewJob {
+            workspace_id: ws.id.clone(),
+            name: "down".into(),
+            fields: job_fields("{}", "BATCH", &["x"], &["up"]),
+            user: "u".into(),
+            now_ms: 2,
+            submit: true,
+        })
+        .await
+        .unwrap();
+    assert_eq!(store.downstream_jobs(&ws.id, "up").await.unwrap(), vec![(down.id(), "down".to_string())]);
+    let inst = store.insert_instance(&new_instance(&down, 2, 1000, "success")).await.unwrap().unwrap();
+    store.delete_job(down.id()).await.unwrap();
+    assert_eq!(store.find_job(&ws.id, "down").await.unwrap(), None);
+    assert!(store.downstream_jobs(&ws.id, "up").await.unwrap().is_empty());
+    assert_eq!(store.find_instance(inst.id).await.unwrap().unwrap().job_name, "down", "history stays");
+    assert!(store.find_job(&ws.id, "up").await.unwrap().is_some());
+    let _ = up;
+}
+
+pub async fn stop_cancels_scheduled_waiting_instances_only(store: Case) {
+    let ws = store.default_workspace("p", 0).await.unwrap();
+    let job = new_job(&store, &ws.id, "j", 1).await;
+    scheduling(&store, &job).await;
+    let waiting = store.insert_instance(&new_instance(&job, 0, 1000, "waiting")).await.unwrap().unwrap();
+    let running = store.insert_instance(&new_instance(&job, 0, 2000, "running")).await.unwrap().unwrap();
+    let manual = store.insert_instance(&new_instance(&job, 2, 3000, "waiting")).await.unwrap().unwrap();
+    let stop = JobStatusChange {
+        status: "STOPPED".into(),
+        started_ms: None,
+        start_params: None,
+        schedule_cursor_ms: None,
+        cancel_waiting_at_ms: Some(5000),
+    };
+    assert!(store.transition_job(job.id(), &["SCHEDULING", "PAUSED"], &stop).await.unwrap());
+    assert!(!store.transition_job(job.id(), &["SCHEDULING", "PAUSED"], &stop).await.unwrap(), "already stopped");
+    let w = store.find_instance(waiting.id).await.unwrap().unwrap();
+    assert_eq!((w.status.as_str(), w.end_ms), ("manual-stop", Some(5000)));
+    let nodes = store.node_instances(waiting.id).await.unwrap();
+    assert!(nodes.iter().all(|n| n.status == "manual-stop"), "{nodes:?}");
+    assert_eq!(store.find_instance(running.id).await.unwrap().unwrap().status, "running", "running ones finish");
+    assert_eq!(store.find_instance(manual.id).await.unwrap().unwrap().status, "waiting", "run-now is not the schedule");
+    assert_eq!(store.find_job_by_id(job.id()).await.unwrap().unwrap().status(), "STOPPED");
+}
+
+pub async fn one_cron_instance_per_plan_time(store: Case) {
+    let ws = store.default_workspace("p", 0).await.unwrap();
+    let job = new_job(&store, &ws.id, "j", 1).await;
+    let first = store.insert_instance(&new_instance(&job, 0, 60_000, "waiting")).await.unwrap();
+    assert!(first.is_some());
+    assert_eq!(store.insert_instance(&new_instance(&job, 0, 60_000, "waiting")).await.unwrap(), None);
+    assert!(store.insert_instance(&new_instance(&job, 2, 60_000, "waiting")).await.unwrap().is_some(), "run-now may share it");
+    assert!(store.insert_instance(&new_instance(&job, 0, 61_000, "waiting")).await.unwrap().is_some());
+    let nodes = store.node_instances(first.unwrap().id).await.unwrap();
+    assert_eq!(nodes.len(), 2);
+    assert!(nodes.iter().all(|n| n.status == "waiting" && n.attempts == 0));
+}
+
+pub async fn fire_schedules_respects_status_and_cursor(store: Case) {
+    let ws = store.default_workspace("p", 0).await.unwrap();
+    let job = new_job(&store, &ws.id, "j", 1).await;
+    let fire = |plan| ScheduledFire { instance: new_instance(&job, 0, plan, "waiting") };
+    let out = store.fire_schedules(&[fire(1000)]).await.unwrap();
+    assert_eq!(out, vec![FireOutcome::NotScheduling], "a stopped job gets nothing");
+    scheduling(&store, &job).await;
+    let out = store.fire_schedules(&[fire(1000), fire(2000)]).await.unwrap();
+    assert!(matches!(out[0], FireOutcome::Created(_)) && matches!(out[1], FireOutcome::Created(_)), "{out:?}");
+    assert_eq!(store.find_job_by_id(job.id()).await.unwrap().unwrap().schedule_cursor_ms, Some(2000));
+    let out = store.fire_schedules(&[fire(2000), fire(1500)]).await.unwrap();
+    assert_eq!(out, vec![FireOutcome::Duplicate, FireOutcome::Duplicate], "the cursor never goes back");
+}
+
+pub async fn concurrent_fires_create_exactly_one_instance(store: Case) {
+    let ws = store.default_workspace("p", 0).await.unwrap();
+    let job = new_job(&store, &ws.id, "j", 1).await;
+    scheduling(&store, &job).await;
+    let mut tasks = Vec::new();
+    for _ in 0..16 {
+        let store = store.clone();
+        let inst = new_instance(&job, 0, 7000, "waiting");
+        tasks.push(tokio::spawn(async move {
+            let mut created = 0;
+            for i in 0..10 {
+                // Writers from many tasks at once, mixed with reads: none may fail.
+                let out = store.fire_schedules(&[ScheduledFire { instance: inst.clone() }]).await.unwrap();
+                created += out.iter().filter(|o| matches!(o, FireOutcome::Created(_))).count();
+                let manual = NewInstance { instance_type: 2, plan_ms: 8000 + i, ..inst.clone() };
+                store.insert_instance(&manual).await.unwrap();
+                store.find_job_by_id(inst.job_id).await.unwrap();
+            }
+            created
+        }));
+    }
+    let mut total = 0;
+    for t in tasks {
+        total += t.await.unwrap();
+    }
+    assert_eq!(total, 1, "exactly one scheduled instance for the plan time");
+    let between = store.scheduled_instances_between(job.id(), 0, 100_000).await.unwrap();
+    assert_eq!(between.len(), 1);
+}
+
+pub async fn commit_is_compare_and_set(store: Case) {
+    let ws = store.default_workspace("p", 0).await.unwrap();
+    let job = new_job(&store, &ws.id, "j", 1).await;
+    let inst = store.insert_instance(&new_instance(&job, 2, 1000, "waiting")).await.unwrap().unwrap();
+    let mut running = inst.clone();
+    running.status = "running".into();
+    running.start_ms = Some(1001);
+    let mut node = NodeInstanceRecord::waiting(inst.id, "a", "Dummy");
+    node.status = "running".into();
+    node.attempts = 1;
+    node.process_group = Some(4242);
+    let ok = store
+        .commit(&InstanceCommit { instance: Some((running.clone(), "waiting".into())), nodes: vec![node.clone()], ..Default::default() })
+        .await
+        .unwrap();
+    assert!(ok);
+    // A second writer that still believes the instance is waiting loses, and writes nothing.
+    let mut stale = inst.clone();
+    stale.status = "manual-stop".into();
+    let mut other_node = node.clone();
+    other_node.status = "manual-stop".into();
+    let lost = store
+        .commit(&InstanceCommit { instance: Some((stale, "waiting".into())), nodes: vec![other_node], ..Default::default() })
+        .await
+        .unwrap();
+    assert!(!lost);
+    let nodes = store.node_instances(inst.id).await.unwrap();
+    let a = nodes.iter().find(|n| n.node_name == "a").unwrap();
+    assert_eq!((a.status.as_str(), a.attempts, a.process_group), ("running", 1, Some(4242)));
+    let mut done = running.clone();
+    done.status = "success".into();
+    done.end_ms = Some(2000);
+    let results = store
+        .commit_many(&[
+            InstanceCommit {
+                instance: Some((done, "running".into())),
+                job_last_instance: Some((job.id(), "success".into(), 2000)),
+                remove_nodes: vec![(inst.id, "b".into())],
+                ..Default::default()
+            },
+            InstanceCommit { instance: Some((running.clone(), "waiting".into())), ..Default::default() },
+        ])
+        .await
+        .unwrap();
+    assert_eq!(results, vec![true, false]);
+    assert_eq!(store.find_instance(inst.id).await.unwrap().unwrap().status, "success");
+    assert_eq!(store.node_instances(inst.id).await.unwrap().len(), 1);
+    let job_row = store.find_job_by_id(job.id()).await.unwrap().unwrap();
+    assert_eq!(job_row.summary.last_instance_status.as_deref(), Some("success"));
+    assert_eq!(job_row.summary.last_instance_end_ms, Some(2000));
+    assert!(store.open_instances().await.unwrap().iter().all(|i| i.id != inst.id));
+}
+
+pub async fn list_instances_filters_and_pages(store: Case) {
+    let ws = store.default_workspace("p", 0).await.unwrap();
+    let other_ws = store.create_workspace("p", "other", 0).await.unwrap();
+    let a = new_job(&store, &ws.id, "alpha", 1).await;
+    let b = new_job(&store, &ws.id, "alphabet", 1).await;
+    let c = new_job(&store, &other_ws.id, "alpha", 1).await;
+    for i in 0..5 {
+        store.insert_instance(&new_instance(&a, 0, 1000 * i, if i % 2 == 0 { "success" } else { "fail" })).await.unwrap();
+    }
+    store.insert_instance(&new_instance(&b, 2, 2500, "running")).await.unwrap();
+    store.insert_instance(&new_instance(&c, 0, 2500, "running")).await.unwrap();
+    let f = |name: Option<&str>, exact| InstanceFilter {
+        job_name: name.map(str::to_string),
+        exact_name: exact,
+        min_plan_ms: 0,
+        max_plan_ms: 10_000,
+        limit: 100,
+        ..Default::default()
+    };
+    let (total, page) = store.list_instances(&ws.id, &f(None, false)).await.unwrap();
+    assert_eq!(total, 6, "other workspaces are invisible");
+    let plans: Vec<i64> = page.iter().map(|i| i.plan_ms).collect();
+    assert_eq!(plans, [4000, 3000, 2500, 2000, 1000, 0], "newest plan time first");
+    assert_eq!(store.list_instances(&ws.id, &f(Some("alpha"), false)).await.unwrap().0, 6);
+    assert_eq!(store.list_instances(&ws.id, &f(Some("alpha"), true)).await.unwrap().0, 5);
+    let mut by_status = f(None, false);
+    by_status.status = Some("fail".into());
+    assert_eq!(store.list_instances(&ws.id, &by_status).await.unwrap().0, 2);
+    let mut by_type = f(None, false);
+    by_type.instance_type = Some(2);
+    assert_eq!(store.list_instances(&ws.id, &by_type).await.unwrap().0, 1);
+    let mut window = f(None, false);
+    window.min_plan_ms = 1000;
+    window.max_plan_ms = 3000;
+    assert_eq!(store.list_instances(&ws.id, &window).await.unwrap().0, 4, "bounds are inclusive");
+    let mut paged = f(None, false);
+    paged.offset = 4;
+    paged.limit = 10;
+    let (total, page) = store.list_instances(&ws.id, &paged).await.unwrap();
+    assert_eq!((total, page.len()), (6, 2));
+}
+
+pub async fn dependency_queries(store: Case) {
+    let ws = store.default_workspace("p", 0).await.unwrap();
+    let job = new_job(&store, &ws.id, "j", 1).await;
+    for (plan, status) in [(1000, "success"), (2000, "fail"), (3000, "running")] {
+        store.insert_instance(&new_instance(&job, 0, plan, status)).await.unwrap();
+    }
+    store.insert_instance(&new_instance(&job, 2, 2500, "success")).await.unwrap();
+    let between = store.scheduled_instances_between(job.id(), 1000, 3000).await.unwrap();
+    let got: Vec<(i64, &str)> = between.iter().map(|b| (b.plan_ms, b.status.as_str())).collect();
+    assert_eq!(got, [(1000, "success"), (2000, "fail")], "half-open, cron instances only");
+    let prev = store.previous_scheduled_instance(job.id(), 3000).await.unwrap().unwrap();
+    assert_eq!((prev.plan_ms, prev.status.as_str()), (2000, "fail"));
+    assert_eq!(store.previous_scheduled_instance(job.id(), 1000).await.unwrap(), None);
+    assert_eq!(store.count_active_instances(job.id()).await.unwrap(), 1);
+}
+
+pub async fn scripts_round_trip(store: Case) {
+    let ws = store.default_workspace("p", 0).await.unwrap();
+    let new = |name: &str| NewScript {
+        workspace_id: ws.id.clone(),
+        name: name.to_string(),
+        script_type: "Shell".into(),
+        document: format!("{{\"name\":\"{name}\"}}"),
+        user: "u".into(),
+        now_ms: 10,
+    };
+    let s = store.insert_script(&new("echo_a")).await.unwrap();
+    assert!(matches!(store.insert_script(&new("echo_a")).await, Err(StoreError::Conflict(_))));
+    store.insert_script(&new("other")).await.unwrap();
+    let updated = store.update_script(&s.id, "{\"v\":2}", 20).await.unwrap();
+    assert_eq!((updated.version, updated.modify_ms, updated.document.as_str()), (2, 20, "{\"v\":2}"));
+    let (total, page) = store.list_scripts(&ws.id, Some("echo"), 0, 10).await.unwrap();
+    assert_eq!((total, page.len(), page[0].name.as_str()), (1, 1, "echo_a"));
+    let (total, page) = store.list_scripts(&ws.id, None, 1, 10).await.unwrap();
+    assert_eq!((total, page.len(), page[0].name.as_str()), (2, 1, "other"), "sorted by name, row offset");
+    store.delete_script(&s.id).await.unwrap();
+    assert_eq!(store.find_script(&ws.id, "echo_a").await.unwrap(), None);
+    assert!(matches!(store.update_script(&s.id, "{}", 1).await, Err(StoreError::NotFound(_))));
+}
