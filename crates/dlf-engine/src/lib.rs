@@ -1,1 +1,74 @@
-//! placeholder
+//! `dlf-engine`: the operations behind the API, and the machinery that runs jobs.
+//!
+//! [`Engine`] is the one object the HTTP layer and the CLI talk to. Its methods are the DLF
+//! operations (create a job, start it, run it now, stop an instance ...), each validating with
+//! `dlf-core`, persisting through `dlf-store`, and answering with a `DlfError` from the catalogue
+//! when the caller is wrong. The scheduler, the dispatcher and the node runners live here too.
+//! A handler never writes SQL; a runner never parses HTTP.
+
+pub mod clock;
+pub mod config;
+pub mod credentials;
+pub mod jobs;
+pub mod scripts;
+pub mod tenancy;
+
+pub use clock::{Clock, FakeClock, SystemClock};
+pub use config::{EngineConfig, MissedRunPolicy};
+pub use credentials::{Caller, NewAccessKey};
+pub use tenancy::Tenant;
+
+use dlf_core::DlfError;
+use dlf_store::{SecretBox, Store, StoreError};
+use std::sync::Arc;
+
+/// The engine: shared, cheap to clone.
+#[derive(Clone)]
+pub struct Engine {
+    inner: Arc<EngineInner>,
+}
+
+struct EngineInner {
+    store: Arc<dyn Store>,
+    config: EngineConfig,
+    clock: Arc<dyn Clock>,
+    secrets: SecretBox,
+    tenancy_cache: tenancy::WorkspaceCache,
+    key_cache: credentials::KeyCache,
+}
+
+impl Engine {
+    /// An engine over `store`. Nothing runs until [`Engine::start`] (scheduling) is called, so
+    /// offline commands can use the same operations.
+    pub fn new(store: Arc<dyn Store>, config: EngineConfig, clock: Arc<dyn Clock>, secrets: SecretBox) -> Engine {
+        Engine {
+            inner: Arc::new(EngineInner {
+                store,
+                config,
+                clock,
+                secrets,
+                tenancy_cache: Default::default(),
+                key_cache: Default::default(),
+            }),
+        }
+    }
+
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.inner.store
+    }
+
+    pub fn config(&self) -> &EngineConfig {
+        &self.inner.config
+    }
+
+    pub fn now_ms(&self) -> i64 {
+        self.inner.clock.now_ms()
+    }
+}
+
+/// A store failure is the server's fault: log it, answer `DLF.9999` with a reference id.
+pub(crate) fn internal(e: StoreError) -> DlfError {
+    let reference = uuid::Uuid::new_v4().simple().to_string();
+    tracing::error!(error = %e, reference = %reference, "store operation failed");
+    DlfError::internal(reference)
+}

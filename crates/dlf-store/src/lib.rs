@@ -88,6 +88,13 @@ pub trait JobStore: Send + Sync {
     async fn delete_job(&self, job_id: i64) -> StoreResult<()>;
     /// Jobs of the workspace whose `dependJobs` name `job_name`: (id, name).
     async fn downstream_jobs(&self, workspace_id: &str, job_name: &str) -> StoreResult<Vec<(i64, String)>>;
+    /// How many jobs the workspace holds (all process types).
+    async fn count_jobs(&self, workspace_id: &str) -> StoreResult<i64>;
+    /// Jobs of the workspace whose development document contains `text` (a pre-filter; the
+    /// caller parses the documents to confirm).
+    async fn jobs_mentioning(&self, workspace_id: &str, text: &str) -> StoreResult<Vec<JobRecord>>;
+    /// Every job in one of `statuses`, in any workspace (the scheduler's start-up load).
+    async fn jobs_with_status(&self, statuses: &[&str]) -> StoreResult<Vec<JobRecord>>;
     /// Sets the scheduling status if it is currently one of `from`; returns whether it changed.
     async fn transition_job(&self, job_id: i64, from: &[&str], change: &JobStatusChange) -> StoreResult<bool>;
 }

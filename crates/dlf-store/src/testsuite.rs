@@ -270,7 +270,10 @@ pub async fn delete_job_keeps_instances_and_edges_go(store: Case) {
     assert!(store.downstream_jobs(&ws.id, "up").await.unwrap().is_empty());
     assert_eq!(store.find_instance(inst.id).await.unwrap().unwrap().job_name, "down", "history stays");
     assert!(store.find_job(&ws.id, "up").await.unwrap().is_some());
-    let _ = up;
+    assert_eq!(store.count_jobs(&ws.id).await.unwrap(), 1);
+    let mentioning: Vec<i64> = store.jobs_mentioning(&ws.id, "\"name\":\"up\"").await.unwrap().iter().map(|j| j.id()).collect();
+    assert_eq!(mentioning, vec![up.id()]);
+    assert!(store.jobs_mentioning(&ws.id, "nothing-like-this").await.unwrap().is_empty());
 }
 
 pub async fn stop_cancels_scheduled_waiting_instances_only(store: Case) {
@@ -296,6 +299,10 @@ pub async fn stop_cancels_scheduled_waiting_instances_only(store: Case) {
     assert_eq!(store.find_instance(running.id).await.unwrap().unwrap().status, "running", "running ones finish");
     assert_eq!(store.find_instance(manual.id).await.unwrap().unwrap().status, "waiting", "run-now is not the schedule");
     assert_eq!(store.find_job_by_id(job.id()).await.unwrap().unwrap().status(), "STOPPED");
+    assert!(store.jobs_with_status(&["SCHEDULING"]).await.unwrap().is_empty());
+    scheduling(&store, &job).await;
+    let ids: Vec<i64> = store.jobs_with_status(&["SCHEDULING", "PAUSED"]).await.unwrap().iter().map(|j| j.id()).collect();
+    assert_eq!(ids, vec![job.id()]);
 }
 
 pub async fn one_cron_instance_per_plan_time(store: Case) {

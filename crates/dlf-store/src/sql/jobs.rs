@@ -235,6 +235,31 @@ impl JobStore for SqlStore {
         found.iter().map(|r| Ok((r.try_get("id")?, r.try_get("name")?))).collect()
     }
 
+    async fn count_jobs(&self, workspace_id: &str) -> StoreResult<i64> {
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM jobs WHERE workspace_id = $1").bind(workspace_id).fetch_one(&self.read).await?;
+        Ok(row.try_get("n")?)
+    }
+
+    async fn jobs_mentioning(&self, workspace_id: &str, text: &str) -> StoreResult<Vec<JobRecord>> {
+        let sql = AssertSqlSafe(format!(
+            "SELECT {JOB_COLUMNS} FROM jobs WHERE workspace_id = $1 AND {} ORDER BY name",
+            self.dialect.contains("document", "$2")
+        ));
+        let found = sqlx::query(sql).bind(workspace_id).bind(text).fetch_all(&self.read).await?;
+        found.iter().map(rows::job).collect()
+    }
+
+    async fn jobs_with_status(&self, statuses: &[&str]) -> StoreResult<Vec<JobRecord>> {
+        let placeholders: Vec<String> = (1..=statuses.len()).map(|i| format!("${i}")).collect();
+        let sql = AssertSqlSafe(format!("SELECT {JOB_COLUMNS} FROM jobs WHERE status IN ({}) ORDER BY id", placeholders.join(", ")));
+        let mut q = sqlx::query(sql);
+        for s in statuses {
+            q = q.bind(s.to_string());
+        }
+        let found = q.fetch_all(&self.read).await?;
+        found.iter().map(rows::job).collect()
+    }
+
     async fn transition_job(&self, job_id: i64, from: &[&str], change: &JobStatusChange) -> StoreResult<bool> {
         let mut sets = vec!["status = $1".to_string()];
         let mut next = 2;
