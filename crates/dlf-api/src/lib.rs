@@ -1,1 +1,61 @@
-//! placeholder
+//! `dlf-api`: the HTTP surface of dlf.
+//!
+//! The DLF v1 routes under `/v1/{project_id}/` (exactly as the official SDK calls them), the
+//! extensions under `/x/v1/`, `/healthz` and `/openapi.json`. Requests pass, in order: a request
+//! id (`X-Request-Id` on every response), panic catching (a panic is a 500 `DLF.9999`, never a
+//! dropped connection), authentication (AK/SK or token, [`auth`]), then a small handler that
+//! calls one [`dlf_engine::Engine`] operation. Unknown routes and methods answer 404
+//! `APIGW.0101`; every error is DLF's JSON body ([`error`]).
+
+pub mod auth;
+pub mod error;
+pub mod extract;
+pub mod openapi;
+pub mod routes;
+pub mod signature;
+pub mod state;
+
+pub use state::{AppState, AuthMode};
+
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use axum::Router;
+use routes::{extensions, jobs, scripts, system};
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+
+/// The whole application.
+pub fn router(state: AppState) -> Router {
+    let dlf = Router::new()
+        .route("/v1/{project_id}/jobs", get(jobs::list).post(jobs::create))
+        .route("/v1/{project_id}/jobs/{job_name}", get(jobs::show).put(jobs::update).delete(jobs::delete))
+        .route("/v1/{project_id}/jobs/{job_name}/start", post(jobs::start))
+        .route("/v1/{project_id}/jobs/{job_name}/stop", post(jobs::stop))
+        .route("/v1/{project_id}/jobs/{job_name}/status", get(jobs::status))
+        .route("/v1/{project_id}/scripts", get(scripts::list).post(scripts::create))
+        .route(
+            "/v1/{project_id}/scripts/{script_name}",
+            get(scripts::show).put(scripts::update).delete(scripts::delete),
+        )
+        .route("/x/v1/{project_id}/workspaces", get(extensions::list_workspaces).post(extensions::create_workspace))
+        .route("/x/v1/{project_id}/access-keys", post(extensions::create_access_key))
+        .route("/x/v1/{project_id}/tokens", post(extensions::create_token))
+        .route("/x/v1/info", get(extensions::info))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::authenticate));
+    Router::new()
+        .route("/healthz", get(system::healthz))
+        .route("/openapi.json", get(system::openapi))
+        .merge(dlf)
+        .fallback(error::api_not_found)
+        .method_not_allowed_fallback(error::api_not_found)
+        .layer(DefaultBodyLimit::disable())
+        .layer(CatchPanicLayer::custom(|_: Box<dyn std::any::Any + Send>| {
+            tracing::error!("a request handler panicked");
+            error::error_response(&dlf_core::DlfError::internal(uuid::Uuid::new_v4().simple()))
+        }))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(TraceLayer::new_for_http())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .with_state(state)
+}

@@ -12,5 +12,6 @@ pub mod el;
 pub mod zone;
 pub mod error;
 pub mod model;
+pub mod validate;
 
 pub use error::{DlfError, ErrorCode};

@@ -5,7 +5,7 @@
 //! but not Java's custom `GMT±H[:MM]` ids, so this module accepts both and hides the difference
 //! behind one [`Zone`] type that cron and EL share. It does no I/O.
 
-use chrono::{DateTime, FixedOffset, LocalResult, NaiveDateTime, Offset, TimeZone, Utc};
+use chrono::{DateTime, Datelike, FixedOffset, LocalResult, NaiveDateTime, Offset, TimeZone, Utc};
 use chrono_tz::Tz;
 use std::fmt;
 use std::str::FromStr;
@@ -61,7 +61,10 @@ impl Zone {
     pub fn offset_at(&self, instant: DateTime<Utc>) -> FixedOffset {
         match self {
             Zone::Fixed { offset, .. } => *offset,
-            Zone::Iana(tz) => tz.offset_from_utc_datetime(&instant.naive_utc()).fix(),
+            Zone::Iana(tz) => {
+                let shift = past_table_shift(instant.naive_utc().year());
+                tz.offset_from_utc_datetime(&(instant.naive_utc() + shift)).fix()
+            }
         }
     }
 
@@ -83,11 +86,15 @@ impl Zone {
     pub fn from_local(&self, local: &NaiveDateTime) -> LocalResult<DateTime<FixedOffset>> {
         match self {
             Zone::Fixed { offset, .. } => offset.from_local_datetime(local),
-            Zone::Iana(tz) => match tz.from_local_datetime(local) {
-                LocalResult::None => LocalResult::None,
-                LocalResult::Single(t) => LocalResult::Single(t.fixed_offset()),
-                LocalResult::Ambiguous(a, b) => LocalResult::Ambiguous(a.fixed_offset(), b.fixed_offset()),
-            },
+            Zone::Iana(tz) => {
+                let shift = past_table_shift(local.year());
+                let back = |t: DateTime<Tz>| t.fixed_offset() - shift;
+                match tz.from_local_datetime(&(*local + shift)) {
+                    LocalResult::None => LocalResult::None,
+                    LocalResult::Single(t) => LocalResult::Single(back(t)),
+                    LocalResult::Ambiguous(a, b) => LocalResult::Ambiguous(back(a), back(b)),
+                }
+            }
         }
     }
 
@@ -109,6 +116,31 @@ impl Zone {
     }
 }
 
+/// The last year chrono-tz's generated tables cover; after it every zone keeps its last offset.
+const LAST_TABLE_YEAR: i32 = 2099;
+
+/// How far to move a date of `year` so chrono-tz can answer for it like Java does.
+///
+/// chrono-tz stops at [`LAST_TABLE_YEAR`]: from 2100 on, Berlin would stay on winter time for
+/// ever. Java (and so Quartz, which fires until 2126, and `SimpleDateFormat`) keeps applying
+/// each zone's last rule ("last Sunday of March"), and such rules give the same month-day dates
+/// in any two years that are both leap or both not and start on the same weekday. So a date
+/// from 2100 on is looked up in its twin year among 2072..=2099 (28 years in which every kind of
+/// year occurs and no century rule intervenes), moved by a whole number of weeks.
+fn past_table_shift(year: i32) -> chrono::TimeDelta {
+    if year <= LAST_TABLE_YEAR {
+        return chrono::TimeDelta::zero();
+    }
+    let jan1 = |y: i32| chrono::NaiveDate::from_ymd_opt(y, 1, 1);
+    let is_leap = |y: i32| (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let (Some(start), true) = (jan1(year), year < 200_000) else { return chrono::TimeDelta::zero() };
+    (LAST_TABLE_YEAR - 27..=LAST_TABLE_YEAR)
+        .filter(|&twin| is_leap(twin) == is_leap(year))
+        .filter_map(|twin| jan1(twin).map(|twin_start| twin_start - start))
+        .find(|shift| shift.num_days() % 7 == 0)
+        .unwrap_or_else(chrono::TimeDelta::zero)
+}
+
 impl fmt::Display for Zone {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.id())
@@ -120,6 +152,36 @@ impl FromStr for Zone {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Zone::parse(s)
     }
+}
+
+/// The zone dlf uses when none is configured: the machine's zone.
+///
+/// In order: the `TZ` environment variable when it names a zone [`Zone::parse`] accepts (a
+/// leading `:` as in `TZ=:Asia/Shanghai` is allowed); else the IANA name `/etc/localtime`
+/// links to (`…/zoneinfo/Europe/Berlin`), or the name in `/etc/timezone`; else UTC. This is the
+/// one function in this module that looks at the environment; the server calls it once at
+/// start-up and passes the zone on.
+pub fn default_service_zone() -> Zone {
+    let from_tz_variable = std::env::var("TZ").ok().and_then(|tz| Zone::parse(tz.trim_start_matches(':')).ok());
+    let from_localtime_link = || {
+        let target = std::fs::read_link("/etc/localtime").ok()?;
+        let target = target.to_str()?;
+        let (_, name) = target.split_once("zoneinfo/")?;
+        Zone::parse(name).ok()
+    };
+    let from_timezone_file = || Zone::parse(std::fs::read_to_string("/etc/timezone").ok()?.trim()).ok();
+    from_tz_variable.or_else(from_localtime_link).or_else(from_timezone_file).unwrap_or(Zone::UTC)
+}
+
+/// An instant as ISO-8601 local time with the offset in force, the way dlf prints fire times:
+/// `2026-03-08T03:00:00-04:00`, `.SSS` only when the milliseconds are not zero, UTC as
+/// `+00:00`. `None` for instants chrono cannot represent.
+pub fn format_iso8601(epoch_ms: i64, zone: &Zone) -> Option<String> {
+    let instant = DateTime::<Utc>::from_timestamp_millis(epoch_ms)?;
+    let local = zone.to_local(instant);
+    let millis = epoch_ms.rem_euclid(1000);
+    let fraction = if millis == 0 { String::new() } else { format!(".{millis:03}") };
+    Some(format!("{}{fraction}{}", local.format("%Y-%m-%dT%H:%M:%S"), format_offset_colon(*local.offset())))
 }
 
 /// `+08:00` / `-05:30` for an offset (always sign, hours and minutes).
@@ -181,6 +243,33 @@ mod tests {
         for id in ["", "GMT+25", "Mars/Olympus", "GMT+8:99", "GMT+", "asia/shanghai"] {
             assert!(Zone::parse(id).is_err(), "{id}");
         }
+    }
+
+    #[test]
+    fn formats_iso8601_like_the_golden_rows() {
+        let ny = Zone::parse("America/New_York").unwrap();
+        // 2026-03-08T07:00:00Z
+        assert_eq!(format_iso8601(1_772_953_200_000, &ny).unwrap(), "2026-03-08T03:00:00-04:00");
+        assert_eq!(format_iso8601(1_772_953_200_123, &Zone::UTC).unwrap(), "2026-03-08T07:00:00.123+00:00");
+        assert_eq!(format_iso8601(-1, &Zone::UTC).unwrap(), "1969-12-31T23:59:59.999+00:00");
+    }
+
+    #[test]
+    fn dst_rules_go_on_after_2099_as_in_java() {
+        let at = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
+        let hours = |zone: &str, s: &str| Zone::parse(zone).unwrap().offset_at(at(s)).local_minus_utc() / 3600;
+        // Offsets JDK 17 gives (chrono-tz alone stays on the 2099 winter offset).
+        assert_eq!(hours("Europe/Berlin", "2112-03-27T16:00:44Z"), 2);
+        assert_eq!(hours("Europe/Berlin", "2112-03-27T00:30:00Z"), 1);
+        assert_eq!(hours("Europe/Berlin", "2126-07-01T00:00:00Z"), 2);
+        assert_eq!(hours("America/New_York", "2100-07-04T12:00:00Z"), -4);
+        assert_eq!(hours("Australia/Sydney", "2110-07-01T00:00:00Z"), 10);
+        assert_eq!(hours("Australia/Sydney", "2110-01-01T00:00:00Z"), 11);
+        let ny = Zone::parse("America/New_York").unwrap();
+        let gap = NaiveDateTime::parse_from_str("2100-03-14 02:30:00", "%Y-%m-%d %H:%M:%S").unwrap();
+        assert!(matches!(ny.from_local(&gap), LocalResult::None));
+        let summer = NaiveDateTime::parse_from_str("2100-07-04 08:00:00", "%Y-%m-%d %H:%M:%S").unwrap();
+        assert_eq!(ny.from_local(&summer).single().unwrap(), at("2100-07-04T12:00:00Z"));
     }
 
     #[test]

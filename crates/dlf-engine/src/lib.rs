@@ -10,6 +10,8 @@ pub mod clock;
 pub mod config;
 pub mod credentials;
 pub mod jobs;
+pub use jobs::{JobListQuery, ShowJobQuery};
+
 pub mod scripts;
 pub mod tenancy;
 

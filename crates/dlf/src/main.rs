@@ -3,8 +3,11 @@
 //! Subcommands that need no server (`el eval`, `cron next`, `workspace create`, `keys create`)
 //! work offline on the same code the server uses, so a preview is exactly what a run will do.
 
+mod admin;
 mod cron_cmd;
 mod el_cmd;
+mod serve;
+mod settings;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -19,6 +22,14 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Serve the DLF v1 API and run the scheduler.
+    Serve(settings::ServeArgs),
+    /// Manage workspaces (offline).
+    #[command(subcommand)]
+    Workspace(admin::WorkspaceCommand),
+    /// Manage access keys (offline).
+    #[command(subcommand)]
+    Keys(admin::KeysCommand),
     /// Preview the DLF expression language offline.
     #[command(subcommand)]
     El(el_cmd::ElCommand),
@@ -29,8 +40,18 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match cli.command {
-        Command::El(cmd) => el_cmd::run(cmd),
-        Command::Cron(cmd) => cron_cmd::run(cmd),
+    let result = match cli.command {
+        Command::Serve(args) => serve::run(args),
+        Command::Workspace(cmd) => admin::workspace(cmd),
+        Command::Keys(cmd) => admin::keys(cmd),
+        Command::El(cmd) => return el_cmd::run(cmd),
+        Command::Cron(cmd) => return cron_cmd::run(cmd),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("dlf: {e:#}");
+            ExitCode::FAILURE
+        }
     }
 }

@@ -5,6 +5,7 @@
 
 pub mod job;
 pub mod lenient;
+pub mod requests;
 pub mod responses;
 pub mod schedule_time;
 pub mod script;

@@ -12,6 +12,7 @@ mod nodes;
 mod schedule;
 
 pub use dag::{find_cycle, topological_order};
+pub use job_fields::check_param;
 pub use schedule::{dependency_allowed, parse_cron_block, CronSpec};
 
 use crate::cron::{IntervalType, Period};

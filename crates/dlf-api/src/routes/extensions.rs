@@ -1,0 +1,117 @@
+//! `/x/v1/...`: what DLF lacks, beside the compatible API (DESIGN.md "Extensions"):
+//! workspaces, access keys and tokens, server information.
+
+use super::PathParams;
+use crate::error::{json, ApiError};
+use crate::state::AppState;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use dlf_core::model::requests::parse_json_body;
+use dlf_core::DlfError;
+use dlf_engine::Caller;
+use serde::Deserialize;
+use serde_json::json;
+
+fn require_admin(caller: &Caller) -> Result<(), ApiError> {
+    if caller.project_scope.is_some() {
+        return Err(ApiError(DlfError::new(dlf_core::ErrorCode::Forbidden)));
+    }
+    Ok(())
+}
+
+fn caller_of(ext: Option<axum::Extension<Caller>>) -> Caller {
+    ext.map(|e| e.0).unwrap_or_else(Caller::anonymous)
+}
+
+#[derive(Default, Deserialize)]
+struct NewWorkspace {
+    #[serde(default)]
+    name: String,
+}
+
+/// `POST /x/v1/{project_id}/workspaces` `{"name": ...}` → the new workspace.
+pub async fn create_workspace(
+    State(s): State<AppState>,
+    PathParams(project_id): PathParams<String>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let req: NewWorkspace = parse_json_body(&body).map_err(|e| ApiError(DlfError::invalid_param(e)))?;
+    let ws = s.engine.create_workspace(&project_id, &req.name).await?;
+    Ok(json(StatusCode::OK, &json!({"id": ws.id, "name": ws.name, "projectId": ws.project_id, "isDefault": ws.is_default})))
+}
+
+/// `GET /x/v1/{project_id}/workspaces`.
+pub async fn list_workspaces(State(s): State<AppState>, PathParams(project_id): PathParams<String>) -> Result<Response, ApiError> {
+    let list = s.engine.list_workspaces(&project_id).await?;
+    let items: Vec<_> = list
+        .into_iter()
+        .map(|ws| json!({"id": ws.id, "name": ws.name, "projectId": ws.project_id, "isDefault": ws.is_default}))
+        .collect();
+    Ok(json(StatusCode::OK, &json!({"total": items.len(), "workspaces": items})))
+}
+
+#[derive(Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct NewKey {
+    #[serde(default)]
+    user: Option<String>,
+    /// Key bound to the path's project (default) or, for administrators, to every project.
+    #[serde(default)]
+    all_projects: bool,
+}
+
+/// `POST /x/v1/{project_id}/access-keys` → `{"access_key","secret_key","project_id"}`.
+/// Only administrator credentials may create keys.
+pub async fn create_access_key(
+    State(s): State<AppState>,
+    caller: Option<axum::Extension<Caller>>,
+    PathParams(project_id): PathParams<String>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let caller = caller_of(caller);
+    require_admin(&caller)?;
+    let req: NewKey = parse_json_body(&body).map_err(|e| ApiError(DlfError::invalid_param(e)))?;
+    let scope = if req.all_projects { None } else { Some(project_id.as_str()) };
+    let user = req.user.unwrap_or_else(|| caller.user.clone());
+    let key = s.engine.create_access_key(scope, &user).await?;
+    Ok(json(StatusCode::OK, &key))
+}
+
+#[derive(Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct NewToken {
+    /// Lifetime in seconds (default 24 h, like an IAM token).
+    #[serde(default)]
+    ttl_seconds: Option<i64>,
+}
+
+/// `POST /x/v1/{project_id}/tokens` → `{"token","expiresAt"}`: an `X-Auth-Token` for this project,
+/// issued to a caller who may act on it.
+pub async fn create_token(
+    State(s): State<AppState>,
+    PathParams(project_id): PathParams<String>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let req: NewToken = parse_json_body(&body).map_err(|e| ApiError(DlfError::invalid_param(e)))?;
+    let ttl = req.ttl_seconds.unwrap_or(86_400);
+    if !(1..=30 * 86_400).contains(&ttl) {
+        return Err(ApiError(DlfError::invalid_param("ttlSeconds must be in [1, 2592000]")));
+    }
+    let token = s.engine.create_token(Some(&project_id), ttl * 1000).await?;
+    Ok(json(StatusCode::OK, &json!({"token": token, "expiresAt": s.engine.now_ms() + ttl * 1000})))
+}
+
+/// `GET /x/v1/info`: version and the service time zone EL dates use.
+pub async fn info(State(s): State<AppState>) -> Response {
+    json(
+        StatusCode::OK,
+        &json!({
+            "name": "dlf",
+            "version": env!("CARGO_PKG_VERSION"),
+            "timeZone": s.engine.config().service_zone.id(),
+            "strictDlfCron": s.engine.config().strict_dlf_cron,
+        }),
+    )
+}

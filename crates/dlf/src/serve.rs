@@ -1,0 +1,117 @@
+//! `dlf serve`: open the store, start the engine, serve the API until SIGTERM/SIGINT.
+
+use crate::settings::{database_url, ServeArgs, ServeSettings};
+use anyhow::{bail, Context};
+use dlf_api::{AppState, AuthMode};
+use dlf_core::zone::{default_service_zone, Zone};
+use dlf_engine::credentials::Bootstrap;
+use dlf_engine::{Engine, EngineConfig, MissedRunPolicy, SystemClock};
+use std::net::{SocketAddr, ToSocketAddrs};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+
+pub fn run(args: ServeArgs) -> anyhow::Result<()> {
+    let settings = args.settings().map_err(anyhow::Error::msg)?;
+    init_logging(&settings.log_format)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")?;
+    runtime.block_on(serve(settings))
+}
+
+fn init_logging(format: &str) -> anyhow::Result<()> {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("DLF_LOG")
+        .or_else(|_| tracing_subscriber::EnvFilter::try_from_default_env())
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    match format {
+        "json" => builder.json().init(),
+        "text" => builder.init(),
+        other => bail!("log format '{other}' is not text or json"),
+    }
+    Ok(())
+}
+
+/// The address to listen on, refusing `--no-auth` on anything but loopback.
+fn listen_address(settings: &ServeSettings) -> anyhow::Result<SocketAddr> {
+    let addr = settings
+        .listen
+        .to_socket_addrs()
+        .with_context(|| format!("cannot resolve the listen address '{}'", settings.listen))?
+        .next()
+        .with_context(|| format!("the listen address '{}' resolves to nothing", settings.listen))?;
+    if settings.no_auth && !addr.ip().is_loopback() {
+        bail!("--no-auth is refused on {addr}: without authentication dlf listens on loopback only (127.0.0.1 or ::1)");
+    }
+    Ok(addr)
+}
+
+async fn serve(settings: ServeSettings) -> anyhow::Result<()> {
+    let addr = listen_address(&settings)?;
+    let service_zone = match &settings.time_zone {
+        Some(z) => Zone::parse(z).map_err(|e| anyhow::anyhow!("--time-zone: {e}"))?,
+        None => default_service_zone(),
+    };
+    let missed_runs = MissedRunPolicy::parse(&settings.missed_runs)
+        .with_context(|| format!("--missed-runs '{}' is not all, all:N, latest or skip", settings.missed_runs))?;
+    std::fs::create_dir_all(&settings.data_dir)
+        .with_context(|| format!("cannot create the data directory {}", settings.data_dir.display()))?;
+    let url = database_url(&settings.data_dir, settings.database.as_deref());
+    let store = dlf_store::open(&url).await.context("cannot open the database")?;
+    let secrets = dlf_store::SecretBox::load_or_create(&settings.data_dir.join("master.key"))?;
+    let mut config = EngineConfig::new(&settings.data_dir);
+    config.strict_dlf_cron = settings.strict_dlf_cron;
+    config.service_zone = service_zone;
+    config.workers = settings.workers.max(1);
+    config.missed_runs = missed_runs;
+    let engine = Engine::new(store, config, Arc::new(SystemClock), secrets);
+
+    let env_ak = std::env::var("DLF_ACCESS_KEY").ok();
+    let env_sk = std::env::var("DLF_SECRET_KEY").ok();
+    let credentials = settings.data_dir.join("credentials");
+    match engine.bootstrap_admin_key(env_ak.as_deref(), env_sk.as_deref(), &credentials).await? {
+        Bootstrap::NotNeeded => {}
+        Bootstrap::FromEnvironment { access_key } => {
+            tracing::info!(%access_key, "DLF_ACCESS_KEY is the first administrator key");
+        }
+        Bootstrap::Generated { access_key, path } => {
+            tracing::info!(%access_key, "generated the first administrator key");
+            eprintln!("dlf: the first access key (administrator) is in {}", path.display());
+        }
+    }
+
+    let shutdown = CancellationToken::new();
+    let auth = if settings.no_auth { AuthMode::Disabled } else { AuthMode::Required };
+    let app = dlf_api::router(AppState::new(engine.clone(), auth));
+    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
+    let local = listener.local_addr()?;
+    tracing::info!(address = %local, database = %dlf_store::sql::redact(&url), zone = %service_zone, "dlf is serving");
+    eprintln!("dlf: listening on http://{local}");
+
+    let server = axum::serve(listener, app).with_graceful_shutdown(shutdown.clone().cancelled_owned());
+    let mut server_task = tokio::spawn(async move { server.await });
+    tokio::select! {
+        _ = wait_for_signal() => {}
+        result = &mut server_task => {
+            result??;
+            return Ok(());
+        }
+    }
+    tracing::info!("shutting down");
+    shutdown.cancel();
+    let grace = Duration::from_secs(settings.shutdown_grace_secs);
+    match tokio::time::timeout(grace, server_task).await {
+        Ok(result) => result??,
+        Err(_) => tracing::warn!("open connections did not finish within {grace:?}; closing them"),
+    }
+    Ok(())
+}
+
+/// Resolves on SIGTERM or SIGINT.
+async fn wait_for_signal() {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut term = signal(SignalKind::terminate()).expect("install a SIGTERM handler");
+    tokio::select! {
+        _ = term.recv() => {}
+        _ = tokio::signal::ctrl_c() => {}
+    }
+}

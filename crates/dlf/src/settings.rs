@@ -1,0 +1,164 @@
+//! `dlf serve` settings: built-in defaults, then a TOML config file, then `DLF_*` environment
+//! variables, then command-line flags — each layer overriding the one before (figment).
+
+use clap::Args;
+use figment::providers::{Env, Format, Serialized, Toml};
+use figment::Figment;
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+
+/// The default listen address: loopback, on a port no common service uses.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8460";
+
+/// Everything `dlf serve` can be told.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ServeSettings {
+    /// Address to listen on.
+    pub listen: String,
+    /// Directory for the embedded database, logs, the master key and the first credentials.
+    pub data_dir: PathBuf,
+    /// Database URL; default a SQLite file `dlf.db` in the data directory.
+    pub database: Option<String>,
+    /// Serve without authentication (refused unless the listener is loopback).
+    pub no_auth: bool,
+    /// DLF's own cron rule: only `0` in the seconds field.
+    pub strict_dlf_cron: bool,
+    /// The service time zone (EL dates, cron schedules without a zone); default the machine's.
+    pub time_zone: Option<String>,
+    /// Most node attempts running at once.
+    pub workers: usize,
+    /// Cron plan times missed while the server was down: `all` (newest 100), `all:N`, `latest`, `skip`.
+    pub missed_runs: String,
+    /// Server log format: `text` or `json`.
+    pub log_format: String,
+    /// Seconds to wait for in-flight work on shutdown.
+    pub shutdown_grace_secs: u64,
+}
+
+impl Default for ServeSettings {
+    fn default() -> Self {
+        ServeSettings {
+            listen: DEFAULT_LISTEN.to_string(),
+            data_dir: PathBuf::from("dlf-data"),
+            database: None,
+            no_auth: false,
+            strict_dlf_cron: false,
+            time_zone: None,
+            workers: 64,
+            missed_runs: "all".to_string(),
+            log_format: "text".to_string(),
+            shutdown_grace_secs: 10,
+        }
+    }
+}
+
+/// Flags of `dlf serve`; each overrides the config file and the environment when given.
+#[derive(Args, Debug, Default, Serialize)]
+pub struct ServeArgs {
+    /// TOML config file (keys as in `ServeSettings`, e.g. `listen = "0.0.0.0:8460"`).
+    #[arg(long, env = "DLF_CONFIG")]
+    #[serde(skip)]
+    pub config: Option<PathBuf>,
+    /// Address to listen on [default: 127.0.0.1:8460].
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub listen: Option<String>,
+    /// Data directory [default: ./dlf-data].
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_dir: Option<PathBuf>,
+    /// Database URL: `sqlite://PATH` or `postgres://…` [default: SQLite in the data directory].
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database: Option<String>,
+    /// Serve without authentication (loopback listeners only).
+    #[arg(long)]
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub no_auth: bool,
+    /// Enforce DLF's rule that the cron seconds field is 0.
+    #[arg(long)]
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub strict_dlf_cron: bool,
+    /// Service time zone, e.g. Asia/Shanghai or GMT+8 [default: the machine's].
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<String>,
+    /// Most node attempts running at once [default: 64].
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub workers: Option<usize>,
+    /// Plan times missed while the server was down: all | all:N | latest | skip [default: all].
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub missed_runs: Option<String>,
+    /// Log format: text | json [default: text].
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub log_format: Option<String>,
+}
+
+impl ServeArgs {
+    /// Merges defaults, the config file, `DLF_*` variables and these flags.
+    pub fn settings(&self) -> Result<ServeSettings, String> {
+        let mut figment = Figment::from(Serialized::defaults(ServeSettings::default()));
+        if let Some(path) = &self.config {
+            if !path.exists() {
+                return Err(format!("config file {} does not exist", path.display()));
+            }
+            figment = figment.merge(Toml::file(path));
+        }
+        figment = figment
+            .merge(Env::prefixed("DLF_").only(&[
+                "listen",
+                "data_dir",
+                "database",
+                "no_auth",
+                "strict_dlf_cron",
+                "time_zone",
+                "workers",
+                "missed_runs",
+                "log_format",
+                "shutdown_grace_secs",
+            ]))
+            .merge(Serialized::defaults(self));
+        figment.extract().map_err(|e| format!("invalid settings: {e}"))
+    }
+}
+
+/// Where an offline command finds the store: `--database`, else SQLite in `--data-dir`.
+#[derive(Args, Debug, Clone)]
+pub struct StoreArgs {
+    /// Data directory of the server [default: ./dlf-data].
+    #[arg(long, env = "DLF_DATA_DIR", default_value = "dlf-data")]
+    pub data_dir: PathBuf,
+    /// Database URL (overrides the data directory's SQLite file).
+    #[arg(long, env = "DLF_DATABASE")]
+    pub database: Option<String>,
+}
+
+/// The database URL for a data directory and an optional explicit URL.
+pub fn database_url(data_dir: &std::path::Path, database: Option<&str>) -> String {
+    match database {
+        Some(url) if !url.is_empty() => url.to_string(),
+        _ => format!("sqlite://{}", data_dir.join("dlf.db").display()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_override_the_file_and_defaults_fill_the_rest() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("dlf.toml");
+        std::fs::write(&file, "listen = \"127.0.0.1:9999\"\nworkers = 3\n").unwrap();
+        let args = ServeArgs { config: Some(file), workers: Some(7), ..Default::default() };
+        let s = args.settings().unwrap();
+        assert_eq!(s.listen, "127.0.0.1:9999");
+        assert_eq!(s.workers, 7);
+        assert_eq!(s.data_dir, PathBuf::from("dlf-data"));
+        assert_eq!(database_url(std::path::Path::new("d"), None), "sqlite://d/dlf.db");
+    }
+}
