@@ -10,6 +10,7 @@ pub mod clock;
 pub mod config;
 pub mod credentials;
 pub mod jobs;
+pub mod runners;
 pub use jobs::{JobListQuery, ShowJobQuery};
 
 pub mod scripts;
