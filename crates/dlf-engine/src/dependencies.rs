@@ -6,9 +6,9 @@ use crate::execution::plan::JobPlan;
 use crate::jobs::stored_document;
 use crate::{internal, Engine};
 use dlf_core::model::{InstanceStatus, JobDocument};
-use dlf_core::state::dependency::{
+use dlf_core::state::{
     combine, decide_dependency, dependency_window, self_dependency, DependFailPolicy, DependPeriod, DependType,
-    DependencyDecision,
+    DependencyDecision, DependencyModel,
 };
 use dlf_core::validate::parse_cron_block;
 use dlf_core::DlfError;
@@ -29,25 +29,13 @@ pub(crate) enum Gate {
     SkipByDepend,
 }
 
-fn fail_policy(s: Option<&str>) -> DependFailPolicy {
-    match s {
-        Some("IGNORE") => DependFailPolicy::Ignore,
-        Some("SUSPEND") => DependFailPolicy::Suspend,
-        _ => DependFailPolicy::Fail,
-    }
-}
-
 /// Per-upstream options from `sameWorkSpaceJobs` entries naming the job.
 fn entry_options(doc: &JobDocument, upstream: &str) -> (DependType, Option<u32>) {
     let entries = doc.cron().and_then(|c| c.depend_jobs.as_ref()).and_then(|d| d.same_work_space_jobs.as_ref());
     let Some(entry) = entries.and_then(|e| e.iter().find(|v| v.get("jobName").and_then(Value::as_str) == Some(upstream))) else {
         return (DependType::All, None);
     };
-    let dep_type = match entry.get("dependType").and_then(Value::as_str).map(str::to_ascii_uppercase).as_deref() {
-        Some("ANY") => DependType::Any,
-        Some("LAST") => DependType::Last,
-        _ => DependType::All,
-    };
+    let dep_type = entry.get("dependType").and_then(Value::as_str).and_then(DependType::parse).unwrap_or(DependType::All);
     let last_n = entry.get("dependOnLastNPeriodValue").and_then(Value::as_u64).map(|n| n.clamp(1, 30) as u32);
     (dep_type, last_n)
 }
@@ -63,9 +51,8 @@ pub(crate) async fn check(engine: &Engine, instance: &InstanceRecord, plan: &Job
     if let Some(deps) = cron.depend_jobs.as_ref().filter(|d| !d.jobs.is_empty()) {
         let down = parse_cron_block(cron, false)?;
         let zone = down.zone.unwrap_or(engine.config().service_zone);
-        let depend_period =
-            if deps.depend_period.as_deref() == Some("PRE_PERIOD") { DependPeriod::PrePeriod } else { DependPeriod::SamePeriod };
-        let policy = fail_policy(deps.depend_fail_policy.as_deref());
+        let depend_period = deps.depend_period.as_deref().and_then(DependPeriod::parse).unwrap_or(DependPeriod::SamePeriod);
+        let policy = deps.depend_fail_policy.as_deref().and_then(DependFailPolicy::parse).unwrap_or(DependFailPolicy::Fail);
         for name in &deps.jobs {
             let Some(up_job) = engine.store().find_job(&instance.workspace_id, name).await.map_err(internal)? else {
                 return Ok(Gate::Cancel(format!("the upstream job {name} no longer exists")));
@@ -78,14 +65,10 @@ pub(crate) async fn check(engine: &Engine, instance: &InstanceRecord, plan: &Job
                 return Ok(Gate::Cancel(format!("the upstream job {name} has no cron schedule")));
             };
             let (dep_type, last_n) = entry_options(&plan.doc, name);
-            let window = dependency_window(
-                instance.plan_ms,
-                (down.interval, down.period),
-                (up_spec.interval, up_spec.period),
-                depend_period,
-                last_n,
-                &zone,
-            );
+            let Some(window) = dependency_window(instance.plan_ms, (down.interval, down.period), up_spec.interval, depend_period, last_n, &zone)
+            else {
+                return Ok(Gate::Cancel(format!("no dependency window can be computed for the upstream job {name}")));
+            };
             // The window is complete once the upstream's next plan time lies beyond it: every
             // upstream instance the window can hold has then been created.
             let up_zone = up_spec.zone.unwrap_or(engine.config().service_zone);
@@ -102,21 +85,18 @@ pub(crate) async fn check(engine: &Engine, instance: &InstanceRecord, plan: &Job
                 .map_err(internal)?;
             let statuses: Vec<(i64, InstanceStatus)> =
                 found.iter().filter_map(|b| InstanceStatus::parse(&b.status).map(|s| (b.plan_ms, s))).collect();
-            decisions.push(match decide_dependency(&statuses, policy, dep_type) {
-                DependencyDecision::Cancel { failed_upstream_plan_ms } => {
-                    let _ = failed_upstream_plan_ms;
-                    return Ok(Gate::Cancel(format!(
-                        "The node start execute failed, so the current node status is set to cancel. (upstream job {name} failed)"
-                    )));
+            decisions.push(match decide_dependency(&statuses, policy, dep_type, DependencyModel::Traditional) {
+                DependencyDecision::Cancel(_) => {
+                    return Ok(Gate::Cancel(format!("{} (upstream job {name} failed)", dlf_core::state::DEPENDENCY_CANCEL_MESSAGE)));
                 }
                 other => other,
             });
         }
     }
-    Ok(match combine(&decisions) {
+    Ok(match combine(decisions) {
         DependencyDecision::Run => Gate::Open,
         DependencyDecision::Wait => Gate::WaitForJobs,
-        DependencyDecision::Cancel { .. } => Gate::Cancel("a dependency failed".into()),
+        DependencyDecision::Cancel(_) => Gate::Cancel(dlf_core::state::DEPENDENCY_CANCEL_MESSAGE.to_string()),
         DependencyDecision::SkipByDepend => Gate::SkipByDepend,
     })
 }

@@ -6,7 +6,7 @@ use crate::{internal, Caller, Engine, Tenant};
 use dlf_core::model::responses::{InstanceDetail, InstanceList, InstanceListItem, NodeInstanceItem, RunOnceResult};
 use dlf_core::model::requests::StartJobBody;
 use dlf_core::model::{InstanceStatus, InstanceType, NodeStatus, ProcessType};
-use dlf_core::state::decide::rerun_reset;
+use dlf_core::state::{rerun_reset, Dag, RerunFrom};
 use dlf_core::{DlfError, ErrorCode};
 use dlf_store::{InstanceCommit, InstanceFilter, InstanceRecord, JobRecord, JobStatusChange, NewInstance, NodeInstanceRecord};
 use std::collections::HashSet;
@@ -314,20 +314,13 @@ impl Engine {
         let (version, submit_ms, _) = self.submitted_document(&job).await?;
         let plan = self.job_plan(job.id(), version).await?;
         let old_rows = self.store().node_instances(instance.id).await.map_err(internal)?;
-        let old_names: HashSet<&str> = old_rows.iter().map(|n| n.node_name.as_str()).collect();
         let new_names: HashSet<&str> = plan.doc.nodes.iter().map(|n| n.name.as_str()).collect();
-        let node_set_changed = old_names != new_names;
-        let statuses: Vec<(String, NodeStatus)> = plan
-            .doc
-            .nodes
+        let previous: Vec<(String, NodeStatus)> = old_rows
             .iter()
-            .map(|n| {
-                let s = old_rows.iter().find(|r| r.node_name == n.name).and_then(|r| NodeStatus::parse(&r.status));
-                (n.name.clone(), s.unwrap_or(NodeStatus::Waiting))
-            })
+            .map(|r| (r.node_name.clone(), NodeStatus::parse(&r.status).unwrap_or(NodeStatus::Waiting)))
             .collect();
-        let upstream: Vec<(String, Vec<String>)> = plan.doc.nodes.iter().map(|n| (n.name.clone(), n.upstream().to_vec())).collect();
-        let reset = rerun_reset(&statuses, &upstream, status, node_set_changed);
+        let dag = Dag::from_nodes(&plan.doc.nodes);
+        let reset = rerun_reset(&previous, &dag, status, &RerunFrom::ErrorNode).map_err(|e| DlfError::invalid_param(e.to_string()))?;
         let mut nodes = Vec::new();
         for n in &plan.doc.nodes {
             let old = old_rows.iter().find(|r| r.node_name == n.name);

@@ -16,7 +16,7 @@ use crate::Engine;
 use attempt::NodesSnapshot;
 use dlf_core::el;
 use dlf_core::model::{FailPolicy, InstanceStatus, InstanceType, NodeStatus};
-use dlf_core::state::decide::{self, ConditionResult, MultiIfPolicy, NodeOutcomeView, Readiness, SkipPolicy, UpstreamState};
+use dlf_core::state::{self, ConditionResult, MultiIfPolicy, NodeOutcomeView, Readiness, SkipPolicy, UpstreamState};
 use dlf_store::{InstanceCommit, InstanceRecord, NodeInstanceRecord};
 use params::{InstanceFacts, InstanceNodes, InstanceParams, Params};
 use plan::JobPlan;
@@ -205,7 +205,7 @@ impl InstanceRun {
                 })
                 .collect();
             let has_conditions = !self.plan.node(i).conditions().is_empty();
-            let mut readiness = decide::readiness(&upstreams, has_conditions);
+            let mut readiness = state::readiness(&upstreams, has_conditions);
             if readiness == Readiness::CheckConditions {
                 readiness = match self.vote(i) {
                     Ok(r) => r,
@@ -240,10 +240,10 @@ impl InstanceRun {
         for cond in self.plan.node(i).conditions() {
             let value = el::eval_condition(&cond.expression, &ctx)
                 .map_err(|e| format!("the condition on the edge from '{}' failed: {e}", cond.pre_node_name))?;
-            let skip_policy = if cond.skip_policy.as_deref() == Some("SKIP_NEXT") { SkipPolicy::SkipNext } else { SkipPolicy::SkipAll };
+            let skip_policy = SkipPolicy::of(cond);
             results.push(ConditionResult { upstream: cond.pre_node_name.clone(), value, skip_policy });
         }
-        Ok(decide::vote(&results, MultiIfPolicy::Or))
+        Ok(state::vote(&results, MultiIfPolicy::Or))
     }
 
     fn set_node(&mut self, i: usize, status: NodeStatus, error: Option<String>) {
@@ -424,13 +424,10 @@ impl InstanceRun {
                 continued: self.nodes[i].continued,
             })
             .collect();
-        let suspended = (0..self.statuses.len()).any(|i| {
-            self.statuses[i] == NodeStatus::Fail && self.plan.node(i).fail_policy() == FailPolicy::Suspend && !self.nodes[i].continued
-        });
         if !self.active.is_empty() {
             return None;
         }
-        decide::instance_outcome(&views, suspended)
+        state::instance_outcome(&views).map(InstanceStatus::from)
     }
 
     /// Persists dirty node rows, and `instance` (compare-and-set on the current status).
