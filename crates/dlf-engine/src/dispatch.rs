@@ -84,11 +84,7 @@ impl Dispatcher {
             DispatchEvent::Enqueue(instance) => {
                 self.waiting.insert((instance.plan_ms, instance.id), *instance);
             }
-            DispatchEvent::Ended { job_id } => {
-                if let Some(n) = self.active.get_mut(&job_id) {
-                    *n = n.saturating_sub(1);
-                }
-            }
+            DispatchEvent::Ended { job_id } => self.release(job_id),
             DispatchEvent::Forget(id) => self.waiting.retain(|(_, i), _| *i != id),
         }
     }
@@ -97,6 +93,7 @@ impl Dispatcher {
     async fn start_due(&mut self, now: i64) {
         self.blocked_on_jobs = false;
         let due: Vec<(i64, i64)> = self.waiting.range(..=(now, i64::MAX)).map(|(k, _)| *k).collect();
+        let mut to_start = Vec::new();
         for key in due {
             let Some(instance) = self.waiting.get(&key).cloned() else { continue };
             if instance.status != InstanceStatus::Waiting.as_str() {
@@ -113,7 +110,9 @@ impl Dispatcher {
             match gate {
                 Gate::Open => {
                     self.waiting.remove(&key);
-                    self.start(instance).await;
+                    // Count the slot now so later instances of the same job see it taken.
+                    *self.active.entry(instance.job_id).or_default() += 1;
+                    to_start.push(instance);
                 }
                 Gate::WaitForJobs => self.blocked_on_jobs = true,
                 Gate::WaitForSlot => {}
@@ -128,6 +127,7 @@ impl Dispatcher {
                 }
             }
         }
+        self.start(to_start).await;
     }
 
     async fn gate(&self, instance: &InstanceRecord) -> Result<Gate, dlf_core::DlfError> {
@@ -145,22 +145,51 @@ impl Dispatcher {
         dependencies::check(&self.engine, instance, &plan).await
     }
 
-    /// Moves a waiting instance to `running` and hands it to its own task.
-    async fn start(&mut self, instance: InstanceRecord) {
-        let mut running = instance.clone();
-        running.status = InstanceStatus::Running.as_str().to_string();
-        running.start_ms = Some(self.engine.now_ms());
-        let commit = InstanceCommit { instance: Some((running.clone(), instance.status.clone())), ..Default::default() };
-        match self.engine.store().commit(&commit).await {
-            Ok(true) => {
-                *self.active.entry(running.job_id).or_default() += 1;
-                self.engine.spawn_instance(running);
+    /// Moves waiting instances to `running` (one transaction for the whole batch: a cron storm
+    /// starts a thousand instances in one write) and hands each to its own task.
+    async fn start(&mut self, instances: Vec<InstanceRecord>) {
+        if instances.is_empty() {
+            return;
+        }
+        let now = self.engine.now_ms();
+        let running: Vec<InstanceRecord> = instances
+            .iter()
+            .map(|i| {
+                let mut r = i.clone();
+                r.status = InstanceStatus::Running.as_str().to_string();
+                r.start_ms = Some(now);
+                r
+            })
+            .collect();
+        let commits: Vec<InstanceCommit> = running
+            .iter()
+            .zip(&instances)
+            .map(|(r, i)| InstanceCommit { instance: Some((r.clone(), i.status.clone())), ..Default::default() })
+            .collect();
+        match self.engine.store().commit_many(&commits).await {
+            Ok(applied) => {
+                for ((record, original), ok) in running.into_iter().zip(instances).zip(applied) {
+                    if ok {
+                        self.engine.spawn_instance(record);
+                    } else {
+                        // Cancelled meanwhile (StopJob / StopJobInstance): give the slot back.
+                        self.release(original.job_id);
+                    }
+                }
             }
-            Ok(false) => {} // cancelled meanwhile (StopJob / StopJobInstance)
             Err(e) => {
                 let _ = internal(e);
-                self.waiting.insert((instance.plan_ms, instance.id), instance);
+                for i in instances {
+                    self.release(i.job_id);
+                    self.waiting.insert((i.plan_ms, i.id), i);
+                }
             }
+        }
+    }
+
+    fn release(&mut self, job_id: i64) {
+        if let Some(n) = self.active.get_mut(&job_id) {
+            *n = n.saturating_sub(1);
         }
     }
 

@@ -328,11 +328,12 @@ impl InstanceRun {
     async fn handle(&mut self, event: Event) -> Result<(), String> {
         match event {
             Event::Spawned { node, attempt, info } => {
+                // Kept with the row (written with its next change). Orphans of a crashed server
+                // are found by their environment stamp anyway (`recovery`), so this costs no
+                // extra write per attempt.
                 if self.nodes[node].attempts == attempt as i64 && self.statuses[node] == NodeStatus::Running {
                     self.nodes[node].process_group = Some(info.process_group as i64);
                     self.nodes[node].process_start = info.start_ticks.map(|t| t.to_string());
-                    self.dirty.push(node);
-                    self.flush(None).await?;
                 }
             }
             Event::Finished { node, attempt, outcome } => {
