@@ -1,11 +1,100 @@
-//! placeholder
+//! Python: runs the node's script or statement with `python3` on this host (JOBS.md §3.2
+//! "Python").
+//!
+//! Process handling, output capture (stdout as printed, trailing newline included, last 4,000
+//! characters) and the kill policy are [`super::process`]'s. This file adds:
+//!
+//! * the interpreter: `python3` found on `PATH` (the node's `PATH` if its environment sets one,
+//!   else the server's). Missing → the attempt fails with "python3 is not installed on this
+//!   host".
+//! * `pythonVersion`: absent, empty or Python 3 (`"Python 3"`, `"python3.11"` …) runs
+//!   `python3`. Python 2 — the cloud's default for old jobs — and anything else fail the
+//!   attempt with a message saying only Python 3 is available; such failures are not
+//!   retryable, a retry would fail the same way.
+//! * `PYTHONUNBUFFERED=1` (unless the node's environment sets it), so `print` output reaches
+//!   the log while the node runs instead of when Python exits.
+
+use super::process::{Interpreter, fail_before_start, run_script};
 use super::{AttemptOutcome, AttemptSpec, NodeRunner, ProcessInfo};
 use async_trait::async_trait;
+use std::ffi::OsString;
+use std::os::unix::fs::PermissionsExt;
+use std::path::PathBuf;
 use tokio_util::sync::CancellationToken;
+
+/// The property choosing the Python version.
+pub const PYTHON_VERSION: &str = "pythonVersion";
+/// The failure message when `python3` cannot be found.
+pub const PYTHON_MISSING: &str = "python3 is not installed on this host";
+
 pub struct PythonRunner;
+
 #[async_trait]
 impl NodeRunner for PythonRunner {
-    async fn run(&self, _spec: &AttemptSpec, _cancel: CancellationToken, _started: &(dyn Fn(ProcessInfo) + Send + Sync)) -> AttemptOutcome {
-        AttemptOutcome::Failed { message: "not implemented".into(), exit_code: None, timed_out: false, retryable: false }
+    async fn run(&self, spec: &AttemptSpec, cancel: CancellationToken, started: &(dyn Fn(ProcessInfo) + Send + Sync)) -> AttemptOutcome {
+        if let Err(message) = check_version(spec.property(PYTHON_VERSION)) {
+            return fail_before_start(spec, &message, false).await;
+        }
+        let Some(python) = find_python3(spec) else {
+            return fail_before_start(spec, PYTHON_MISSING, false).await;
+        };
+        let env = vec![("PYTHONUNBUFFERED".to_string(), "1".to_string())];
+        let interpreter = Interpreter { program: python, extension: "py", env };
+        run_script(&interpreter, spec, cancel, started).await
+    }
+}
+
+/// Ok for Python 3 (or no version), else the failure message.
+fn check_version(version: Option<&str>) -> Result<(), String> {
+    let Some(version) = version.map(str::trim).filter(|v| !v.is_empty()) else {
+        return Ok(());
+    };
+    match version.chars().find(char::is_ascii_digit) {
+        Some('3') => Ok(()),
+        Some('2') => Err(format!(
+            "pythonVersion is \"{version}\", but this server runs Python nodes with Python 3 only (python3); \
+             Python 2 is not available — set pythonVersion to \"Python 3\""
+        )),
+        _ => Err(format!(
+            "pythonVersion \"{version}\" is not supported: this server runs Python nodes with Python 3 only (python3)"
+        )),
+    }
+}
+
+/// `python3` on the node's `PATH` (from its environment) or the server's.
+fn find_python3(spec: &AttemptSpec) -> Option<PathBuf> {
+    let path = spec
+        .env
+        .iter()
+        .rev()
+        .find(|(k, _)| k == "PATH")
+        .map(|(_, v)| OsString::from(v))
+        .or_else(|| std::env::var_os("PATH"))?;
+    std::env::split_paths(&path).map(|dir| dir.join("python3")).find(|candidate| is_executable(candidate))
+}
+
+fn is_executable(path: &std::path::Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn python_3_or_nothing_is_accepted() {
+        for ok in [None, Some(""), Some("  "), Some("Python 3"), Some("python3"), Some("Python3.11"), Some("3")] {
+            assert!(check_version(ok).is_ok(), "{ok:?}");
+        }
+    }
+
+    #[test]
+    fn python_2_is_refused_clearly() {
+        for two in ["Python 2", "python2", "Python2.7", "2.7"] {
+            let message = check_version(Some(two)).err().unwrap_or_default();
+            assert!(message.contains("Python 3 only") && message.contains("Python 2 is not available"), "{message}");
+        }
+        let other = check_version(Some("Jython")).err().unwrap_or_default();
+        assert!(other.contains("Python 3 only"), "{other}");
     }
 }
