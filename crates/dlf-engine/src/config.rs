@@ -46,10 +46,17 @@ pub struct EngineConfig {
 }
 
 impl EngineConfig {
-    /// Defaults rooted at `data_dir`.
+    /// Defaults rooted at `data_dir` (made absolute: node processes run in their own working
+    /// directories and must find their files).
     pub fn new(data_dir: impl Into<PathBuf>) -> EngineConfig {
+        let data_dir: PathBuf = data_dir.into();
+        let data_dir = if data_dir.is_absolute() {
+            data_dir
+        } else {
+            std::env::current_dir().map(|cwd| cwd.join(&data_dir)).unwrap_or(data_dir)
+        };
         EngineConfig {
-            data_dir: data_dir.into(),
+            data_dir,
             strict_dlf_cron: false,
             service_zone: Zone::UTC,
             workers: 64,

@@ -55,6 +55,10 @@ async fn serve(settings: ServeSettings) -> anyhow::Result<()> {
         .with_context(|| format!("--missed-runs '{}' is not all, all:N, latest or skip", settings.missed_runs))?;
     std::fs::create_dir_all(&settings.data_dir)
         .with_context(|| format!("cannot create the data directory {}", settings.data_dir.display()))?;
+    // Absolute, so node processes (which run in their own working directories) find their files.
+    let data_dir = std::fs::canonicalize(&settings.data_dir)
+        .with_context(|| format!("cannot resolve the data directory {}", settings.data_dir.display()))?;
+    let settings = ServeSettings { data_dir, ..settings };
     let url = database_url(&settings.data_dir, settings.database.as_deref());
     let store = dlf_store::open(&url).await.context("cannot open the database")?;
     let secrets = dlf_store::SecretBox::load_or_create(&settings.data_dir.join("master.key"))?;
