@@ -20,7 +20,7 @@ pub use state::{AppState, AuthMode};
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use axum::Router;
-use routes::{extensions, jobs, scripts, system};
+use routes::{extensions, instances, jobs, scripts, system};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
@@ -33,6 +33,13 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/{project_id}/jobs/{job_name}/start", post(jobs::start))
         .route("/v1/{project_id}/jobs/{job_name}/stop", post(jobs::stop))
         .route("/v1/{project_id}/jobs/{job_name}/status", get(jobs::status))
+        .route("/v1/{project_id}/jobs/{job_name}/run-immediate", post(instances::run_once))
+        .route("/v1/{project_id}/jobs/instances/detail", get(instances::list))
+        .route("/v1/{project_id}/jobs/{job_name}/instances/{instance_id}", get(instances::show))
+        .route("/v1/{project_id}/jobs/{job_name}/instances/{instance_id}/stop", post(instances::stop))
+        .route("/v1/{project_id}/jobs/{job_name}/instances/{instance_id}/restart", post(instances::restart))
+        .route("/x/v1/{project_id}/jobs/{job_name}/instances/{instance_id}/confirm", post(instances::confirm))
+        .route("/x/v1/{project_id}/jobs/{job_name}/instances/{instance_id}/nodes/{node_name}/log", get(instances::node_log))
         .route("/v1/{project_id}/scripts", get(scripts::list).post(scripts::create))
         .route(
             "/v1/{project_id}/scripts/{script_name}",

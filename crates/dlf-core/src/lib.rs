@@ -12,6 +12,7 @@ pub mod el;
 pub mod zone;
 pub mod error;
 pub mod model;
+pub mod state;
 pub mod validate;
 
 pub use error::{DlfError, ErrorCode};

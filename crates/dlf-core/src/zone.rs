@@ -41,12 +41,12 @@ impl Zone {
             return Ok(Zone::UTC);
         }
         for prefix in ["GMT", "UTC"] {
-            if let Some(rest) = upper.strip_prefix(prefix) {
-                if rest.starts_with('+') || rest.starts_with('-') {
-                    return parse_offset(rest)
-                        .map(|offset| Zone::Fixed { offset, id_is_utc: false })
-                        .ok_or_else(|| UnknownZone(id.to_string()));
-                }
+            if let Some(rest) = upper.strip_prefix(prefix)
+                && (rest.starts_with('+') || rest.starts_with('-'))
+            {
+                return parse_offset(rest)
+                    .map(|offset| Zone::Fixed { offset, id_is_utc: false })
+                    .ok_or_else(|| UnknownZone(id.to_string()));
             }
         }
         if s.starts_with('+') || s.starts_with('-') {

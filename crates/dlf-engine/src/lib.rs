@@ -9,7 +9,17 @@
 pub mod clock;
 pub mod config;
 pub mod credentials;
+mod dependencies;
+mod dispatch;
+pub mod execution;
+pub mod instances;
 pub mod jobs;
+pub mod logs;
+pub mod recovery;
+mod runtime;
+mod scheduler;
+pub mod runners;
+pub use instances::InstanceListQuery;
 pub use jobs::{JobListQuery, ShowJobQuery};
 
 pub mod scripts;
@@ -24,6 +34,8 @@ use dlf_core::DlfError;
 use dlf_store::{SecretBox, Store, StoreError};
 use std::sync::Arc;
 
+pub use runtime::RuntimeGuard;
+
 /// The engine: shared, cheap to clone.
 #[derive(Clone)]
 pub struct Engine {
@@ -37,12 +49,14 @@ struct EngineInner {
     secrets: SecretBox,
     tenancy_cache: tenancy::WorkspaceCache,
     key_cache: credentials::KeyCache,
+    runtime: runtime::Runtime,
 }
 
 impl Engine {
     /// An engine over `store`. Nothing runs until [`Engine::start`] (scheduling) is called, so
     /// offline commands can use the same operations.
     pub fn new(store: Arc<dyn Store>, config: EngineConfig, clock: Arc<dyn Clock>, secrets: SecretBox) -> Engine {
+        let workers = config.workers.max(1);
         Engine {
             inner: Arc::new(EngineInner {
                 store,
@@ -51,6 +65,7 @@ impl Engine {
                 secrets,
                 tenancy_cache: Default::default(),
                 key_cache: Default::default(),
+                runtime: runtime::Runtime::new(workers),
             }),
         }
     }

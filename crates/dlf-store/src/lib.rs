@@ -57,6 +57,8 @@ pub trait TenancyStore: Send + Sync {
     async fn create_workspace(&self, project_id: &str, name: &str, now_ms: i64) -> StoreResult<Workspace>;
     /// The workspace with this id in this project.
     async fn find_workspace(&self, project_id: &str, workspace_id: &str) -> StoreResult<Option<Workspace>>;
+    /// A workspace by id alone (the engine knows instances by workspace id).
+    async fn workspace_by_id(&self, workspace_id: &str) -> StoreResult<Option<Workspace>>;
     /// Every workspace of the project, default first.
     async fn list_workspaces(&self, project_id: &str) -> StoreResult<Vec<Workspace>>;
 }

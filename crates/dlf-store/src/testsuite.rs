@@ -122,6 +122,8 @@ pub async fn workspaces_are_per_project(store: Case) {
     assert!(store.create_workspace("p2", "dev", 31).await.is_ok(), "names are per project");
     assert_eq!(store.find_workspace("p1", &dev.id).await.unwrap(), Some(dev.clone()));
     assert_eq!(store.find_workspace("p2", &dev.id).await.unwrap(), None, "another project's workspace is invisible");
+    assert_eq!(store.workspace_by_id(&dev.id).await.unwrap(), Some(dev.clone()));
+    assert_eq!(store.workspace_by_id("nope").await.unwrap(), None);
     let names: Vec<String> = store.list_workspaces("p1").await.unwrap().into_iter().map(|w| w.name).collect();
     assert_eq!(names, ["default", "dev"]);
 }

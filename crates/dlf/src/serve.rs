@@ -79,6 +79,7 @@ async fn serve(settings: ServeSettings) -> anyhow::Result<()> {
         }
     }
 
+    let runtime = engine.start().await.map_err(|e| anyhow::anyhow!("cannot start the engine: {}", e.message))?;
     let shutdown = CancellationToken::new();
     let auth = if settings.no_auth { AuthMode::Disabled } else { AuthMode::Required };
     let app = dlf_api::router(AppState::new(engine.clone(), auth));
@@ -92,6 +93,7 @@ async fn serve(settings: ServeSettings) -> anyhow::Result<()> {
     tokio::select! {
         _ = wait_for_signal() => {}
         result = &mut server_task => {
+            runtime.shutdown().await;
             result??;
             return Ok(());
         }
@@ -99,7 +101,9 @@ async fn serve(settings: ServeSettings) -> anyhow::Result<()> {
     tracing::info!("shutting down");
     shutdown.cancel();
     let grace = Duration::from_secs(settings.shutdown_grace_secs);
-    match tokio::time::timeout(grace, server_task).await {
+    let server_done = tokio::time::timeout(grace, server_task);
+    let (server, ()) = tokio::join!(server_done, runtime.shutdown());
+    match server {
         Ok(result) => result??,
         Err(_) => tracing::warn!("open connections did not finish within {grace:?}; closing them"),
     }

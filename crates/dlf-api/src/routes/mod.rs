@@ -2,6 +2,7 @@
 //! that calls one engine operation and shapes its answer.
 
 pub mod extensions;
+pub mod instances;
 pub mod jobs;
 pub mod scripts;
 pub mod system;

@@ -9,6 +9,7 @@ pub use definition::paging;
 mod scheduling;
 
 pub use definition::{JobListQuery, ShowJobQuery};
+pub(crate) use scheduling::override_params;
 
 use crate::{internal, Engine, Tenant};
 use dlf_core::model::{JobDocument, ScheduleTime};

@@ -28,7 +28,7 @@ pub(crate) fn override_params(params: Option<&[JobParam]>) -> Result<Option<Stri
 
 impl Engine {
     /// J6 StartJob.
-    pub async fn start_job(&self, tenant: &Tenant, caller: &Caller, name: &str, body: &StartJobBody) -> Result<(), DlfError> {
+    pub async fn start_job(&self, tenant: &Tenant, _caller: &Caller, name: &str, body: &StartJobBody) -> Result<(), DlfError> {
         let job = self.job_or_not_found(tenant, name).await?;
         let params = override_params(body.job_params.as_deref())?;
         match job.status() {
@@ -63,7 +63,7 @@ impl Engine {
             }
             Some(ScheduleKind::ExecuteOnce) => {
                 self.set_status(job.id(), JobStatus::Scheduling, Some(now), Some(params.clone()), None, name).await?;
-                self.start_once(tenant, caller, &job, params).await?;
+                self.start_once(&job, params).await?;
             }
             None => return Err(DlfError::schedule(format!("the job {name} has no valid schedule.type"))),
         }
@@ -139,15 +139,5 @@ impl Engine {
             last_modify_user: job.summary.update_user.clone(),
             nodes,
         })
-    }
-
-    /// Tells the scheduler that a job's schedule or status changed.
-    pub(crate) fn schedule_changed(&self, job_id: i64) {
-        let _ = job_id;
-    }
-
-    /// Starting an EXECUTE_ONCE job creates one instance now (instanceType 7).
-    async fn start_once(&self, _tenant: &Tenant, _caller: &Caller, _job: &dlf_store::JobRecord, _params: Option<String>) -> Result<(), DlfError> {
-        Ok(())
     }
 }

@@ -53,6 +53,12 @@ impl TenancyStore for SqlStore {
         row.as_ref().map(rows::workspace).transpose()
     }
 
+    async fn workspace_by_id(&self, workspace_id: &str) -> StoreResult<Option<Workspace>> {
+        let sql = sqlx::AssertSqlSafe(format!("SELECT {WORKSPACE_COLUMNS} FROM workspaces WHERE id = $1"));
+        let row = sqlx::query(sql).bind(workspace_id).fetch_optional(&self.read).await?;
+        row.as_ref().map(rows::workspace).transpose()
+    }
+
     async fn list_workspaces(&self, project_id: &str) -> StoreResult<Vec<Workspace>> {
         let sql = sqlx::AssertSqlSafe(format!(
             "SELECT {WORKSPACE_COLUMNS} FROM workspaces WHERE project_id = $1 ORDER BY is_default DESC, name"

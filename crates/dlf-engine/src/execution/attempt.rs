@@ -1,0 +1,134 @@
+//! Preparing one attempt of a node: rendering its properties (`${}` then `#{}`), resolving the
+//! stored script and its `scriptArgs`, and choosing where it logs — everything a runner needs,
+//! in an [`AttemptSpec`].
+//!
+//! Decision (JOBS.md §6.1 leaves it open): a stored script's content gets `${}` substitution
+//! (job parameters > environment variables > its `scriptArgs`), not `#{}` evaluation — `#{` is
+//! comment syntax in shells and would break scripts; EL reaches scripts through parameters,
+//! whose values are evaluated at instance start. Inline statements are node properties and are
+//! rendered in full.
+
+use super::params::{self, InstanceFacts, InstanceNodes, InstanceParams, Params};
+use super::plan::JobPlan;
+use crate::runners::AttemptSpec;
+use crate::Engine;
+use dlf_core::el;
+use dlf_core::model::NodeStatus;
+use std::collections::HashMap;
+use std::time::Duration;
+
+/// Node types whose program is a script or statement.
+fn runs_program(node_type: &str) -> bool {
+    matches!(node_type, "Shell" | "Python")
+}
+
+/// A snapshot of the instance's nodes when the attempt is prepared.
+pub struct NodesSnapshot {
+    pub statuses: Vec<NodeStatus>,
+    pub outputs: Vec<Option<String>>,
+}
+
+/// The node's properties with `${}` and `#{}` rendered (JOBS.md §6.2, at node start).
+fn render_properties(
+    plan: &JobPlan,
+    node_index: usize,
+    facts: &InstanceFacts,
+    resolved: &InstanceParams,
+    snapshot: &NodesSnapshot,
+    now: i64,
+) -> Result<Vec<(String, String)>, String> {
+    let nodes = InstanceNodes { plan, statuses: &snapshot.statuses, outputs: &snapshot.outputs, for_node: Some(node_index) };
+    let lookup = Params { resolved, script: None };
+    let ctx = params::context(facts, now, &lookup, &nodes);
+    plan.node(node_index)
+        .properties
+        .iter()
+        .map(|p| el::render(&p.value, &ctx).map(|v| (p.name.clone(), v)).map_err(|e| format!("property {}: {e}", p.name)))
+        .collect()
+}
+
+/// Builds the attempt, or the reason the node fails before running.
+pub async fn prepare(
+    engine: &Engine,
+    plan: &JobPlan,
+    workspace_id: &str,
+    node_index: usize,
+    attempt: u32,
+    facts: &InstanceFacts,
+    resolved: &InstanceParams,
+    snapshot: &NodesSnapshot,
+) -> Result<AttemptSpec, String> {
+    let node = plan.node(node_index);
+    let now = engine.now_ms();
+    let properties = render_properties(plan, node_index, facts, resolved, snapshot, now)?;
+    let prop = |name: &str| properties.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+    let mut connection = prop("connectionName").filter(|c| !c.trim().is_empty()).map(str::to_string);
+    let mut program = None;
+    if runs_program(&node.node_type) {
+        let inline = prop("statement").or_else(|| prop("sql")).filter(|s| !s.trim().is_empty());
+        let script_name = prop("scriptName").filter(|s| !s.trim().is_empty());
+        let use_inline = match prop("statementOrScript") {
+            Some("STATEMENT") => true,
+            Some("SCRIPT") => false,
+            _ => script_name.is_none() && inline.is_some(),
+        };
+        if use_inline {
+            program = inline.map(str::to_string);
+        } else if let Some(name) = script_name {
+            let script = engine
+                .resolve_script(workspace_id, name)
+                .await
+                .map_err(|e| e.message)?
+                .ok_or_else(|| format!("the script '{name}' does not exist"))?;
+            let script_params: HashMap<String, String> = prop("scriptArgs").map(params::key_value_lines).unwrap_or_default().into_iter().collect();
+            let with_script = Params { resolved, script: Some(&script_params) };
+            let content = el::substitute_params(&script.content, &|n: &str| {
+                use el::ParamLookup;
+                with_script.job_param(n).or_else(|| with_script.script_param(n))
+            });
+            program = Some(content);
+            if connection.is_none() {
+                connection = script.connection_name;
+            }
+        }
+    }
+    if let Some(conn) = connection.as_deref().filter(|c| *c != "local") {
+        return Err(format!(
+            "connection '{conn}' is not available: dlf runs Shell and Python nodes on this host (connectionName empty or 'local')"
+        ));
+    }
+    let arguments = prop("arguments").map(|a| a.split_whitespace().map(str::to_string).collect()).unwrap_or_default();
+    let stdin = prop("interactiveArguments")
+        .filter(|s| !s.trim().is_empty())
+        .map(|s| s.split_whitespace().map(|w| format!("{w}\n")).collect::<String>());
+    let mut env: Vec<(String, String)> =
+        resolved.order.iter().filter_map(|n| resolved.merged.get(n).map(|v| (n.clone(), v.clone()))).collect();
+    env.extend([
+        ("DLF_PROJECT_ID".to_string(), facts.project_id.clone()),
+        ("DLF_JOB_NAME".to_string(), facts.job_name.clone()),
+        ("DLF_INSTANCE_ID".to_string(), facts.instance_id.to_string()),
+        ("DLF_NODE_NAME".to_string(), node.name.clone()),
+        ("DLF_PLAN_TIME".to_string(), facts.plan_time_ms.to_string()),
+        ("DLF_ATTEMPT".to_string(), attempt.to_string()),
+        (crate::recovery::EPOCH_ENV.to_string(), engine.epoch().to_string()),
+    ]);
+    let logs = engine.config().logs_dir();
+    let log_path = crate::logs::attempt_log(&logs, facts.instance_id, &node.name, attempt as i64);
+    let work_dir = crate::logs::node_dir(&logs, facts.instance_id, &node.name);
+    tokio::fs::create_dir_all(&work_dir).await.map_err(|e| format!("cannot create {}: {e}", work_dir.display()))?;
+    Ok(AttemptSpec {
+        instance_id: facts.instance_id,
+        node_name: node.name.clone(),
+        node_type: node.node_type.clone(),
+        attempt,
+        properties,
+        program,
+        arguments,
+        stdin,
+        env,
+        log_path,
+        work_dir,
+        timeout: Duration::from_secs(node.max_execution_minutes().max(1) * 60),
+        kill_grace: Duration::from_millis(engine.config().kill_grace_ms),
+    })
+}

@@ -1,0 +1,288 @@
+//! The cron scheduler: one instance per fire time of every `SCHEDULING` BATCH cron job
+//! (JOBS.md §4.3, §4.4).
+//!
+//! It keeps each scheduled job's next fire time in a queue ordered by time and sleeps until the
+//! earliest one or until told that a job changed — no polling. At a fire time it asks the store
+//! to create the instances of every due job in ONE transaction; the store's unique key makes the
+//! creation idempotent (one instance per job and plan time, whatever else races) and refuses it
+//! for a job that is no longer scheduling. The job's schedule cursor (the last plan time handled)
+//! lives in the store, so after a restart the scheduler knows which plan times it missed.
+//!
+//! Missed plan times (the server was down) follow [`MissedRunPolicy`]: by default the newest 100
+//! per job are created with their original plan times and run late, oldest first (JOBS.md §4.4
+//! decision); `latest` creates only the newest; `skip` none. A stop/start of the job itself
+//! never catches up (StartJob places the cursor at "now").
+
+use crate::jobs::stored_document;
+use crate::{internal, Engine, MissedRunPolicy};
+use dlf_core::model::{InstanceStatus, InstanceType, ScheduleKind};
+use dlf_core::validate::{parse_cron_block, CronSpec};
+use dlf_core::zone::Zone;
+use dlf_core::DlfError;
+use dlf_store::{FireOutcome, JobRecord, JobStatusChange, NewInstance, ScheduledFire};
+use std::collections::{BTreeSet, HashMap};
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+/// Most fires written in one transaction.
+const FIRE_BATCH: usize = 2000;
+
+pub(crate) enum ScheduleEvent {
+    /// Re-read a job (started, stopped, updated, deleted).
+    Refresh(i64),
+}
+
+/// A scheduling job as the scheduler needs it.
+struct ScheduledJob {
+    job_id: i64,
+    workspace_id: String,
+    name: String,
+    version: i64,
+    submit_ms: i64,
+    spec: CronSpec,
+    zone: Zone,
+    params: Option<String>,
+    nodes: Vec<(String, String)>,
+    manual_confirm: bool,
+    next_ms: Option<i64>,
+}
+
+struct Scheduler {
+    engine: Engine,
+    jobs: HashMap<i64, ScheduledJob>,
+    queue: BTreeSet<(i64, i64)>,
+}
+
+pub(crate) async fn run(engine: Engine, mut events: mpsc::UnboundedReceiver<ScheduleEvent>) {
+    let mut s = Scheduler { engine: engine.clone(), jobs: HashMap::new(), queue: BTreeSet::new() };
+    s.load_all().await;
+    let shutdown = engine.inner.runtime.shutdown.clone();
+    loop {
+        s.fire_due().await;
+        let now = engine.now_ms();
+        let wait = s.queue.first().map(|(next, _)| Duration::from_millis((next - now).max(0) as u64));
+        let sleep = async {
+            match wait {
+                Some(w) => tokio::time::sleep(w).await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            event = events.recv() => {
+                let Some(ScheduleEvent::Refresh(job_id)) = event else { return };
+                s.refresh(job_id, false).await;
+                while let Ok(ScheduleEvent::Refresh(job_id)) = events.try_recv() {
+                    s.refresh(job_id, false).await;
+                }
+            }
+            _ = sleep => {}
+            _ = shutdown.cancelled() => return,
+        }
+    }
+}
+
+impl Scheduler {
+    /// Start-up: every scheduling job, with the plan times missed while the server was down.
+    async fn load_all(&mut self) {
+        let jobs = match self.engine.store().jobs_with_status(&["SCHEDULING"]).await {
+            Ok(jobs) => jobs,
+            Err(e) => {
+                let _ = internal(e);
+                return;
+            }
+        };
+        for job in jobs {
+            let id = job.id();
+            if let Err(e) = self.load(job, true).await {
+                tracing::error!(job_id = id, error = %e.message, "cannot schedule a job");
+            }
+        }
+    }
+
+    async fn refresh(&mut self, job_id: i64, after_restart: bool) {
+        self.remove(job_id);
+        match self.engine.store().find_job_by_id(job_id).await {
+            Ok(Some(job)) if job.status() == "SCHEDULING" => {
+                if let Err(e) = self.load(job, after_restart).await {
+                    tracing::error!(job_id, error = %e.message, "cannot schedule a job");
+                }
+            }
+            Ok(_) => {}
+            Err(e) => {
+                let _ = internal(e);
+            }
+        }
+    }
+
+    fn remove(&mut self, job_id: i64) {
+        if let Some(old) = self.jobs.remove(&job_id) {
+            if let Some(next) = old.next_ms {
+                self.queue.remove(&(next, job_id));
+            }
+        }
+    }
+
+    /// Builds the scheduled job from its latest submitted version and queues its next fire.
+    async fn load(&mut self, job: JobRecord, after_restart: bool) -> Result<(), DlfError> {
+        let version = job.summary.submitted_version;
+        let stored = self.engine.store().job_version(job.id(), version).await.map_err(internal)?;
+        let Some(stored) = stored else { return Ok(()) };
+        let doc = stored_document(&stored.document)?;
+        let Some(schedule) = doc.schedule.as_ref().filter(|s| s.kind() == Some(ScheduleKind::Cron)) else {
+            return Ok(()); // EXECUTE_ONCE / EVENT jobs are not driven by the clock
+        };
+        let Some(cron) = schedule.cron.as_ref() else { return Ok(()) };
+        let spec = parse_cron_block(cron, self.engine.config().strict_dlf_cron)?;
+        let zone = spec.zone.unwrap_or(self.engine.config().service_zone);
+        let now = self.engine.now_ms();
+        let cursor = job.schedule_cursor_ms.unwrap_or(now - 1);
+        let mut scheduled = ScheduledJob {
+            job_id: job.id(),
+            workspace_id: job.summary.workspace_id.clone(),
+            name: job.name().to_string(),
+            version,
+            submit_ms: stored.submit_ms,
+            zone,
+            params: job.start_params.clone(),
+            nodes: doc.nodes.iter().map(|n| (n.name.clone(), n.node_type.clone())).collect(),
+            manual_confirm: schedule.requires_manual_confirm(),
+            next_ms: None,
+            spec,
+        };
+        let from = if after_restart {
+            self.create_missed(&scheduled, cursor, now).await?
+        } else {
+            // A change while scheduling: continue from now, no catch-up (JOBS.md §4.3).
+            cursor.max(now - now.rem_euclid(1000) - 1)
+        };
+        scheduled.next_ms = next_fire(&scheduled, from);
+        if let Some(next) = scheduled.next_ms {
+            self.queue.insert((next, scheduled.job_id));
+        }
+        self.jobs.insert(scheduled.job_id, scheduled);
+        Ok(())
+    }
+
+    /// Creates the instances of plan times in (cursor, now] per the missed-run policy and
+    /// returns the instant to continue after.
+    async fn create_missed(&self, job: &ScheduledJob, cursor: i64, now: i64) -> Result<i64, DlfError> {
+        let mut missed = Vec::new();
+        let mut t = cursor;
+        while let Some(next) = next_fire(job, t) {
+            if next > now {
+                break;
+            }
+            missed.push(next);
+            t = next;
+            if missed.len() > 1_000_000 {
+                break;
+            }
+        }
+        if missed.is_empty() {
+            return Ok(cursor);
+        }
+        let keep = match self.engine.config().missed_runs {
+            MissedRunPolicy::RunAll { limit } => limit as usize,
+            MissedRunPolicy::RunLatest => 1,
+            MissedRunPolicy::Skip => 0,
+        };
+        let skipped = missed.len().saturating_sub(keep);
+        if skipped > 0 {
+            tracing::warn!(job = %job.name, skipped, "plan times missed while the server was down are skipped (--missed-runs)");
+        }
+        let last = *missed.last().expect("not empty");
+        let to_create = &missed[skipped..];
+        if to_create.is_empty() {
+            let change = JobStatusChange {
+                status: "SCHEDULING".into(),
+                started_ms: None,
+                start_params: None,
+                schedule_cursor_ms: Some(Some(last)),
+                cancel_waiting_at_ms: None,
+            };
+            self.engine.store().transition_job(job.job_id, &["SCHEDULING"], &change).await.map_err(internal)?;
+        } else {
+            tracing::info!(job = %job.name, count = to_create.len(), "creating instances for plan times missed while the server was down");
+            for chunk in to_create.chunks(FIRE_BATCH) {
+                let fires: Vec<ScheduledFire> = chunk.iter().map(|&plan| ScheduledFire { instance: self.new_instance(job, plan) }).collect();
+                self.write_fires(&fires).await?;
+            }
+        }
+        Ok(last)
+    }
+
+    fn new_instance(&self, job: &ScheduledJob, plan_ms: i64) -> NewInstance {
+        let status = if job.manual_confirm { InstanceStatus::WaitingConfirm } else { InstanceStatus::Waiting };
+        NewInstance {
+            workspace_id: job.workspace_id.clone(),
+            job_id: job.job_id,
+            job_name: job.name.clone(),
+            instance_type: InstanceType::Normal.code(),
+            plan_ms,
+            status: status.as_str().to_string(),
+            version: job.version,
+            submit_ms: job.submit_ms,
+            created_ms: self.engine.now_ms(),
+            params: job.params.clone(),
+            ignore_depend: false,
+            nodes: job.nodes.clone(),
+        }
+    }
+
+    async fn write_fires(&self, fires: &[ScheduledFire]) -> Result<Vec<FireOutcome>, DlfError> {
+        let outcomes = self.engine.store().fire_schedules(fires).await.map_err(internal)?;
+        for outcome in &outcomes {
+            if let FireOutcome::Created(record) = outcome {
+                self.engine.enqueue(record.clone());
+            }
+        }
+        Ok(outcomes)
+    }
+
+    /// Fires every job whose next plan time has come.
+    async fn fire_due(&mut self) {
+        let now = self.engine.now_ms();
+        let due: Vec<(i64, i64)> = self.queue.range(..=(now, i64::MAX)).take(FIRE_BATCH).copied().collect();
+        if due.is_empty() {
+            return;
+        }
+        let fires: Vec<ScheduledFire> = due
+            .iter()
+            .filter_map(|(plan, job_id)| self.jobs.get(job_id).map(|job| ScheduledFire { instance: self.new_instance(job, *plan) }))
+            .collect();
+        let outcomes = match self.write_fires(&fires).await {
+            Ok(o) => o,
+            Err(e) => {
+                tracing::error!(error = %e.message, "cannot create scheduled instances; retrying shortly");
+                tokio::time::sleep(Duration::from_millis(200)).await;
+                return;
+            }
+        };
+        for ((plan, job_id), outcome) in due.into_iter().zip(outcomes) {
+            self.queue.remove(&(plan, job_id));
+            if outcome == FireOutcome::NotScheduling {
+                self.jobs.remove(&job_id);
+                continue;
+            }
+            if let Some(job) = self.jobs.get_mut(&job_id) {
+                job.next_ms = next_fire(job, plan);
+                if let Some(next) = job.next_ms {
+                    self.queue.insert((next, job_id));
+                }
+            }
+        }
+    }
+}
+
+/// The job's first fire time after `after_ms` inside its [startTime, endTime] window.
+fn next_fire(job: &ScheduledJob, after_ms: i64) -> Option<i64> {
+    let from = match job.spec.start_ms {
+        Some(start) if start > after_ms => start - 1,
+        _ => after_ms,
+    };
+    let next = job.spec.expr.next_after(from, &job.zone)?;
+    match job.spec.end_ms {
+        Some(end) if next > end => None,
+        _ => Some(next),
+    }
+}
