@@ -50,6 +50,19 @@ pub async fn api_not_found() -> Response {
     error_response(&DlfError::new(ErrorCode::ApiNotFound))
 }
 
+/// Longest request target (path and query) served: 32 KiB. Longer targets get 414
+/// `APIGW.0201` as JSON; beyond 64 KiB the HTTP library itself refuses them (a bare 414).
+pub const MAX_URI_BYTES: usize = 32 * 1024;
+
+/// Middleware: 414 `APIGW.0201` for an over-long request target.
+pub async fn reject_long_uri(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let len = request.uri().path_and_query().map_or(0, |pq| pq.as_str().len());
+    if len > MAX_URI_BYTES {
+        return error_response(&DlfError::new(ErrorCode::UriTooLong));
+    }
+    next.run(request).await
+}
+
 /// A JSON body with DLF's content type.
 pub fn json<T: serde::Serialize>(status: StatusCode, body: &T) -> Response {
     match serde_json::to_vec(body) {

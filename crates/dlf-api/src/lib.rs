@@ -55,6 +55,7 @@ pub fn router(state: AppState) -> Router {
         .route("/openapi.json", get(system::openapi))
         .merge(dlf)
         .fallback(error::api_not_found)
+        .layer(axum::middleware::from_fn(error::reject_long_uri))
         .method_not_allowed_fallback(error::api_not_found)
         .layer(DefaultBodyLimit::disable())
         .layer(CatchPanicLayer::custom(|_: Box<dyn std::any::Any + Send>| {

@@ -428,7 +428,7 @@ impl JobDocument {
     /// Parses a request body into a document. Errors name the JSON path of the offending value.
     pub fn from_json_bytes(body: &[u8]) -> Result<JobDocument, String> {
         let de = &mut serde_json::Deserializer::from_slice(body);
-        let mut doc: JobDocument = serde_path_to_error::deserialize(de).map_err(|e| {
+        let mut doc: JobDocument = serde_path_to_error::deserialize(&mut *de).map_err(|e| {
             let path = e.path().to_string();
             if path == "." || path.is_empty() {
                 e.inner().to_string()
@@ -436,6 +436,7 @@ impl JobDocument {
                 format!("{path}: {}", e.inner())
             }
         })?;
+        de.end().map_err(|e| format!("unexpected text after the JSON document: {e}"))?;
         for key in SERVER_OWNED_JOB_KEYS {
             doc.extra.shift_remove(key);
         }

@@ -19,10 +19,12 @@ pub fn parse_json_body<T: DeserializeOwned + Default>(body: &[u8]) -> Result<T, 
         return Ok(T::default());
     }
     let de = &mut serde_json::Deserializer::from_slice(body);
-    serde_path_to_error::deserialize(de).map_err(|e| {
+    let value = serde_path_to_error::deserialize(&mut *de).map_err(|e| {
         let path = e.path().to_string();
         if path == "." { e.inner().to_string() } else { format!("{path}: {}", e.inner()) }
-    })
+    })?;
+    de.end().map_err(|e| format!("unexpected text after the JSON document: {e}"))?;
+    Ok(value)
 }
 
 #[cfg(test)]
@@ -39,5 +41,8 @@ mod tests {
         assert_eq!((p.name.as_str(), p.value.as_deref(), p.param_type.as_deref()), ("a", Some("1"), Some("constants")));
         let err = parse_json_body::<StartJobBody>(br#"{"jobParams":"x"}"#).unwrap_err();
         assert!(err.starts_with("jobParams: "), "{err}");
+        let err = parse_json_body::<StartJobBody>(br#"{} {"and":"more"}"#).unwrap_err();
+        assert!(err.contains("after the JSON document"), "{err}");
+        assert!(parse_json_body::<StartJobBody>(b"{}\n").is_ok(), "trailing whitespace is fine");
     }
 }

@@ -55,10 +55,11 @@ impl ScriptInfo {
     /// Parses a request body; errors name the JSON path of the offending value.
     pub fn from_json_bytes(body: &[u8]) -> Result<ScriptInfo, String> {
         let de = &mut serde_json::Deserializer::from_slice(body);
-        let mut info: ScriptInfo = serde_path_to_error::deserialize(de).map_err(|e| {
+        let mut info: ScriptInfo = serde_path_to_error::deserialize(&mut *de).map_err(|e| {
             let path = e.path().to_string();
             if path == "." { e.inner().to_string() } else { format!("{path}: {}", e.inner()) }
         })?;
+        de.end().map_err(|e| format!("unexpected text after the JSON document: {e}"))?;
         for key in SERVER_OWNED_SCRIPT_KEYS {
             info.extra.shift_remove(key);
         }
