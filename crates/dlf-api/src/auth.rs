@@ -21,26 +21,23 @@ use dlf_engine::Caller;
 /// The middleware.
 pub async fn authenticate(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let (mut parts, body) = request.into_parts();
-    if let Some(len) = parts.headers.get(axum::http::header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<usize>().ok()) {
-        if len > state.body_limit {
+    if let Some(len) = parts.headers.get(axum::http::header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<usize>().ok())
+        && len > state.body_limit {
             return error_response(&DlfError::new(ErrorCode::PayloadTooLarge));
         }
-    }
     let bytes = match axum::body::to_bytes(body, state.body_limit).await {
         Ok(b) => b,
         Err(_) => return error_response(&DlfError::new(ErrorCode::PayloadTooLarge)),
     };
     let project = project_of(parts.uri.path());
-    if let Some(project_id) = &project {
-        if let Some(header) = parts.headers.get("x-project-id") {
-            if header.as_bytes() != project_id.as_bytes() {
+    if let Some(project_id) = &project
+        && let Some(header) = parts.headers.get("x-project-id")
+            && header.as_bytes() != project_id.as_bytes() {
                 return error_response(&DlfError::with_message(
                     ErrorCode::Forbidden,
                     "The IAM user is not authorized to access the API: X-Project-Id differs from the project in the path.",
                 ));
             }
-        }
-    }
     let caller = match state.auth {
         AuthMode::Disabled => Caller::anonymous(),
         AuthMode::Required => match identify(&state, &parts, &bytes).await {
@@ -48,14 +45,13 @@ pub async fn authenticate(State(state): State<AppState>, request: Request, next:
             Err(e) => return error_response(&e),
         },
     };
-    if let Some(project_id) = &project {
-        if !caller.may_access(project_id) {
+    if let Some(project_id) = &project
+        && !caller.may_access(project_id) {
             return error_response(&DlfError::with_message(
                 ErrorCode::Forbidden,
                 format!("The IAM user is not authorized to access the API: the credential is bound to another project than {project_id}."),
             ));
         }
-    }
     parts.extensions.insert(caller);
     next.run(Request::from_parts(parts, Body::from(bytes))).await
 }
@@ -73,11 +69,10 @@ async fn identify(state: &AppState, parts: &axum::http::request::Parts, body: &B
         let mut headers: Vec<(&str, &[u8])> = parts.headers.iter().map(|(k, v)| (k.as_str(), v.as_bytes())).collect();
         // HTTP/2 carries the host in the URI's authority, not in a Host header.
         let authority = parts.uri.authority().map(|a| a.as_str().to_string());
-        if !parts.headers.contains_key(axum::http::header::HOST) {
-            if let Some(a) = &authority {
+        if !parts.headers.contains_key(axum::http::header::HOST)
+            && let Some(a) = &authority {
                 headers.push(("host", a.as_bytes()));
             }
-        }
         let request = SignedRequest {
             method: parts.method.as_str(),
             raw_path: parts.uri.path(),

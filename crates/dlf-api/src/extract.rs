@@ -46,7 +46,12 @@ pub fn project_of(path: &str) -> Option<String> {
     let first = segments.next()?;
     let raw = match first {
         "v1" => segments.next()?,
-        "x" if segments.next()? == "v1" => segments.next()?,
+        // `/x/v1/{project_id}/...`; `/x/v1/info` names no project.
+        "x" if segments.next()? == "v1" => {
+            let project = segments.next()?;
+            segments.next()?;
+            project
+        }
         _ => return None,
     };
     if raw.is_empty() {
@@ -113,6 +118,7 @@ mod tests {
     fn project_segment() {
         assert_eq!(project_of("/v1/abc/jobs").as_deref(), Some("abc"));
         assert_eq!(project_of("/x/v1/p%201/workspaces").as_deref(), Some("p 1"));
+        assert_eq!(project_of("/x/v1/info"), None, "server information belongs to no project");
         assert_eq!(project_of("/healthz"), None);
         assert_eq!(project_of("/v1//jobs"), None);
     }

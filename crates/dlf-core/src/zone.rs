@@ -61,6 +61,9 @@ impl Zone {
     pub fn offset_at(&self, instant: DateTime<Utc>) -> FixedOffset {
         match self {
             Zone::Fixed { offset, .. } => *offset,
+            Zone::Iana(tz) if instant.timestamp() < FIRST_INSTANT_PAST_TABLE => {
+                tz.offset_from_utc_datetime(&instant.naive_utc()).fix()
+            }
             Zone::Iana(tz) => {
                 let shift = past_table_shift(instant.naive_utc().year());
                 tz.offset_from_utc_datetime(&(instant.naive_utc() + shift)).fix()
@@ -118,6 +121,9 @@ impl Zone {
 
 /// The last year chrono-tz's generated tables cover; after it every zone keeps its last offset.
 const LAST_TABLE_YEAR: i32 = 2099;
+
+/// 2100-01-01T00:00:00Z in epoch seconds: earlier instants need no [`past_table_shift`].
+const FIRST_INSTANT_PAST_TABLE: i64 = 4_102_444_800;
 
 /// How far to move a date of `year` so chrono-tz can answer for it like Java does.
 ///

@@ -156,23 +156,20 @@ impl Engine {
         if max - min > MAX_WINDOW_MS {
             return Err(DlfError::invalid_param("the plan-time window (maxPlanTime - minPlanTime) must not exceed 7 days"));
         }
-        if let Some(s) = &q.status {
-            if InstanceStatus::parse(s).is_none() {
+        if let Some(s) = &q.status
+            && InstanceStatus::parse(s).is_none() {
                 return Err(DlfError::invalid_param(format!("status '{s}' is not an instance status")));
             }
-        }
-        if let Some(t) = q.instance_type {
-            if InstanceType::from_code(t).is_none() {
+        if let Some(t) = q.instance_type
+            && InstanceType::from_code(t).is_none() {
                 return Err(DlfError::invalid_param(format!("instanceType {t} is not one of 0, 2, 5, 6, 7")));
             }
-        }
         let exact = q.precise_query.unwrap_or(false);
         let job_name = q.job_name.clone().filter(|n| !n.is_empty());
-        if exact {
-            if let Some(name) = &job_name {
+        if exact
+            && let Some(name) = &job_name {
                 self.job_or_not_found(tenant, name).await?;
             }
-        }
         let filter = InstanceFilter {
             job_name,
             exact_name: exact,

@@ -189,9 +189,10 @@ impl Engine {
                 _ => waiting.push(instance),
             }
         }
-        let mut tasks = Vec::new();
-        tasks.push(tokio::spawn(dispatch::run(self.clone(), dispatch_rx, waiting)));
-        tasks.push(tokio::spawn(scheduler::run(self.clone(), schedule_rx)));
+        let tasks = vec![
+            tokio::spawn(dispatch::run(self.clone(), dispatch_rx, waiting)),
+            tokio::spawn(scheduler::run(self.clone(), schedule_rx)),
+        ];
         Ok(RuntimeGuard { engine: self.clone(), tasks })
     }
 }

@@ -115,11 +115,10 @@ impl Scheduler {
     }
 
     fn remove(&mut self, job_id: i64) {
-        if let Some(old) = self.jobs.remove(&job_id) {
-            if let Some(next) = old.next_ms {
+        if let Some(old) = self.jobs.remove(&job_id)
+            && let Some(next) = old.next_ms {
                 self.queue.remove(&(next, job_id));
             }
-        }
     }
 
     /// Builds the scheduled job from its latest submitted version and queues its next fire.
@@ -233,7 +232,7 @@ impl Scheduler {
         let outcomes = self.engine.store().fire_schedules(fires).await.map_err(internal)?;
         for outcome in &outcomes {
             if let FireOutcome::Created(record) = outcome {
-                self.engine.enqueue(record.clone());
+                self.engine.enqueue((**record).clone());
             }
         }
         Ok(outcomes)

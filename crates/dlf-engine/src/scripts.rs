@@ -43,11 +43,10 @@ fn check_script(info: &ScriptInfo) -> Result<(), DlfError> {
     if info.description.as_deref().is_some_and(|d| d.chars().count() > 255) {
         return Err(DlfError::invalid_param("description is longer than 255 characters"));
     }
-    if let Some(t) = info.target_status.as_deref() {
-        if !["SAVED", "SUBMITTED", "PRODUCTION"].contains(&t) {
+    if let Some(t) = info.target_status.as_deref()
+        && !["SAVED", "SUBMITTED", "PRODUCTION"].contains(&t) {
             return Err(DlfError::invalid_param(format!("targetStatus '{t}' is not SAVED, SUBMITTED or PRODUCTION")));
         }
-    }
     Ok(())
 }
 

@@ -107,7 +107,7 @@ pub struct ScheduledFire {
 #[derive(Clone, Debug, PartialEq)]
 pub enum FireOutcome {
     /// A new instance.
-    Created(InstanceRecord),
+    Created(Box<InstanceRecord>),
     /// An instance for this (job, plan time) already existed; nothing was created.
     Duplicate,
     /// The job is no longer scheduling (stopped, paused or deleted); nothing was created.

@@ -76,7 +76,12 @@ impl TestServer {
             signed.retain(|(name, _)| !name.eq_ignore_ascii_case(k));
             signed.push((k.to_string(), v.to_string()));
         }
-        let date = dlf_api::signature::format_sdk_date(chrono::Utc::now());
+        // A caller-given X-Sdk-Date (e.g. a skewed clock) is signed as given.
+        let date = headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case("x-sdk-date"))
+            .map(|(_, v)| v.to_string())
+            .unwrap_or_else(|| dlf_api::signature::format_sdk_date(chrono::Utc::now()));
         let authorization = dlf_api::signature::sign(method, path, query, &mut signed, body, ak, sk, &date);
         let mut builder = Request::builder().method(method).uri(path_and_query).header("Authorization", authorization);
         for (k, v) in &signed {

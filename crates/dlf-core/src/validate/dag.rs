@@ -16,13 +16,12 @@ pub fn topological_order(nodes: &[Node]) -> Result<Vec<usize>, Vec<String>> {
     for (i, node) in nodes.iter().enumerate() {
         let mut seen = Vec::new();
         for up in node.upstream() {
-            if let Some(&u) = index.get(up.as_str()) {
-                if !seen.contains(&u) {
+            if let Some(&u) = index.get(up.as_str())
+                && !seen.contains(&u) {
                     seen.push(u);
                     indegree[i] += 1;
                     downstream[u].push(i);
                 }
-            }
         }
     }
     let mut ready: Vec<usize> = (0..nodes.len()).filter(|&i| indegree[i] == 0).rev().collect();

@@ -55,11 +55,10 @@ pub fn check_top_level(doc: &JobDocument) -> Result<(), DlfError> {
     }
     check_enum("emptyRunningJob", doc.empty_running_job.as_deref(), &["0", "1"])?;
     check_enum("targetStatus", doc.target_status.as_deref(), &["SAVED", "SUBMITTED", "PRODUCTION"])?;
-    if let Some(days) = doc.clean_overdue_days {
-        if days < 0 {
+    if let Some(days) = doc.clean_overdue_days
+        && days < 0 {
             return Err(DlfError::invalid_param(format!("cleanOverdueDays must not be negative, got {days}")));
         }
-    }
     if doc.single_node_job_flag == Some(true) && doc.nodes.len() != 1 {
         return Err(DlfError::invalid_param(format!(
             "singleNodeJobFlag is true, so the job must have exactly one node, it has {}",
@@ -124,30 +123,26 @@ pub fn check_param(field: &str, p: &crate::model::JobParam) -> Result<(), DlfErr
 
 fn check_basic_config(doc: &JobDocument) -> Result<(), DlfError> {
     let Some(bc) = &doc.basic_config else { return Ok(()) };
-    if let Some(owner) = &bc.owner {
-        if owner.chars().count() > 128 {
+    if let Some(owner) = &bc.owner
+        && owner.chars().count() > 128 {
             return Err(DlfError::invalid_param("basicConfig.owner is longer than 128 characters"));
         }
-    }
     for (field, value) in [("basicConfig.priority", bc.priority), ("basicConfig.taskPriority", bc.task_priority)] {
-        if let Some(v) = value {
-            if !(0..=2).contains(&v) {
+        if let Some(v) = value
+            && !(0..=2).contains(&v) {
                 return Err(DlfError::invalid_param(format!("{field} must be 0, 1 or 2, got {v}")));
             }
-        }
     }
-    if let Some(v) = bc.instance_timeout {
-        if v != 0 && !(5..=1440).contains(&v) {
+    if let Some(v) = bc.instance_timeout
+        && v != 0 && !(5..=1440).contains(&v) {
             return Err(DlfError::invalid_param(format!(
                 "basicConfig.instanceTimeout must be 0 (off) or 5-1440 minutes, got {v}"
             )));
         }
-    }
-    if let Some(v) = bc.is_ignore_waiting {
-        if v != 0 && v != 1 {
+    if let Some(v) = bc.is_ignore_waiting
+        && v != 0 && v != 1 {
             return Err(DlfError::invalid_param(format!("basicConfig.isIgnoreWaiting must be 0 or 1, got {v}")));
         }
-    }
     if let Some(fields) = &bc.custom_fields {
         let total: usize = fields
             .iter()

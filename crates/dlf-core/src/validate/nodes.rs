@@ -106,13 +106,12 @@ fn check_node_fields(i: usize, node: &Node) -> Result<(), DlfError> {
     if node.node_type.trim().is_empty() {
         return Err(DlfError::invalid_param(format!("{field}.type is required")));
     }
-    if let Some(policy) = &node.fail_policy {
-        if FailPolicy::parse(policy).is_none() {
+    if let Some(policy) = &node.fail_policy
+        && FailPolicy::parse(policy).is_none() {
             return Err(DlfError::invalid_param(format!(
                 "{field}.failPolicy '{policy}' is not one of FAIL, IGNORE, SUSPEND, FAIL_CHILD"
             )));
         }
-    }
     check_range(&field, "pollingInterval", node.polling_interval, 1, 60)?;
     check_range(&field, "maxExecutionTime", node.max_execution_time, 5, 1440)?;
     check_range(&field, "retryTimes", node.retry_times, 0, 5)?;

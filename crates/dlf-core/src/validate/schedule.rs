@@ -45,11 +45,10 @@ pub fn parse_cron_block(cron: &Cron, strict: bool) -> Result<CronSpec, DlfError>
         Some(s) => Some(ScheduleTime::parse(s).map_err(|e| DlfError::schedule(format!("schedule.cron.endTime: {e}")))?.epoch_ms),
         None => None,
     };
-    if let (Some(start), Some(end)) = (start_ms, end_ms) {
-        if start >= end {
+    if let (Some(start), Some(end)) = (start_ms, end_ms)
+        && start >= end {
             return Err(DlfError::schedule("schedule.cron.startTime must be earlier than schedule.cron.endTime"));
         }
-    }
     let interval = match cron.interval_type.as_deref().filter(|s| !s.is_empty()) {
         Some(s) => IntervalType::parse(s).ok_or_else(|| {
             DlfError::schedule(format!(
@@ -85,11 +84,10 @@ pub fn check_schedule(doc: &JobDocument, ctx: &JobValidationContext<'_>) -> Resu
             check_enum("schedule.event.failPolicy", event.fail_policy.as_deref(), &["SUSPEND", "IGNORE"])
                 .map_err(as_schedule_error)?;
             check_enum("schedule.event.readPolicy", event.read_policy.as_deref(), &["LAST", "NEW"]).map_err(as_schedule_error)?;
-            if let Some(c) = event.concurrent {
-                if !(1..=128).contains(&c) {
+            if let Some(c) = event.concurrent
+                && !(1..=128).contains(&c) {
                     return Err(DlfError::schedule(format!("schedule.event.concurrent must be in [1,128], got {c}")));
                 }
-            }
         }
     } else if kind == ScheduleKind::Event {
         return Err(DlfError::schedule("schedule.event is required when schedule.type is EVENT"));
@@ -104,11 +102,10 @@ pub fn check_schedule(doc: &JobDocument, ctx: &JobValidationContext<'_>) -> Resu
     if cron.start_time.is_none() {
         return Err(DlfError::schedule("schedule.cron.startTime is required"));
     }
-    if let Some(c) = cron.concurrent {
-        if !(1..=128).contains(&c) {
+    if let Some(c) = cron.concurrent
+        && !(1..=128).contains(&c) {
             return Err(DlfError::schedule(format!("schedule.cron.concurrent must be in [1,128], got {c}")));
         }
-    }
     if let Some(deps) = &cron.depend_jobs {
         check_enum("schedule.cron.dependJobs.dependPeriod", deps.depend_period.as_deref(), &["SAME_PERIOD", "PRE_PERIOD"])
             .map_err(as_schedule_error)?;
@@ -173,17 +170,15 @@ pub fn dependency_allowed(down: (IntervalType, Period), up: (IntervalType, Perio
             up_class.as_str()
         ));
     }
-    if down_class == up_class {
-        if let (Period::Fixed(d), Period::Fixed(u)) = (down_period, up_period) {
-            if d < u {
+    if down_class == up_class
+        && let (Period::Fixed(d), Period::Fixed(u)) = (down_period, up_period)
+            && d < u {
                 return Err(format!(
                     "a job with a {} s period cannot depend on one with a longer {} s period",
                     d / 1000,
                     u / 1000
                 ));
             }
-        }
-    }
     Ok(())
 }
 

@@ -28,6 +28,15 @@ pub struct NodesSnapshot {
     pub outputs: Vec<Option<String>>,
 }
 
+/// The instance an attempt belongs to, as the attempt sees it.
+pub struct InstanceView<'a> {
+    pub plan: &'a JobPlan,
+    pub workspace_id: &'a str,
+    pub facts: &'a InstanceFacts,
+    pub params: &'a InstanceParams,
+    pub nodes: &'a NodesSnapshot,
+}
+
 /// The node's properties with `${}` and `#{}` rendered (JOBS.md §6.2, at node start).
 fn render_properties(
     plan: &JobPlan,
@@ -48,16 +57,8 @@ fn render_properties(
 }
 
 /// Builds the attempt, or the reason the node fails before running.
-pub async fn prepare(
-    engine: &Engine,
-    plan: &JobPlan,
-    workspace_id: &str,
-    node_index: usize,
-    attempt: u32,
-    facts: &InstanceFacts,
-    resolved: &InstanceParams,
-    snapshot: &NodesSnapshot,
-) -> Result<AttemptSpec, String> {
+pub async fn prepare(engine: &Engine, view: &InstanceView<'_>, node_index: usize, attempt: u32) -> Result<AttemptSpec, String> {
+    let InstanceView { plan, workspace_id, facts, params: resolved, nodes: snapshot } = *view;
     let node = plan.node(node_index);
     let now = engine.now_ms();
     let properties = render_properties(plan, node_index, facts, resolved, snapshot, now)?;

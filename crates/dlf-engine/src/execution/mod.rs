@@ -307,7 +307,8 @@ impl InstanceRun {
             let outcome = tokio::select! {
                 permit = engine.worker_slots().acquire_owned() => {
                     let _permit = permit;
-                    match attempt::prepare(&engine, &plan, &workspace_id, i, attempt, &facts, &resolved, &snapshot).await {
+                    let view = attempt::InstanceView { plan: &plan, workspace_id: &workspace_id, facts: &facts, params: &resolved, nodes: &snapshot };
+                    match attempt::prepare(&engine, &view, i, attempt).await {
                         Ok(spec) => {
                             let spawned = events.clone();
                             let started = move |info: ProcessInfo| {

@@ -28,12 +28,11 @@ impl JobPlan {
         let mut downstream = vec![Vec::new(); doc.nodes.len()];
         for (i, node) in doc.nodes.iter().enumerate() {
             for up in node.upstream() {
-                if let Some(&u) = index.get(up) {
-                    if !upstream[i].contains(&u) {
+                if let Some(&u) = index.get(up)
+                    && !upstream[i].contains(&u) {
                         upstream[i].push(u);
                         downstream[u].push(i);
                     }
-                }
             }
         }
         let mut ancestors: Vec<HashSet<usize>> = vec![HashSet::new(); doc.nodes.len()];

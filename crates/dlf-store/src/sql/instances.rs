@@ -160,7 +160,7 @@ impl InstanceStore for SqlStore {
                 continue;
             }
             outcomes.push(match Self::insert_instance_in(&mut tx, new).await? {
-                Some(record) => FireOutcome::Created(record),
+                Some(record) => FireOutcome::Created(Box::new(record)),
                 None => FireOutcome::Duplicate,
             });
         }

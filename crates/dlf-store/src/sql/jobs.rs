@@ -300,8 +300,8 @@ impl JobStore for SqlStore {
         }
         let mut tx = self.begin_write().await?;
         let changed = q.execute(&mut *tx).await?.rows_affected() == 1;
-        if changed {
-            if let Some(end_ms) = change.cancel_waiting_at_ms {
+        if changed
+            && let Some(end_ms) = change.cancel_waiting_at_ms {
                 let cancel = AssertSqlSafe(format!(
                     "UPDATE job_instances SET status = 'manual-stop', end_ms = $1, \
                      error_message = 'Canceled: the job was stopped.' \
@@ -317,7 +317,6 @@ impl JobStore for SqlStore {
                 .execute(&mut *tx)
                 .await?;
             }
-        }
         tx.commit().await?;
         Ok(changed)
     }

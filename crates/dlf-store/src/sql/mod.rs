@@ -162,12 +162,24 @@ pub fn redact(url: &str) -> String {
 
 /// Maps a unique-key violation to [`StoreError::Conflict`].
 fn conflict_or(e: sqlx::Error, what: impl Into<String>) -> StoreError {
-    if let sqlx::Error::Database(db) = &e {
-        if db.is_unique_violation() {
+    if let sqlx::Error::Database(db) = &e
+        && db.is_unique_violation() {
             return StoreError::Conflict(what.into());
         }
-    }
     StoreError::Database(e)
+}
+
+/// Creates an empty schema `dlf_test_<random>` in the PostgreSQL database at `base_url` and
+/// returns a URL whose connections use it (`search_path`), for isolated test runs.
+pub async fn fresh_postgres_schema(base_url: &str) -> StoreResult<String> {
+    use sqlx::Connection;
+    DRIVERS.call_once(install_default_drivers);
+    let schema = format!("dlf_test_{}", uuid::Uuid::new_v4().simple());
+    let mut conn = sqlx::AnyConnection::connect(base_url).await.map_err(|e| StoreError::Open(format!("{}: {e}", redact(base_url))))?;
+    conn.execute(AssertSqlSafe(format!("CREATE SCHEMA {schema}"))).await?;
+    conn.close().await?;
+    let sep = if base_url.contains('?') { '&' } else { '?' };
+    Ok(format!("{base_url}{sep}options=-c%20search_path%3D{schema}"))
 }
 
 #[cfg(test)]
@@ -182,17 +194,4 @@ mod tests {
         assert!(normalize_url("mysql://root@h/db").is_err());
         assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
     }
-}
-
-/// Creates an empty schema `dlf_test_<random>` in the PostgreSQL database at `base_url` and
-/// returns a URL whose connections use it (`search_path`), for isolated test runs.
-pub async fn fresh_postgres_schema(base_url: &str) -> StoreResult<String> {
-    use sqlx::Connection;
-    DRIVERS.call_once(install_default_drivers);
-    let schema = format!("dlf_test_{}", uuid::Uuid::new_v4().simple());
-    let mut conn = sqlx::AnyConnection::connect(base_url).await.map_err(|e| StoreError::Open(format!("{}: {e}", redact(base_url))))?;
-    conn.execute(AssertSqlSafe(format!("CREATE SCHEMA {schema}"))).await?;
-    conn.close().await?;
-    let sep = if base_url.contains('?') { '&' } else { '?' };
-    Ok(format!("{base_url}{sep}options=-c%20search_path%3D{schema}"))
 }

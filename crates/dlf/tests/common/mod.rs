@@ -39,11 +39,10 @@ impl Server {
         let server = Server { child, port, data_dir: data_dir.to_path_buf(), client: reqwest::Client::new() };
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
-            if let Ok(r) = server.client.get(server.url("/healthz")).send().await {
-                if r.status() == 200 {
+            if let Ok(r) = server.client.get(server.url("/healthz")).send().await
+                && r.status() == 200 {
                     return server;
                 }
-            }
             assert!(Instant::now() < deadline, "dlf serve did not become healthy");
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
@@ -95,11 +94,10 @@ pub fn processes_with_env(needle: &str) -> Vec<i32> {
     let mut found = Vec::new();
     for entry in std::fs::read_dir("/proc").unwrap().flatten() {
         let Ok(pid) = entry.file_name().to_string_lossy().parse::<i32>() else { continue };
-        if let Ok(env) = std::fs::read(format!("/proc/{pid}/environ")) {
-            if env.split(|b| *b == 0).any(|e| e == needle.as_bytes()) {
+        if let Ok(env) = std::fs::read(format!("/proc/{pid}/environ"))
+            && env.split(|b| *b == 0).any(|e| e == needle.as_bytes()) {
                 found.push(pid);
             }
-        }
     }
     found
 }

@@ -1,0 +1,448 @@
+//! `paths`: one table row per route of [`crate::router`], in the router's order.
+//!
+//! Each row names the method, path template (axum's and OpenAPI's `{name}` syntax agree),
+//! operationId (the reference file's operation name for DLF v1 operations), query parameters,
+//! body and success answer. Path parameters, the `workspace` header, security and the error
+//! answers follow from the kind of operation.
+
+use super::schema::*;
+use super::schemas::instance_type_codes;
+use dlf_core::model::InstanceStatus;
+use serde_json::{Map, Value, json};
+
+/// Who may call an operation and what it shares with the DLF API.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// A DLF v1 operation: authenticated, optional `workspace` header.
+    Dlf,
+    /// A dlf extension acting in a workspace (`/x/v1/{project_id}/jobs/...`).
+    WorkspaceExtension,
+    /// A dlf extension outside workspaces (workspaces, keys, tokens, info).
+    Extension,
+    /// No credentials needed.
+    Public,
+}
+
+/// One operation, built by chaining.
+struct Op {
+    method: &'static str,
+    path: &'static str,
+    id: &'static str,
+    tag: &'static str,
+    summary: &'static str,
+    kind: Kind,
+    description: Option<&'static str>,
+    query: Vec<Value>,
+    body: Option<Value>,
+    status: u16,
+    answer: Value,
+    errors: &'static [u16],
+}
+
+/// Error answers of authenticated operations (`components.responses`).
+const ERRORS: &[u16] = &[400, 401, 403, 404, 413, 500];
+
+fn op(kind: Kind, method: &'static str, path: &'static str, id: &'static str, tag: &'static str, summary: &'static str) -> Op {
+    let errors = if kind == Kind::Public { &[][..] } else { ERRORS };
+    Op { method, path, id, tag, summary, kind, description: None, query: Vec::new(), body: None, status: 204, answer: no_content(), errors }
+}
+
+impl Op {
+    fn describe(mut self, text: &'static str) -> Op {
+        self.description = Some(text);
+        self
+    }
+
+    /// An optional query parameter; `example` is a value the server accepts.
+    fn query(mut self, name: &str, schema: Value, description: &str, example: Value) -> Op {
+        self.query.push(json!({
+            "name": name, "in": "query", "required": false, "description": description, "schema": schema, "example": example,
+        }));
+        self
+    }
+
+    /// A JSON body of schema `name`; optional bodies may also be empty (API.md §0.9).
+    fn body(mut self, name: &str, required: bool) -> Op {
+        let mut body = json!({
+            "required": required,
+            "content": { "application/json": { "schema": reference(name) } },
+        });
+        if !required {
+            body["description"] = json!("Optional: an empty body (`Content-Length: 0`) is the same as `{}`.");
+        }
+        self.body = Some(body);
+        self
+    }
+
+    /// A request body example (must be accepted by the server; the tests send it).
+    fn body_example(mut self, example: Value) -> Op {
+        if let Some(body) = &mut self.body {
+            body["content"]["application/json"]["example"] = example;
+        }
+        self
+    }
+
+    /// 200 with a JSON body of schema `name`.
+    fn returns(mut self, name: &str, description: &str) -> Op {
+        self.status = 200;
+        self.answer = json!({
+            "description": description,
+            "content": { "application/json": { "schema": reference(name) } },
+        });
+        self
+    }
+
+    /// 200 with a plain-text body.
+    fn returns_text(mut self, description: &str) -> Op {
+        self.status = 200;
+        self.answer = json!({
+            "description": description,
+            "content": { "text/plain": { "schema": { "type": "string" } } },
+        });
+        self
+    }
+
+    /// 200 with an arbitrary JSON object.
+    fn returns_object(mut self, description: &str) -> Op {
+        self.status = 200;
+        self.answer = json!({
+            "description": description,
+            "content": { "application/json": { "schema": { "type": "object" } } },
+        });
+        self
+    }
+
+    fn errors(mut self, errors: &'static [u16]) -> Op {
+        self.errors = errors;
+        self
+    }
+
+    fn into_json(self) -> Value {
+        let mut parameters: Vec<Value> = path_parameters(self.path);
+        if matches!(self.kind, Kind::Dlf | Kind::WorkspaceExtension) {
+            parameters.push(json!({ "$ref": "#/components/parameters/workspace" }));
+        }
+        parameters.extend(self.query);
+        let mut responses = Map::new();
+        responses.insert(self.status.to_string(), self.answer);
+        for code in self.errors {
+            responses.insert(code.to_string(), json!({ "$ref": format!("#/components/responses/{}", error_response_name(*code)) }));
+        }
+        let mut operation = json!({
+            "operationId": self.id,
+            "tags": [self.tag],
+            "summary": self.summary,
+        });
+        if let Some(description) = self.description {
+            operation["description"] = json!(description);
+        }
+        if !parameters.is_empty() {
+            operation["parameters"] = json!(parameters);
+        }
+        if let Some(body) = self.body {
+            operation["requestBody"] = body;
+        }
+        operation["responses"] = Value::Object(responses);
+        operation["security"] = match self.kind {
+            Kind::Public => json!([]),
+            _ => json!([{ "akSk": [] }, { "token": [] }]),
+        };
+        if matches!(self.kind, Kind::WorkspaceExtension | Kind::Extension) {
+            operation = operation.extension();
+        }
+        operation
+    }
+}
+
+fn no_content() -> Value {
+    json!({ "description": "Done; no body." })
+}
+
+/// The `components.responses` entry for an error status.
+pub fn error_response_name(status: u16) -> &'static str {
+    match status {
+        400 => "BadRequest",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "ApiNotFound",
+        413 => "PayloadTooLarge",
+        500 => "InternalError",
+        other => unreachable!("no error response for status {other}"),
+    }
+}
+
+/// `components.responses`: the error answers, all with the `ErrorResponse` body.
+pub fn error_responses() -> Map<String, Value> {
+    let described = [
+        (
+            400,
+            "A `DLF.xxxx` business or validation error. Every business error is 400, a missing job \
+             (`DLF.0100`), instance (`DLF.0137`) or script (`DLF.6201`) included; bad parameters are `DLF.3051`.",
+        ),
+        (401, "`APIGW.0301`: no credentials, unknown key, bad signature, clock skew over 15 minutes, or an unknown/expired token."),
+        (
+            403,
+            "`APIGW.0302`: the credential may not act on this project (or `X-Project-Id` differs from the \
+             path), or the operation needs administrator rights.",
+        ),
+        (404, "`APIGW.0101`: no such route or method. Never used for a missing job, instance or script (those are 400)."),
+        (413, "`APIGW.0201`: body larger than 12 MB."),
+        (500, "`DLF.9999`: server fault; the message carries an id to look up in the server log."),
+    ];
+    described
+        .into_iter()
+        .map(|(status, description)| {
+            let response = json!({
+                "description": description,
+                "content": { "application/json": { "schema": reference("ErrorResponse") } },
+            });
+            (error_response_name(status).to_string(), response)
+        })
+        .collect()
+}
+
+/// Path parameters of a template, in order, with what each one means.
+fn path_parameters(path: &str) -> Vec<Value> {
+    path.split('/')
+        .filter_map(|segment| segment.strip_prefix('{')?.strip_suffix('}'))
+        .map(|name| {
+            let description = match name {
+                "project_id" => "Project id (Huawei: 32 lowercase hex characters); the credential must be valid for it.",
+                "job_name" => "Job name, percent-encoded (a `%2F` stays inside the name).",
+                "instance_id" => "Job instance id: decimal digits of an int64 (`DLF.0137` otherwise).",
+                "script_name" => "Script name, percent-encoded.",
+                "node_name" => "Node name, percent-encoded.",
+                _ => "Path segment.",
+            };
+            json!({ "name": name, "in": "path", "required": true, "description": description, "schema": { "type": "string" } })
+        })
+        .collect()
+}
+
+const JOBS: &str = "Jobs";
+const INSTANCES: &str = "Job instances";
+const SCRIPTS: &str = "Scripts";
+const EXTENSIONS: &str = "dlf extensions";
+const SYSTEM: &str = "System";
+
+/// `tags`, in display order.
+pub fn tags() -> Value {
+    json!([
+        { "name": JOBS, "description": "DLF v1 job operations (API.md J1-J9)." },
+        { "name": INSTANCES, "description": "DLF v1 job instance operations (API.md I1-I4)." },
+        { "name": SCRIPTS, "description": "DLF v1 script operations (API.md S1-S5)." },
+        { "name": EXTENSIONS, "description": "dlf additions under `/x/v1/` (marked `x-dlf-extension`).", "x-dlf-extension": true },
+        { "name": SYSTEM, "description": "Health and this document; no credentials." },
+    ])
+}
+
+fn paging(op: Op, max_limit: i64) -> Op {
+    op.query("limit", int_param("int32").with("minimum", 1).with("maximum", max_limit).with("default", 10), "Page size.", json!(10)).query(
+        "offset",
+        int_param("int32").with("minimum", 0).with("default", 0),
+        "Row offset (API.md §0.7).",
+        json!(0),
+    )
+}
+
+// Parameter schemas (the parameter carries the description).
+fn string_schema() -> Value {
+    json!({ "type": "string" })
+}
+
+fn boolean_schema(default: bool) -> Value {
+    json!({ "type": "boolean", "default": default })
+}
+
+fn int_param(format: &str) -> Value {
+    json!({ "type": "integer", "format": format })
+}
+
+fn enum_param(values: &[&str]) -> Value {
+    json!({ "type": "string", "enum": values })
+}
+
+/// Every operation, in the router's order.
+fn operations() -> Vec<Op> {
+    use Kind::*;
+    let statuses: Vec<&str> = InstanceStatus::ALL.iter().map(|s| s.as_str()).collect();
+    vec![
+        paging(op(Dlf, "get", "/v1/{project_id}/jobs", "ListJobs", JOBS, "List jobs"), 1000)
+            .query(
+                "jobType",
+                enum_param(&["BATCH", "REAL_TIME"]).with("default", "BATCH"),
+                "Only jobs of this process type.",
+                json!("BATCH"),
+            )
+            .query("jobName", string_schema(), "Substring of the job name.", json!("myJob"))
+            .query("tags", string_schema(), "Comma-separated tags; a job matches if it has any of them.", json!("tag1,tag2"))
+            .returns("ListJobResp", "One page of jobs."),
+        op(Dlf, "post", "/v1/{project_id}/jobs", "CreateJob", JOBS, "Create a job")
+            .describe("Validates and stores the job (stopped); unless `targetStatus` is `SAVED` it is also submitted as version 1.")
+            .body("JobInfo", true)
+            .body_example(create_job_example()),
+        op(Dlf, "get", "/v1/{project_id}/jobs/{job_name}", "ShowJob", JOBS, "Show a job")
+            .query("version", int_param("int32").with("default", -1), "A submitted version; -1 = see `getJobSubmitVersion`.", json!(-1))
+            .query("dependencies", boolean_schema(false), "Also return `downstreamJobs`.", json!(true))
+            .query(
+                "getJobSubmitVersion",
+                boolean_schema(false),
+                "Without `version`: the latest submitted version, not the development state.",
+                json!(false),
+            )
+            .returns("ShowJobInfoResp", "The job document."),
+        op(Dlf, "put", "/v1/{project_id}/jobs/{job_name}", "UpdateJob", JOBS, "Replace a job's definition")
+            .describe("Full replacement; `name` must equal the path's job name. A scheduling job keeps scheduling.")
+            .body("JobInfo", true),
+        op(Dlf, "delete", "/v1/{project_id}/jobs/{job_name}", "DeleteJob", JOBS, "Delete a stopped job").body("DeleteReq", false),
+        op(Dlf, "post", "/v1/{project_id}/jobs/{job_name}/start", "StartJob", JOBS, "Start scheduling a job")
+            .describe(
+                "CRON/EVENT jobs start scheduling; an EXECUTE_ONCE job runs once (instanceType 7). \
+                 Already started: `DLF.3051` with a message containing `is running`.",
+            )
+            .body("StartJobReq", false)
+            .body_example(start_job_example()),
+        op(Dlf, "post", "/v1/{project_id}/jobs/{job_name}/stop", "StopJob", JOBS, "Stop scheduling a job"),
+        op(Dlf, "get", "/v1/{project_id}/jobs/{job_name}/status", "ShowJobStatus", JOBS, "Show a job's running status")
+            .returns("RealTimeJobStatusResp", "Status of the job and its nodes."),
+        op(Dlf, "post", "/v1/{project_id}/jobs/{job_name}/run-immediate", "RunOnce", JOBS, "Run a job once now")
+            .body("StartJobReq", false)
+            .body_example(start_job_example())
+            .returns("RunOnceResp", "The created instance."),
+        paging(op(Dlf, "get", "/v1/{project_id}/jobs/instances/detail", "ListJobInstances", INSTANCES, "List job instances"), 1000)
+            .query("jobName", string_schema(), "Job name; substring match unless `preciseQuery=true`.", json!("myJob"))
+            .query("preciseQuery", boolean_schema(false), "Exact match on `jobName`.", json!(false))
+            .query(
+                "minPlanTime",
+                int_param("int64"),
+                "From (epoch ms, inclusive); default today 00:00, service zone.",
+                json!(1_700_000_000_000_i64),
+            )
+            .query(
+                "maxPlanTime",
+                int_param("int64"),
+                "To (epoch ms, inclusive); default now; window ≤ 7 days.",
+                json!(1_700_086_400_000_i64),
+            )
+            .query("status", enum_param(&statuses), "One instance status.", json!("success"))
+            .query(
+                "instanceType",
+                int_param("int32").with("enum", instance_type_codes()),
+                "One instance type (sent as text by the SDK).",
+                json!(0),
+            )
+            .returns("QueryJobInstanceListResp", "One page of instances."),
+        op(Dlf, "get", "/v1/{project_id}/jobs/{job_name}/instances/{instance_id}", "ShowJobInstance", INSTANCES, "Show a job instance")
+            .returns("QueryJobInstanceResp", "The instance and its nodes."),
+        op(
+            Dlf,
+            "post",
+            "/v1/{project_id}/jobs/{job_name}/instances/{instance_id}/stop",
+            "StopJobInstance",
+            INSTANCES,
+            "Cancel a job instance",
+        )
+        .describe("Any non-terminal instance ends as `manual-stop`; a finished one is `DLF.3051`."),
+        op(
+            Dlf,
+            "post",
+            "/v1/{project_id}/jobs/{job_name}/instances/{instance_id}/restart",
+            "RestoreJobInstance",
+            INSTANCES,
+            "Rerun a finished job instance",
+        )
+        .describe("Same instance id and plan time; from the failed nodes unless it had succeeded (JOBS.md §5.9)."),
+        op(
+            WorkspaceExtension,
+            "post",
+            "/x/v1/{project_id}/jobs/{job_name}/instances/{instance_id}/confirm",
+            "ConfirmJobInstance",
+            EXTENSIONS,
+            "Confirm a waiting-confirm instance",
+        )
+        .describe("Releases an instance held by `schedule.requireManualConfirmBeforeExecute` (JOBS.md §4.9)."),
+        op(
+            WorkspaceExtension,
+            "get",
+            "/x/v1/{project_id}/jobs/{job_name}/instances/{instance_id}/nodes/{node_name}/log",
+            "ShowNodeLog",
+            EXTENSIONS,
+            "Read a node's log",
+        )
+        .query("attempt", int_param("int32").with("minimum", 1), "Attempt (1-based); default the latest.", json!(1))
+        .query("follow", boolean_schema(false), "Stream (chunked) until the attempt ends.", json!(false))
+        .returns_text("The log of one attempt, as text."),
+        paging(op(Dlf, "get", "/v1/{project_id}/scripts", "ListScripts", SCRIPTS, "List scripts"), 100)
+            .query("scriptName", string_schema(), "Substring of the script name.", json!("mrs"))
+            .returns("ScriptInfoListResp", "One page of scripts."),
+        op(Dlf, "post", "/v1/{project_id}/scripts", "CreateScript", SCRIPTS, "Create a script")
+            .body("ScriptInfo", true)
+            .body_example(json!({"name": "echoTimeShell", "type": "Shell", "content": "echo a"})),
+        op(Dlf, "get", "/v1/{project_id}/scripts/{script_name}", "ShowScript", SCRIPTS, "Show a script")
+            .returns("ScriptInfo", "The script."),
+        op(Dlf, "put", "/v1/{project_id}/scripts/{script_name}", "UpdateScript", SCRIPTS, "Update a script")
+            .describe("Name and type cannot change (`DLF.0203`).")
+            .body("ScriptInfo", true),
+        op(Dlf, "delete", "/v1/{project_id}/scripts/{script_name}", "DeleteScript", SCRIPTS, "Delete a script").body("DeleteReq", false),
+        op(Extension, "get", "/x/v1/{project_id}/workspaces", "ListWorkspaces", EXTENSIONS, "List the project's workspaces")
+            .returns("WorkspaceList", "Every workspace, the default one included."),
+        op(Extension, "post", "/x/v1/{project_id}/workspaces", "CreateWorkspace", EXTENSIONS, "Create a workspace")
+            .body("NewWorkspace", true)
+            .returns("Workspace", "The new workspace; send its `id` in the `workspace` header."),
+        op(Extension, "post", "/x/v1/{project_id}/access-keys", "CreateAccessKey", EXTENSIONS, "Create an AK/SK pair")
+            .describe("Administrator credentials only (403 otherwise).")
+            .body("NewAccessKeyReq", false)
+            .returns("NewAccessKey", "The key and its secret."),
+        op(Extension, "post", "/x/v1/{project_id}/tokens", "CreateToken", EXTENSIONS, "Create an X-Auth-Token")
+            .body("NewTokenReq", false)
+            .returns("NewToken", "The token."),
+        op(Extension, "get", "/x/v1/info", "ShowServerInfo", EXTENSIONS, "Show server information")
+            .returns("ServerInfo", "Version and service time zone.")
+            // 403: the auth layer reads `info` as a project id (an `X-Project-Id` header or a
+            // project-bound key is refused).
+            .errors(&[401, 403, 404, 413, 500]),
+        op(Public, "get", "/healthz", "CheckHealth", SYSTEM, "Health check").returns("Health", "Ready."),
+        op(Public, "get", "/openapi.json", "ShowOpenApi", SYSTEM, "This document").returns_object("This OpenAPI document."),
+    ]
+}
+
+/// `paths`: operations grouped by path template, in first-seen order.
+pub fn paths() -> Map<String, Value> {
+    let mut paths = Map::new();
+    for op in operations() {
+        let (path, method) = (op.path, op.method);
+        let entry = paths.entry(path.to_string()).or_insert_with(|| json!({}));
+        entry[method] = op.into_json();
+    }
+    paths
+}
+
+/// API.md J1's example (camelCase, as the wire wants it).
+fn create_job_example() -> Value {
+    json!({
+        "name": "myJob",
+        "processType": "BATCH",
+        "directory": "/myDir",
+        "basicConfig": {"owner": "test_user", "priority": 0, "executeUser": "", "instanceTimeout": 0, "customFields": {}},
+        "schedule": {
+            "type": "CRON",
+            "cron": {"startTime": "2024-01-01T00:00:00+08", "expression": "0 0 2 * * ?", "expressionTimeZone": "GMT+8"},
+        },
+        "params": [{"name": "day", "value": "20240101", "type": "variable"}],
+        "nodes": [{
+            "name": "echo",
+            "type": "Shell",
+            "location": {"x": "-45.5", "y": "-134.5"},
+            "preNodeName": [],
+            "failPolicy": "FAIL_CHILD",
+            "maxExecutionTime": 360,
+            "retryTimes": 0,
+            "retryInterval": 120,
+            "properties": [{"name": "scriptName", "value": "echoTimeShell"}, {"name": "arguments", "value": "${day}"}],
+        }],
+    })
+}
+
+fn start_job_example() -> Value {
+    json!({"jobParams": [{"name": "day", "value": "20240101", "type": "variable"}]})
+}
