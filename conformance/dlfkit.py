@@ -374,3 +374,111 @@ def wait_until(predicate: Callable[[], Any], timeout: float = 10, interval: floa
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout}s waiting for {what} (last value {last!r})")
         time.sleep(interval)
+
+
+# --------------------------------------------------------------------------------------------
+# Job instances (J8, I1–I4) and node logs (the /x/v1 log extension)
+
+#: Instance statuses after which nothing more happens by itself (JOBS.md §5.1).
+TERMINAL_INSTANCE_STATUSES = frozenset(
+    {"success", "fail", "manual-stop", "ignoreSuccess", "forceSuccess", "skip-by-depend"})
+#: The catalogue's message for DLF.0137 (API.md I2/I3).
+MSG_INSTANCE_NOT_FOUND = "Job instance does not exist."
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def shell_node(name: str, statement: str, pre: Optional[list] = None, type: str = "Shell", **kwargs) -> Node:
+    """A Shell (or, with `type`, Python) node running inline `statement` on the server's host."""
+    return node(name, type, pre=pre, properties={"statement": statement}, **kwargs)
+
+
+def run_once(client, job_name: str, params: Optional[dict] = None) -> int:
+    """J8 RunOnce (optionally with `jobParams`): the new instance id, after checking the 200."""
+    from huaweicloudsdkdgc.v1 import JobParam, RunOnceRequest, StartJobReq
+    body = StartJobReq(job_params=[JobParam(name=k, value=v) for k, v in params.items()]) if params else None
+    resp = client.run_once(RunOnceRequest(job_name=job_name, body=body))
+    assert resp.status_code == 200, resp
+    assert isinstance(resp.instance_id, int) and resp.instance_id > 0, resp
+    return resp.instance_id
+
+
+def show_instance(client, job_name: str, instance_id: int):
+    from huaweicloudsdkdgc.v1 import ShowJobInstanceRequest
+    return client.show_job_instance(ShowJobInstanceRequest(job_name=job_name, instance_id=str(instance_id)))
+
+
+def wait_instance(client, job_name: str, instance_id: int, statuses: Iterable[str] = TERMINAL_INSTANCE_STATUSES,
+                  timeout: float = 30, interval: float = 0.1):
+    """Polls ShowJobInstance until the instance's status is one of `statuses`; returns it."""
+    wanted = {statuses} if isinstance(statuses, str) else set(statuses)
+    last = {}
+
+    def check():
+        last["inst"] = show_instance(client, job_name, instance_id)
+        return last["inst"] if last["inst"].status in wanted else None
+
+    try:
+        return wait_until(check, timeout=timeout, interval=interval,
+                          what=f"instance {instance_id} of {job_name} to reach {sorted(wanted)}")
+    except AssertionError as e:
+        raise AssertionError(f"{e}; last ShowJobInstance: {last.get('inst')}") from None
+
+
+def node_instance(inst, node_name: str):
+    """The NodeInstance called `node_name` in a ShowJobInstance response."""
+    found = [n for n in inst.nodes if n.node_name == node_name]
+    assert len(found) == 1, f"{len(found)} node instances called {node_name} in {inst}"
+    return found[0]
+
+
+def node_statuses(inst) -> dict:
+    return {n.node_name: n.status for n in inst.nodes}
+
+
+def list_instances(client, job_name: Optional[str] = None, precise: Optional[bool] = True,
+                   window_ms: int = 3_600_000, **kwargs):
+    """I1 ListJobInstances; by default exactly `job_name`, plan times within ±`window_ms` of now
+    (an explicit window, so the test does not depend on the default "today 00:00 .. now"), and
+    up to 1,000 rows."""
+    from huaweicloudsdkdgc.v1 import ListJobInstancesRequest
+    now = now_ms()
+    kwargs.setdefault("min_plan_time", now - window_ms)
+    kwargs.setdefault("max_plan_time", now + window_ms)
+    kwargs.setdefault("limit", 1000)
+    if job_name is not None:
+        kwargs["job_name"] = job_name
+        kwargs.setdefault("precise_query", precise)
+    return client.list_job_instances(ListJobInstancesRequest(**kwargs))
+
+
+def node_log_path(project_id: str, job_name: str, instance_id: int, node_name: str) -> str:
+    return "/".join(["", "x", "v1", quote(project_id, safe=""), "jobs", quote(job_name, safe=""), "instances",
+                     str(instance_id), "nodes", quote(node_name, safe=""), "log"])
+
+
+def node_log(server: DlfServer, project_id: str, job_name: str, instance_id: int, node_name: str,
+             attempt: Optional[int] = None) -> str:
+    """The text of a node attempt's log (the latest attempt unless `attempt` is given), read
+    through the signed log extension; checks the 200 and the text/plain content type."""
+    query = [("attempt", str(attempt))] if attempt is not None else None
+    resp = raw_request(server, "GET", node_log_path(project_id, job_name, instance_id, node_name),
+                       project_id=project_id, query=query)
+    assert resp.status_code == 200, f"node log {job_name}/{instance_id}/{node_name} attempt {attempt}: " \
+                                    f"{resp.status_code} {resp.text[:300]}"
+    assert resp.headers.get("Content-Type", "").lower().startswith("text/plain"), resp.headers
+    return resp.text
+
+
+def process_alive(pid: int) -> bool:
+    """Whether process `pid` exists and is not a zombie (an orphan reparented to a PID 1 that
+    does not reap would otherwise look alive forever)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    except OSError:
+        return True
+    return stat.rsplit(")", 1)[-1].split()[0] not in ("Z", "X")
