@@ -1,0 +1,125 @@
+//! A fresh `dlf serve` for one benchmark run: its embedded default (SQLite in a temporary data
+//! directory), a free loopback port and a known access key, killed and removed on drop.
+
+use anyhow::{Context, Result, bail};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::client::Client;
+
+/// The access key every benchmark server is started with (`DLF_ACCESS_KEY`/`DLF_SECRET_KEY`).
+pub const ACCESS_KEY: &str = "BENCHAKBENCHAKBENCHAK";
+pub const SECRET_KEY: &str = "bench-secret-key-bench-secret-key-0123";
+
+/// A running server; the data directory lives as long as it does, unless it was given.
+pub struct Server {
+    child: Child,
+    pub port: u16,
+    pub data_dir: PathBuf,
+    _temp: Option<tempfile::TempDir>,
+}
+
+impl Server {
+    /// Starts `dlf serve` on a new temporary data directory.
+    pub async fn fresh(dlf: &Path) -> Result<Server> {
+        let temp = tempfile::Builder::new().prefix("dlf-bench-").tempdir()?;
+        let data_dir = temp.path().join("data");
+        let mut server = Server::start_on(dlf, &data_dir).await?;
+        server._temp = Some(temp);
+        Ok(server)
+    }
+
+    /// Starts `dlf serve` on `data_dir` (created if missing), which outlives the server.
+    pub async fn start_on(dlf: &Path, data_dir: &Path) -> Result<Server> {
+        std::fs::create_dir_all(data_dir)?;
+        let port = free_port()?;
+        let log = std::fs::File::create(data_dir.join("bench-server.log"))?;
+        let child = Command::new(dlf)
+            .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--data-dir"])
+            .arg(data_dir)
+            .env("DLF_ACCESS_KEY", ACCESS_KEY)
+            .env("DLF_SECRET_KEY", SECRET_KEY)
+            .env("DLF_LOG", "warn")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .with_context(|| format!("starting {}", dlf.display()))?;
+        let mut server = Server { child, port, data_dir: data_dir.to_path_buf(), _temp: None };
+        server.wait_healthy().await?;
+        Ok(server)
+    }
+
+    async fn wait_healthy(&mut self) -> Result<()> {
+        let http = reqwest::Client::new();
+        let url = format!("http://127.0.0.1:{}/healthz", self.port);
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Ok(resp) = http.get(&url).send().await
+                && resp.status() == 200
+            {
+                return Ok(());
+            }
+            if let Some(status) = self.child.try_wait()? {
+                bail!("dlf serve exited with {status}; see {}", self.data_dir.join("bench-server.log").display());
+            }
+            if Instant::now() > deadline {
+                bail!("dlf serve did not answer /healthz within 30 s");
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// A signed client for this server (its own connection pool).
+    pub fn client(&self) -> Client {
+        Client::new(self.port, ACCESS_KEY, SECRET_KEY)
+    }
+
+    /// Resident set size now and its peak so far, in MB (`VmRSS`, `VmHWM` of /proc).
+    pub fn rss_mb(&self) -> Result<(f64, f64)> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid()))?;
+        let field = |name: &str| -> Result<f64> {
+            let line = status.lines().find(|l| l.starts_with(name)).with_context(|| format!("no {name}"))?;
+            let kb: f64 = line.split_whitespace().nth(1).context("no value")?.parse()?;
+            Ok(kb / 1024.0)
+        };
+        Ok((field("VmRSS:")?, field("VmHWM:")?))
+    }
+
+    /// SIGTERM, then wait for the exit (SIGKILL after 10 s).
+    pub fn stop(mut self) -> Result<()> {
+        self.terminate();
+        Ok(())
+    }
+
+    fn terminate(&mut self) {
+        if self.child.try_wait().ok().flatten().is_some() {
+            return;
+        }
+        unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if self.child.try_wait().ok().flatten().is_some() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.terminate();
+    }
+}
+
+fn free_port() -> Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}

@@ -1,0 +1,132 @@
+//! The six workloads of WORKLOADS.md, one module each, and what they share: job documents,
+//! waiting for instances, the shell references.
+
+use anyhow::{Result, bail};
+use serde_json::{Value, json};
+use std::time::{Duration, Instant};
+
+use crate::client::Client;
+
+pub mod w1_chain40;
+pub mod w2_fan1000;
+pub mod w3_burst1000;
+pub mod w4_cronstorm;
+pub mod w5_api;
+pub mod w6_memory;
+
+/// What every workload gets: where the `dlf` binary is and how many runs to make.
+pub struct Bench {
+    pub dlf: std::path::PathBuf,
+    pub runs: usize,
+    pub w4_secs: u64,
+    pub w5_secs: u64,
+}
+
+/// A node at `(x, 0)` of `node_type` with optional `statement` and predecessors.
+pub fn node(name: &str, node_type: &str, x: usize, statement: Option<&str>, pre: &[String]) -> Value {
+    let mut n = json!({"name": name, "type": node_type, "location": {"x": x.to_string(), "y": "0"}});
+    if let Some(s) = statement {
+        n["properties"] = json!([{"name": "statement", "value": s}]);
+    }
+    if !pre.is_empty() {
+        n["preNodeName"] = json!(pre);
+    }
+    n
+}
+
+/// A BATCH job run only on demand (RunOnce; manual instances are not limited by the
+/// schedule's concurrency).
+pub fn manual_job(name: &str, nodes: Vec<Value>) -> Value {
+    json!({"name": name, "processType": "BATCH", "nodes": nodes, "schedule": {"type": "EXECUTE_ONCE"}})
+}
+
+/// Terminal instance statuses (JOBS.md §5.1).
+pub fn is_terminal(status: &str) -> bool {
+    matches!(status, "success" | "fail" | "manual-stop" | "ignoreSuccess" | "forceSuccess" | "skip-by-depend")
+}
+
+/// Polls one instance every millisecond until it ends; returns when it ended (by this clock)
+/// and fails unless it succeeded.
+pub async fn wait_instance(client: &Client, job: &str, id: i64, timeout: Duration) -> Result<Instant> {
+    let deadline = Instant::now() + timeout;
+    loop {
+        let detail = client.instance(job, id).await?;
+        let status = detail["status"].as_str().unwrap_or("");
+        if is_terminal(status) {
+            let ended = Instant::now();
+            if status != "success" {
+                bail!("instance {id} of {job} ended {status}: {detail}");
+            }
+            return Ok(ended);
+        }
+        if Instant::now() > deadline {
+            bail!("instance {id} of {job} still {status} after {timeout:?}");
+        }
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+}
+
+/// How many instances of `job` have succeeded and how many ended otherwise.
+pub async fn count_ended(client: &Client, job: &str) -> Result<(i64, i64)> {
+    let mut ok = 0;
+    let mut bad = 0;
+    for status in ["success", "fail", "manual-stop"] {
+        let query = format!("/jobs/instances/detail?jobName={job}&status={status}&limit=1&{}", plan_window());
+        let list = client.expect("GET", &query, None, 200).await?;
+        let total = list["total"].as_i64().unwrap_or(0);
+        if status == "success" { ok += total } else { bad += total }
+    }
+    Ok((ok, bad))
+}
+
+/// Polls until `expected` instances of `job` have ended, every `interval`; fails on any
+/// failure. Returns when the last one was seen ended.
+pub async fn wait_all_ended(client: &Client, job: &str, expected: i64, interval: Duration, timeout: Duration) -> Result<Instant> {
+    let deadline = Instant::now() + timeout;
+    loop {
+        let (ok, bad) = count_ended(client, job).await?;
+        if bad > 0 {
+            bail!("{bad} instances of {job} did not succeed");
+        }
+        if ok >= expected {
+            return Ok(Instant::now());
+        }
+        if Instant::now() > deadline {
+            bail!("{ok} of {expected} instances of {job} succeeded after {timeout:?}");
+        }
+        tokio::time::sleep(interval).await;
+    }
+}
+
+/// Runs `sh -c true` `count` times across `workers` parallel threads; the wall time.
+pub fn shell_reference(count: usize, workers: usize) -> Result<Duration> {
+    let started = Instant::now();
+    let per_worker: Vec<usize> = (0..workers).map(|w| count / workers + usize::from(w < count % workers)).collect();
+    let handles: Vec<_> = per_worker
+        .into_iter()
+        .map(|n| {
+            std::thread::spawn(move || -> std::io::Result<()> {
+                for _ in 0..n {
+                    let status = std::process::Command::new("sh").args(["-c", "true"]).status()?;
+                    assert!(status.success());
+                }
+                Ok(())
+            })
+        })
+        .collect();
+    for h in handles {
+        h.join().expect("reference worker")?;
+    }
+    Ok(started.elapsed())
+}
+
+/// `minPlanTime`/`maxPlanTime` covering the last day and the next hour, so that a count never
+/// depends on the server's default window (today, in its time zone).
+pub fn plan_window() -> String {
+    let now = chrono::Utc::now().timestamp_millis();
+    format!("minPlanTime={}&maxPlanTime={}", now - 86_400_000, now + 3_600_000)
+}
+
+pub fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}

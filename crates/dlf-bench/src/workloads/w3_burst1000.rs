@@ -1,0 +1,64 @@
+//! W3 burst1000: a 1-node Shell job (`true`), 1,000 RunOnce calls from 16 concurrent clients:
+//! instances per second from the first request to the last success, beside a shell running
+//! `sh -c true` 1,000 times across 16 parallel workers.
+
+use anyhow::{Result, bail};
+use std::time::{Duration, Instant};
+
+use super::{Bench, manual_job, node, wait_all_ended};
+use crate::server::Server;
+use crate::stats::{Samples, fmt, report};
+
+const INSTANCES: usize = 1000;
+const CLIENTS: usize = 16;
+
+pub async fn run(bench: &Bench) -> Result<()> {
+    let mut dlf = Samples::default();
+    let mut reference = Samples::default();
+    let mut ratios = Samples::default();
+    for _ in 0..bench.runs {
+        // A fresh server per run: each run counts its own 1,000 instances from zero.
+        let server = Server::fresh(&bench.dlf).await?;
+        let client = server.client();
+        client.create_job(&manual_job("burst", vec![node("only", "Shell", 0, Some("true"), &[])])).await?;
+
+        let r = tokio::task::spawn_blocking(|| super::shell_reference(INSTANCES, CLIENTS)).await??;
+        let started = Instant::now();
+        let senders: Vec<_> = (0..CLIENTS)
+            .map(|c| {
+                let client = client.clone();
+                tokio::spawn(async move {
+                    for _ in (c..INSTANCES).step_by(CLIENTS) {
+                        client.run_once("burst").await?;
+                    }
+                    anyhow::Ok(())
+                })
+            })
+            .collect();
+        for s in senders {
+            s.await??;
+        }
+        let ended = wait_all_ended(&client, "burst", INSTANCES as i64, Duration::from_millis(5), Duration::from_secs(300)).await?;
+        let (ok, _) = super::count_ended(&client, "burst").await?;
+        if ok != INSTANCES as i64 {
+            bail!("{ok} instances succeeded, expected {INSTANCES}");
+        }
+        let rate = INSTANCES as f64 / (ended - started).as_secs_f64();
+        let ref_rate = INSTANCES as f64 / r.as_secs_f64();
+        dlf.push(rate);
+        reference.push(ref_rate);
+        ratios.push(rate / ref_rate);
+        server.stop()?;
+    }
+    let ratio = ratios.median();
+    report(
+        "W3 burst1000",
+        "instances/s",
+        &dlf.describe("inst/s"),
+        &format!("sh x16 {}", reference.describe("runs/s")),
+        &format!("{}x", fmt(ratio)),
+        "≥ 500/s and ≥ 0.5x",
+        dlf.median() >= 500.0 && ratio >= 0.5,
+    );
+    Ok(())
+}

@@ -1,0 +1,129 @@
+//! W6 memory: the server's resident set idle after start, and with 10,000 jobs defined and
+//! 100,000 finished instances — peak RSS while they are created through the API, and after a
+//! restart on that data with every job and instance listed through the API.
+
+use anyhow::Result;
+use serde_json::Value;
+use std::time::Duration;
+
+use super::{Bench, manual_job, node, plan_window};
+use crate::client::Client;
+use crate::server::Server;
+use crate::stats::{Samples, report};
+
+const JOBS: usize = 10_000;
+const RUNS_PER_JOB: usize = 10;
+const CLIENTS: usize = 32;
+
+pub async fn run(bench: &Bench) -> Result<()> {
+    let mut idle = Samples::default();
+    for _ in 0..bench.runs {
+        let server = Server::fresh(&bench.dlf).await?;
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        idle.push(server.rss_mb()?.0);
+        server.stop()?;
+    }
+    report("W6 memory", "RSS idle", &idle.describe("MB"), "—", "—", "≤ 30 MB", idle.median() <= 30.0);
+
+    // Build the loaded data once, through the API.
+    let temp = tempfile::Builder::new().prefix("dlf-bench-w6-").tempdir()?;
+    let data_dir = temp.path().join("data");
+    let server = Server::start_on(&bench.dlf, &data_dir).await?;
+    let client = server.client();
+    let building = std::time::Instant::now();
+    parallel(&client, JOBS, |c, j| async move {
+        c.create_job(&manual_job(&format!("job{j:05}"), vec![node("only", "Dummy", 0, None, &[])])).await
+    })
+    .await?;
+    parallel(&client, JOBS * RUNS_PER_JOB, |c, k| async move { c.run_once(&format!("job{:05}", k % JOBS)).await.map(|_| ()) }).await?;
+    let (ok, bad) = all_ended(&client, (JOBS * RUNS_PER_JOB) as i64).await?;
+    let build_secs = building.elapsed().as_secs_f64();
+    let building_peak = server.rss_mb()?.1;
+    server.stop()?;
+
+    let mut loaded = Samples::default();
+    for _ in 0..bench.runs {
+        let server = Server::start_on(&bench.dlf, &data_dir).await?;
+        let client = server.client();
+        let (jobs, instances) = read_through(&client).await?;
+        anyhow::ensure!(jobs == JOBS && instances == JOBS * RUNS_PER_JOB, "read back {jobs} jobs, {instances} instances");
+        loaded.push(server.rss_mb()?.1);
+        server.stop()?;
+    }
+    let what = format!("{JOBS} jobs, {ok} instances ({bad} not success)");
+    report(
+        "W6 memory",
+        "RSS peak, building",
+        &format!("{building_peak:.1} MB (1 run, {build_secs:.0} s)"),
+        &what,
+        "—",
+        "≤ 300 MB",
+        building_peak <= 300.0,
+    );
+    report("W6 memory", "RSS peak, read through", &loaded.describe("MB"), &what, "—", "≤ 300 MB", loaded.median() <= 300.0);
+    Ok(())
+}
+
+/// Runs `op(client, k)` for k in 0..count across [`CLIENTS`] concurrent clients.
+async fn parallel<F, Fut>(client: &Client, count: usize, op: F) -> Result<()>
+where
+    F: Fn(Client, usize) -> Fut + Clone + Send + 'static,
+    Fut: std::future::Future<Output = Result<()>> + Send,
+{
+    let tasks: Vec<_> = (0..CLIENTS)
+        .map(|c| {
+            let client = client.clone();
+            let op = op.clone();
+            tokio::spawn(async move {
+                for k in (c..count).step_by(CLIENTS) {
+                    op(client.clone(), k).await?;
+                }
+                anyhow::Ok(())
+            })
+        })
+        .collect();
+    for t in tasks {
+        t.await??;
+    }
+    Ok(())
+}
+
+/// Waits until `expected` instances across all jobs have ended; (succeeded, ended otherwise).
+async fn all_ended(client: &Client, expected: i64) -> Result<(i64, i64)> {
+    let deadline = std::time::Instant::now() + Duration::from_secs(600);
+    loop {
+        let mut ended = (0, 0);
+        for status in ["success", "fail", "manual-stop"] {
+            let list = client.expect("GET", &format!("/jobs/instances/detail?status={status}&limit=1&{}", plan_window()), None, 200).await?;
+            let n = list["total"].as_i64().unwrap_or(0);
+            if status == "success" { ended.0 += n } else { ended.1 += n }
+        }
+        if ended.0 + ended.1 >= expected || std::time::Instant::now() > deadline {
+            return Ok(ended);
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// Lists every job and every instance page by page; the counts read.
+async fn read_through(client: &Client) -> Result<(usize, usize)> {
+    let mut jobs = 0;
+    loop {
+        let page = client.expect("GET", &format!("/jobs?limit=100&offset={jobs}"), None, 200).await?;
+        let n = page["jobs"].as_array().map_or(0, Vec::len);
+        jobs += n;
+        if n == 0 {
+            break;
+        }
+    }
+    let mut instances = 0;
+    loop {
+        let page: Value = client.expect("GET", &format!("/jobs/instances/detail?limit=1000&offset={instances}&{}", plan_window()), None, 200).await?;
+        let n = page["instances"].as_array().map_or(0, Vec::len);
+        instances += n;
+        if n == 0 {
+            break;
+        }
+    }
+    Ok((jobs, instances))
+}
