@@ -23,7 +23,12 @@ pub struct Server {
 impl Server {
     /// Starts `dlf serve` on a new temporary data directory.
     pub async fn fresh(dlf: &Path) -> Result<Server> {
-        let temp = tempfile::Builder::new().prefix("dlf-bench-").tempdir()?;
+        let mut temp = tempfile::Builder::new().prefix("dlf-bench-").tempdir()?;
+        // DLF_BENCH_KEEP: keep the data directory (database, logs) for a look afterwards.
+        if std::env::var_os("DLF_BENCH_KEEP").is_some() {
+            temp.disable_cleanup(true);
+            eprintln!("keeping {}", temp.path().display());
+        }
         let data_dir = temp.path().join("data");
         let mut server = Server::start_on(dlf, &data_dir).await?;
         server._temp = Some(temp);

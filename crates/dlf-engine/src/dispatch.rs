@@ -145,8 +145,9 @@ impl Dispatcher {
         dependencies::check(&self.engine, instance, &plan).await
     }
 
-    /// Moves waiting instances to `running` (one transaction for the whole batch: a cron storm
-    /// starts a thousand instances in one write) and hands each to its own task.
+    /// Moves waiting instances to `running` (one transaction and a few multi-row statements for
+    /// the whole batch: a cron storm starts a thousand instances in one write) and hands each to
+    /// its own task.
     async fn start(&mut self, instances: Vec<InstanceRecord>) {
         if instances.is_empty() {
             return;
@@ -161,12 +162,8 @@ impl Dispatcher {
                 r
             })
             .collect();
-        let commits: Vec<InstanceCommit> = running
-            .iter()
-            .zip(&instances)
-            .map(|(r, i)| InstanceCommit { instance: Some((r.clone(), i.status.clone())), ..Default::default() })
-            .collect();
-        match self.engine.store().commit_many(&commits).await {
+        let starts: Vec<(i64, String)> = instances.iter().map(|i| (i.id, i.status.clone())).collect();
+        match self.engine.store().start_instances(&starts, now).await {
             Ok(applied) => {
                 for ((record, original), ok) in running.into_iter().zip(instances).zip(applied) {
                     if ok {

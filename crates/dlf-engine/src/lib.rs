@@ -11,6 +11,7 @@ pub mod config;
 pub mod credentials;
 mod dependencies;
 mod dispatch;
+mod group_commit;
 pub mod execution;
 pub mod instances;
 pub mod jobs;
@@ -50,6 +51,8 @@ struct EngineInner {
     tenancy_cache: tenancy::WorkspaceCache,
     key_cache: credentials::KeyCache,
     runtime: runtime::Runtime,
+    /// Started on first use, inside the runtime (offline commands never need it).
+    committer: std::sync::OnceLock<group_commit::GroupCommitter>,
 }
 
 impl Engine {
@@ -66,12 +69,20 @@ impl Engine {
                 tenancy_cache: Default::default(),
                 key_cache: Default::default(),
                 runtime: runtime::Runtime::new(workers),
+                committer: std::sync::OnceLock::new(),
             }),
         }
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {
         &self.inner.store
+    }
+
+    /// Writes one instance state change through the group committer (see `group_commit`):
+    /// returns once it is durable; `Ok(false)` when the instance's status had changed.
+    pub(crate) async fn commit_instance(&self, commit: dlf_store::InstanceCommit) -> dlf_store::StoreResult<bool> {
+        let committer = self.inner.committer.get_or_init(|| group_commit::GroupCommitter::start(self.inner.store.clone()));
+        committer.commit(commit).await
     }
 
     pub fn config(&self) -> &EngineConfig {

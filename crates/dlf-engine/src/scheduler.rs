@@ -71,7 +71,11 @@ pub(crate) async fn run(engine: Engine, mut events: mpsc::UnboundedReceiver<Sche
             event = events.recv() => {
                 let Some(ScheduleEvent::Refresh(job_id)) = event else { return };
                 s.refresh(job_id, false).await;
-                while let Ok(ScheduleEvent::Refresh(job_id)) = events.try_recv() {
+                // Take what is already queued (a burst of StartJob calls), but never past a due
+                // fire time: refreshing a thousand jobs must not delay the ones already firing.
+                while !s.fire_is_due(engine.now_ms())
+                    && let Ok(ScheduleEvent::Refresh(job_id)) = events.try_recv()
+                {
                     s.refresh(job_id, false).await;
                 }
             }
@@ -236,6 +240,10 @@ impl Scheduler {
             }
         }
         Ok(outcomes)
+    }
+
+    fn fire_is_due(&self, now: i64) -> bool {
+        self.queue.first().is_some_and(|(next, _)| *next <= now)
     }
 
     /// Fires every job whose next plan time has come.

@@ -170,6 +170,9 @@ pub trait InstanceStore: Send + Sync {
     async fn commit(&self, commit: &InstanceCommit) -> StoreResult<bool>;
     /// Several independent commits in one transaction; each result as for [`commit`](Self::commit).
     async fn commit_many(&self, commits: &[InstanceCommit]) -> StoreResult<Vec<bool>>;
+    /// Moves instances to `running` with `start_ms`, each only if it still has the status given
+    /// with it (compare-and-set), in one transaction; whether each one moved, in order.
+    async fn start_instances(&self, starts: &[(i64, String)], start_ms: i64) -> StoreResult<Vec<bool>>;
     /// Cron-created (type 0) instances of a job with `from_ms <= plan_ms < to_ms`.
     async fn scheduled_instances_between(&self, job_id: i64, from_ms: i64, to_ms: i64) -> StoreResult<Vec<InstanceBrief>>;
     /// The latest cron-created instance of a job with a plan time before `plan_ms`.

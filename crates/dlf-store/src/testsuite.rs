@@ -27,6 +27,8 @@ macro_rules! store_suite {
             one_cron_instance_per_plan_time,
             fire_schedules_respects_status_and_cursor,
             concurrent_fires_create_exactly_one_instance,
+            a_fire_storm_is_written_exactly,
+            start_instances_is_compare_and_set,
             commit_is_compare_and_set,
             list_instances_filters_and_pages,
             dependency_queries,
@@ -332,6 +334,69 @@ pub async fn fire_schedules_respects_status_and_cursor(store: Case) {
     assert_eq!(store.find_job_by_id(job.id()).await.unwrap().unwrap().schedule_cursor_ms, Some(2000));
     let out = store.fire_schedules(&[fire(2000), fire(1500)]).await.unwrap();
     assert_eq!(out, vec![FireOutcome::Duplicate, FireOutcome::Duplicate], "the cursor never goes back");
+}
+
+/// A batch larger than one multi-row statement, mixing new plan times, a job firing twice,
+/// a duplicate and a stopped job: every outcome in order, nodes for every new instance.
+pub async fn a_fire_storm_is_written_exactly(store: Case) {
+    let ws = store.default_workspace("p", 0).await.unwrap();
+    let mut jobs = Vec::new();
+    for k in 0..130 {
+        let job = new_job(&store, &ws.id, &format!("j{k:03}"), 1).await;
+        if k != 7 {
+            scheduling(&store, &job).await;
+        }
+        jobs.push(job);
+    }
+    let already = store.fire_schedules(&[ScheduledFire { instance: new_instance(&jobs[3], 0, 5000, "waiting") }]).await.unwrap();
+    assert!(matches!(already[0], FireOutcome::Created(_)));
+
+    let mut fires: Vec<ScheduledFire> = jobs.iter().map(|j| ScheduledFire { instance: new_instance(j, 0, 5000, "waiting") }).collect();
+    fires.push(ScheduledFire { instance: new_instance(&jobs[0], 0, 6000, "waiting") });
+    let out = store.fire_schedules(&fires).await.unwrap();
+    assert_eq!(out.len(), 131);
+    for (k, outcome) in out.iter().enumerate() {
+        match k {
+            3 => assert_eq!(*outcome, FireOutcome::Duplicate, "plan 5000 of j003 existed"),
+            7 => assert_eq!(*outcome, FireOutcome::NotScheduling, "j007 is stopped"),
+            _ => {
+                let FireOutcome::Created(record) = outcome else { panic!("fire {k}: {outcome:?}") };
+                let (job, plan) = if k == 130 { (&jobs[0], 6000) } else { (&jobs[k], 5000) };
+                assert_eq!((record.job_id, record.plan_ms, record.status.as_str()), (job.id(), plan, "waiting"));
+                let nodes = store.node_instances(record.id).await.unwrap();
+                assert_eq!(nodes.len(), 2, "fire {k}");
+            }
+        }
+    }
+    assert_eq!(store.find_job_by_id(jobs[0].id()).await.unwrap().unwrap().schedule_cursor_ms, Some(6000));
+    assert_eq!(store.find_job_by_id(jobs[129].id()).await.unwrap().unwrap().schedule_cursor_ms, Some(5000));
+    assert_eq!(store.scheduled_instances_between(jobs[3].id(), 0, 100_000).await.unwrap().len(), 1);
+    assert!(store.scheduled_instances_between(jobs[7].id(), 0, 100_000).await.unwrap().is_empty());
+}
+
+/// Starting instances moves exactly those still in the expected status.
+pub async fn start_instances_is_compare_and_set(store: Case) {
+    let ws = store.default_workspace("p", 0).await.unwrap();
+    let job = new_job(&store, &ws.id, "j", 1).await;
+    let mut ids = Vec::new();
+    for k in 0..300 {
+        let created = store.insert_instance(&new_instance(&job, 2, 1000 + k, "waiting")).await.unwrap().unwrap();
+        ids.push(created.id);
+    }
+    let mut cancelled = store.find_instance(ids[5]).await.unwrap().unwrap();
+    let before = cancelled.status.clone();
+    cancelled.status = "manual-stop".into();
+    assert!(store.commit(&InstanceCommit { instance: Some((cancelled, before)), ..Default::default() }).await.unwrap());
+
+    let starts: Vec<(i64, String)> = ids.iter().map(|id| (*id, "waiting".to_string())).collect();
+    let started = store.start_instances(&starts, 4242).await.unwrap();
+    assert_eq!(started.iter().filter(|s| **s).count(), 299);
+    assert!(!started[5], "the cancelled instance stays cancelled");
+    let row = store.find_instance(ids[200]).await.unwrap().unwrap();
+    assert_eq!((row.status.as_str(), row.start_ms), ("running", Some(4242)));
+    assert_eq!(store.find_instance(ids[5]).await.unwrap().unwrap().status, "manual-stop");
+    let again = store.start_instances(&starts[..3], 5000).await.unwrap();
+    assert_eq!(again, vec![false, false, false], "already running: nothing moves");
 }
 
 pub async fn concurrent_fires_create_exactly_one_instance(store: Case) {

@@ -133,6 +133,8 @@ async fn list_instances(client: &Client, from: i64, to: i64) -> Result<Vec<(Stri
     }
 }
 
+/// Node start − plan time of every instance, in ms; with `DLF_BENCH_VERBOSE` set, also the
+/// worst lag of each plan second on stderr (where in the run the lag comes from).
 async fn node_lags(client: &Client, instances: &[(String, i64, i64)]) -> Result<Vec<f64>> {
     let chunks: Vec<Vec<(String, i64, i64)>> = instances.chunks(instances.len().div_ceil(CLIENTS).max(1)).map(|c| c.to_vec()).collect();
     let tasks: Vec<_> = chunks
@@ -144,7 +146,7 @@ async fn node_lags(client: &Client, instances: &[(String, i64, i64)]) -> Result<
                 for (job, id, plan) in chunk {
                     let detail = client.instance(&job, id).await?;
                     if let Some(start) = detail["nodes"][0]["startTime"].as_i64() {
-                        lags.push((start - plan) as f64);
+                        lags.push((plan, (start - plan) as f64));
                     }
                 }
                 anyhow::Ok(lags)
@@ -155,7 +157,16 @@ async fn node_lags(client: &Client, instances: &[(String, i64, i64)]) -> Result<
     for t in tasks {
         lags.extend(t.await??);
     }
-    Ok(lags)
+    if std::env::var_os("DLF_BENCH_VERBOSE").is_some() {
+        let mut by_second: std::collections::BTreeMap<i64, Vec<f64>> = Default::default();
+        for (plan, lag) in &lags {
+            by_second.entry(*plan).or_default().push(*lag);
+        }
+        for (plan, l) in by_second {
+            eprintln!("W4 plan {plan}: {} instances, lag p50 {} ms, max {} ms", l.len(), percentile(&l, 50.0), percentile(&l, 100.0));
+        }
+    }
+    Ok(lags.into_iter().map(|(_, lag)| lag).collect())
 }
 
 pub async fn run(bench: &Bench) -> Result<()> {

@@ -458,7 +458,7 @@ impl InstanceRun {
     async fn commit(&self, commit: &InstanceCommit) -> Result<bool, String> {
         let mut delay = Duration::from_millis(50);
         for attempt in 1..=COMMIT_ATTEMPTS {
-            match self.engine.store().commit(commit).await {
+            match self.engine.commit_instance(commit.clone()).await {
                 Ok(applied) => return Ok(applied),
                 Err(e) if attempt < COMMIT_ATTEMPTS => {
                     tracing::warn!(instance_id = self.record.id, error = %e, "store write failed; retrying");

@@ -6,8 +6,16 @@ use crate::instances::*;
 use crate::StoreResult;
 use async_trait::async_trait;
 use sqlx::{AssertSqlSafe, Row, Transaction};
+use std::collections::{HashMap, HashSet};
 
 type Tx = Transaction<'static, sqlx::Any>;
+
+/// Most fires written by one multi-row statement (11 bound values each).
+const FIRE_ROUND: usize = 50;
+/// Most node rows in one multi-row INSERT (3 bound values each).
+const NODE_ROWS_PER_INSERT: usize = 150;
+/// Most instances started by one multi-row UPDATE.
+const STARTS_PER_UPDATE: usize = 250;
 
 /// Statuses of an instance that has not ended.
 const OPEN_STATUSES: &str = "('waiting', 'waiting-confirm', 'running', 'running-exception', 'pause', 'freeze')";
@@ -46,6 +54,110 @@ impl SqlStore {
                 .await?;
         }
         Ok(Some(record))
+    }
+
+    /// Fires for distinct jobs, with a handful of statements whatever their number (a cron
+    /// storm fires a thousand jobs in one second): advance the cursors, insert the instances,
+    /// insert their nodes.
+    ///
+    /// Advancing the cursor first takes the job row's lock (PostgreSQL) and re-checks the
+    /// status under it, so a concurrent StopJob either sees these instances (and cancels them)
+    /// or makes the fire a no-op: never an instance created after the stop.
+    async fn fire_round(tx: &mut Tx, round: &[&NewInstance]) -> StoreResult<Vec<FireOutcome>> {
+        if round.is_empty() {
+            return Ok(Vec::new());
+        }
+        // UPDATE jobs SET cursor = CASE id WHEN j THEN plan … END WHERE id IN (…) AND it moves forward.
+        let mut cases = String::new();
+        for k in 0..round.len() {
+            cases.push_str(&format!(" WHEN ${} THEN ${}", 2 * k + 1, 2 * k + 2));
+        }
+        let ids = (0..round.len()).map(|k| format!("${}", 2 * k + 1)).collect::<Vec<_>>().join(", ");
+        let sql = AssertSqlSafe(format!(
+            "UPDATE jobs SET schedule_cursor_ms = CASE id{cases} END WHERE id IN ({ids}) AND status = 'SCHEDULING' \
+             AND (schedule_cursor_ms IS NULL OR schedule_cursor_ms < CASE id{cases} END) RETURNING id"
+        ));
+        let mut update = sqlx::query(sql);
+        for new in round {
+            update = update.bind(new.job_id).bind(new.plan_ms);
+        }
+        let advanced: HashSet<i64> =
+            update.fetch_all(&mut **tx).await?.iter().map(|r| r.try_get::<i64, _>("id")).collect::<Result<_, _>>()?;
+
+        let to_insert: Vec<&NewInstance> = round.iter().copied().filter(|n| advanced.contains(&n.job_id)).collect();
+        let mut created: HashMap<(i64, i64), InstanceRecord> = HashMap::new();
+        if !to_insert.is_empty() {
+            let values = (0..to_insert.len())
+                .map(|k| {
+                    let b = 11 * k;
+                    format!(
+                        "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
+                        b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7, b + 8, b + 9, b + 10, b + 11
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = AssertSqlSafe(format!(
+                "INSERT INTO job_instances (workspace_id, job_id, job_name, instance_type, plan_ms, status, version, submit_ms, \
+                 created_ms, params, ignore_depend) VALUES {values} ON CONFLICT DO NOTHING RETURNING {INSTANCE_COLUMNS}"
+            ));
+            let mut insert = sqlx::query(sql);
+            for new in &to_insert {
+                insert = insert
+                    .bind(&new.workspace_id)
+                    .bind(new.job_id)
+                    .bind(&new.job_name)
+                    .bind(new.instance_type)
+                    .bind(new.plan_ms)
+                    .bind(&new.status)
+                    .bind(new.version)
+                    .bind(new.submit_ms)
+                    .bind(new.created_ms)
+                    .bind(&new.params)
+                    .bind(bool_int(new.ignore_depend));
+            }
+            for row in insert.fetch_all(&mut **tx).await? {
+                let record = rows::instance(&row)?;
+                created.insert((record.job_id, record.plan_ms), record);
+            }
+            let nodes: Vec<(i64, &String, &String)> = to_insert
+                .iter()
+                .filter_map(|n| created.get(&(n.job_id, n.plan_ms)).map(|r| (r.id, &n.nodes)))
+                .flat_map(|(id, nodes)| nodes.iter().map(move |(name, node_type)| (id, name, node_type)))
+                .collect();
+            for chunk in nodes.chunks(NODE_ROWS_PER_INSERT) {
+                let values = (0..chunk.len())
+                    .map(|k| format!("(${}, ${}, ${}, 'waiting')", 3 * k + 1, 3 * k + 2, 3 * k + 3))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let sql = AssertSqlSafe(format!("INSERT INTO node_instances (instance_id, node_name, node_type, status) VALUES {values}"));
+                let mut insert = sqlx::query(sql);
+                for (id, name, node_type) in chunk {
+                    insert = insert.bind(*id).bind(*name).bind(*node_type);
+                }
+                insert.execute(&mut **tx).await?;
+            }
+        }
+
+        let mut outcomes = Vec::with_capacity(round.len());
+        for new in round {
+            if let Some(record) = created.remove(&(new.job_id, new.plan_ms)) {
+                outcomes.push(FireOutcome::Created(Box::new(record)));
+            } else if advanced.contains(&new.job_id) {
+                outcomes.push(FireOutcome::Duplicate);
+            } else {
+                // Not advanced: a plan time at or before the cursor (a duplicate) or a job that
+                // stopped scheduling. Rare, so one query each.
+                let status: Option<String> = sqlx::query("SELECT status FROM jobs WHERE id = $1")
+                    .bind(new.job_id)
+                    .fetch_optional(&mut **tx)
+                    .await?
+                    .map(|r| r.try_get("status"))
+                    .transpose()?;
+                outcomes.push(if status.as_deref() == Some("SCHEDULING") { FireOutcome::Duplicate } else { FireOutcome::NotScheduling });
+            }
+        }
+        Ok(outcomes)
     }
 
     async fn commit_in(tx: &mut Tx, commit: &InstanceCommit) -> StoreResult<bool> {
@@ -132,38 +244,18 @@ impl InstanceStore for SqlStore {
     async fn fire_schedules(&self, fires: &[ScheduledFire]) -> StoreResult<Vec<FireOutcome>> {
         let mut tx = self.begin_write().await?;
         let mut outcomes = Vec::with_capacity(fires.len());
+        // Rounds of at most FIRE_ROUND fires with distinct jobs, in order: a job's later plan
+        // time always comes in a later round, after its cursor moved for the earlier one.
+        let mut round: Vec<&NewInstance> = Vec::new();
         for fire in fires {
             let new = &fire.instance;
-            // Advancing the cursor first takes the job row's lock (PostgreSQL) and re-checks the
-            // status under it, so a concurrent StopJob either sees this instance (and cancels
-            // it) or makes this fire a no-op: never an instance created after the stop.
-            let advanced = sqlx::query(
-                "UPDATE jobs SET schedule_cursor_ms = $1 WHERE id = $2 AND status = 'SCHEDULING' \
-                 AND (schedule_cursor_ms IS NULL OR schedule_cursor_ms < $1)",
-            )
-            .bind(new.plan_ms)
-            .bind(new.job_id)
-            .execute(&mut *tx)
-            .await?;
-            if advanced.rows_affected() == 0 {
-                let status: Option<String> = sqlx::query("SELECT status FROM jobs WHERE id = $1")
-                    .bind(new.job_id)
-                    .fetch_optional(&mut *tx)
-                    .await?
-                    .map(|r| r.try_get("status"))
-                    .transpose()?;
-                outcomes.push(if status.as_deref() == Some("SCHEDULING") {
-                    FireOutcome::Duplicate
-                } else {
-                    FireOutcome::NotScheduling
-                });
-                continue;
+            if round.len() == FIRE_ROUND || round.iter().any(|r| r.job_id == new.job_id) {
+                outcomes.extend(Self::fire_round(&mut tx, &round).await?);
+                round.clear();
             }
-            outcomes.push(match Self::insert_instance_in(&mut tx, new).await? {
-                Some(record) => FireOutcome::Created(Box::new(record)),
-                None => FireOutcome::Duplicate,
-            });
+            round.push(new);
         }
+        outcomes.extend(Self::fire_round(&mut tx, &round).await?);
         tx.commit().await?;
         Ok(outcomes)
     }
@@ -258,6 +350,32 @@ impl InstanceStore for SqlStore {
         }
         tx.commit().await?;
         Ok(results)
+    }
+
+    async fn start_instances(&self, starts: &[(i64, String)], start_ms: i64) -> StoreResult<Vec<bool>> {
+        let mut tx = self.begin_write().await?;
+        let mut started: HashSet<i64> = HashSet::new();
+        let mut by_status: HashMap<&str, Vec<i64>> = HashMap::new();
+        for (id, expected) in starts {
+            by_status.entry(expected.as_str()).or_default().push(*id);
+        }
+        for (expected, ids) in by_status {
+            for chunk in ids.chunks(STARTS_PER_UPDATE) {
+                let list = (0..chunk.len()).map(|k| format!("${}", k + 3)).collect::<Vec<_>>().join(", ");
+                let sql = AssertSqlSafe(format!(
+                    "UPDATE job_instances SET status = 'running', start_ms = $1 WHERE status = $2 AND id IN ({list}) RETURNING id"
+                ));
+                let mut update = sqlx::query(sql).bind(start_ms).bind(expected);
+                for id in chunk {
+                    update = update.bind(*id);
+                }
+                for row in update.fetch_all(&mut *tx).await? {
+                    started.insert(row.try_get("id")?);
+                }
+            }
+        }
+        tx.commit().await?;
+        Ok(starts.iter().map(|(id, _)| started.contains(id)).collect())
     }
 
     async fn scheduled_instances_between(&self, job_id: i64, from_ms: i64, to_ms: i64) -> StoreResult<Vec<InstanceBrief>> {
