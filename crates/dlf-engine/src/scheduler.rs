@@ -155,8 +155,12 @@ impl Scheduler {
         let from = if after_restart {
             self.create_missed(&scheduled, cursor, now).await?
         } else {
-            // A change while scheduling: continue from now, no catch-up (JOBS.md §4.3).
-            cursor.max(now - now.rem_euclid(1000) - 1)
+            // A start or a change while scheduling: no catch-up of what came before it (JOBS.md
+            // §4.3) — but counted from the moment of the change, not from when this refresh
+            // runs, so a scheduler busy with a burst of StartJob calls loses no plan time that
+            // came after their 204.
+            let changed = job.summary.update_ms.max(job.summary.started_ms.unwrap_or(0));
+            cursor.max(changed - changed.rem_euclid(1000) - 1)
         };
         scheduled.next_ms = next_fire(&scheduled, from);
         if let Some(next) = scheduled.next_ms {

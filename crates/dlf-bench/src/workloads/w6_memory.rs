@@ -13,6 +13,11 @@ use crate::stats::{Samples, report};
 
 const JOBS: usize = 10_000;
 const RUNS_PER_JOB: usize = 10;
+
+/// `DLF_BENCH_W6_JOBS` scales the loaded data down (a quick check of the harness itself).
+fn jobs() -> usize {
+    std::env::var("DLF_BENCH_W6_JOBS").ok().and_then(|v| v.parse().ok()).unwrap_or(JOBS)
+}
 const CLIENTS: usize = 32;
 
 pub async fn run(bench: &Bench) -> Result<()> {
@@ -30,13 +35,14 @@ pub async fn run(bench: &Bench) -> Result<()> {
     let data_dir = temp.path().join("data");
     let server = Server::start_on(&bench.dlf, &data_dir).await?;
     let client = server.client();
+    let jobs = jobs();
     let building = std::time::Instant::now();
-    parallel(&client, JOBS, |c, j| async move {
+    parallel(&client, jobs, |c, j| async move {
         c.create_job(&manual_job(&format!("job{j:05}"), vec![node("only", "Dummy", 0, None, &[])])).await
     })
     .await?;
-    parallel(&client, JOBS * RUNS_PER_JOB, |c, k| async move { c.run_once(&format!("job{:05}", k % JOBS)).await.map(|_| ()) }).await?;
-    let (ok, bad) = all_ended(&client, (JOBS * RUNS_PER_JOB) as i64).await?;
+    parallel(&client, jobs * RUNS_PER_JOB, move |c, k| async move { c.run_once(&format!("job{:05}", k % jobs)).await.map(|_| ()) }).await?;
+    let (ok, bad) = all_ended(&client, (jobs * RUNS_PER_JOB) as i64).await?;
     let build_secs = building.elapsed().as_secs_f64();
     let building_peak = server.rss_mb()?.1;
     server.stop()?;
@@ -45,12 +51,12 @@ pub async fn run(bench: &Bench) -> Result<()> {
     for _ in 0..bench.runs {
         let server = Server::start_on(&bench.dlf, &data_dir).await?;
         let client = server.client();
-        let (jobs, instances) = read_through(&client).await?;
-        anyhow::ensure!(jobs == JOBS && instances == JOBS * RUNS_PER_JOB, "read back {jobs} jobs, {instances} instances");
+        let (read_jobs, instances) = read_through(&client).await?;
+        anyhow::ensure!(read_jobs == jobs && instances == jobs * RUNS_PER_JOB, "read back {read_jobs} jobs, {instances} instances");
         loaded.push(server.rss_mb()?.1);
         server.stop()?;
     }
-    let what = format!("{JOBS} jobs, {ok} instances ({bad} not success)");
+    let what = format!("{jobs} jobs, {ok} instances ({bad} not success)");
     report(
         "W6 memory",
         "RSS peak, building",
