@@ -40,7 +40,18 @@ impl Server {
         std::fs::create_dir_all(data_dir)?;
         let port = free_port()?;
         let log = std::fs::File::create(data_dir.join("bench-server.log"))?;
-        let child = Command::new(dlf)
+        let mut command = Command::new(dlf);
+        // The server dies with the harness (Ctrl-C, a timeout): no orphan keeps a port or a core.
+        unsafe {
+            use std::os::unix::process::CommandExt;
+            command.pre_exec(|| {
+                if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+        let child = command
             .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--data-dir"])
             .arg(data_dir)
             .env("DLF_ACCESS_KEY", ACCESS_KEY)
@@ -64,6 +75,11 @@ impl Server {
             if let Ok(resp) = http.get(&url).send().await
                 && resp.status() == 200
             {
+                // Healthy, and it is ours: a server that failed to bind has exited by now.
+                tokio::time::sleep(Duration::from_millis(20)).await;
+                if let Some(status) = self.child.try_wait()? {
+                    bail!("dlf serve exited with {status} although port {} answers: another process holds it", self.port);
+                }
                 return Ok(());
             }
             if let Some(status) = self.child.try_wait()? {
