@@ -159,8 +159,7 @@ impl Scheduler {
             // §4.3) — but counted from the moment of the change, not from when this refresh
             // runs, so a scheduler busy with a burst of StartJob calls loses no plan time that
             // came after their 204.
-            let changed = job.summary.update_ms.max(job.summary.started_ms.unwrap_or(0));
-            cursor.max(changed - changed.rem_euclid(1000) - 1)
+            continue_from(cursor, job.summary.update_ms.max(job.summary.started_ms.unwrap_or(0)))
         };
         scheduled.next_ms = next_fire(&scheduled, from);
         if let Some(next) = scheduled.next_ms {
@@ -285,6 +284,12 @@ impl Scheduler {
     }
 }
 
+/// Where a (re)loaded job's schedule continues: after its cursor, but never before the second
+/// of its last start or change (`changed_ms`), whenever the refresh itself runs.
+fn continue_from(cursor_ms: i64, changed_ms: i64) -> i64 {
+    cursor_ms.max(changed_ms - changed_ms.rem_euclid(1000) - 1)
+}
+
 /// The job's first fire time after `after_ms` inside its [startTime, endTime] window.
 fn next_fire(job: &ScheduledJob, after_ms: i64) -> Option<i64> {
     let from = match job.spec.start_ms {
@@ -295,5 +300,29 @@ fn next_fire(job: &ScheduledJob, after_ms: i64) -> Option<i64> {
     match job.spec.end_ms {
         Some(end) if next > end => None,
         _ => Some(next),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::continue_from;
+
+    #[test]
+    fn a_late_refresh_keeps_plan_times_after_the_start() {
+        // StartJob at 10.250 s sets the cursor to 9.999 s; whenever the refresh runs, the
+        // schedule continues from there: the plan time 10.000 s is not lost.
+        assert_eq!(continue_from(9_999, 10_250), 9_999);
+    }
+
+    #[test]
+    fn a_change_while_scheduling_does_not_catch_up() {
+        // Cursor at the last fire (yesterday); an update now continues from now's second.
+        assert_eq!(continue_from(1_000, 86_400_500), 86_399_999);
+    }
+
+    #[test]
+    fn a_cursor_ahead_of_the_change_wins() {
+        // A future startTime puts the cursor after the moment of the start.
+        assert_eq!(continue_from(50_000, 10_250), 50_000);
     }
 }

@@ -66,12 +66,14 @@ pub async fn wait_instance(client: &Client, job: &str, id: i64, timeout: Duratio
     }
 }
 
-/// How many instances of `job` have succeeded and how many ended otherwise.
-pub async fn count_ended(client: &Client, job: &str) -> Result<(i64, i64)> {
+/// How many instances of `job` (of every job with `None`) have succeeded and how many ended
+/// otherwise.
+pub async fn count_ended(client: &Client, job: Option<&str>) -> Result<(i64, i64)> {
     let mut ok = 0;
     let mut bad = 0;
+    let job_filter = job.map(|j| format!("jobName={j}&")).unwrap_or_default();
     for status in ["success", "fail", "manual-stop"] {
-        let query = format!("/jobs/instances/detail?jobName={job}&status={status}&limit=1&{}", plan_window());
+        let query = format!("/jobs/instances/detail?{job_filter}status={status}&limit=1&{}", plan_window());
         let list = client.expect("GET", &query, None, 200).await?;
         let total = list["total"].as_i64().unwrap_or(0);
         if status == "success" { ok += total } else { bad += total }
@@ -84,7 +86,7 @@ pub async fn count_ended(client: &Client, job: &str) -> Result<(i64, i64)> {
 pub async fn wait_all_ended(client: &Client, job: &str, expected: i64, interval: Duration, timeout: Duration) -> Result<Instant> {
     let deadline = Instant::now() + timeout;
     loop {
-        let (ok, bad) = count_ended(client, job).await?;
+        let (ok, bad) = count_ended(client, Some(job)).await?;
         if bad > 0 {
             bail!("{bad} instances of {job} did not succeed");
         }
@@ -96,6 +98,34 @@ pub async fn wait_all_ended(client: &Client, job: &str, expected: i64, interval:
         }
         tokio::time::sleep(interval).await;
     }
+}
+
+/// Runs `op(client, k)` for k in 0..count across `clients` concurrent tasks (task c takes
+/// c, c + clients, …); every result, in no particular order.
+pub async fn parallel<T, F, Fut>(client: &Client, count: usize, clients: usize, op: F) -> Result<Vec<T>>
+where
+    T: Send + 'static,
+    F: Fn(Client, usize) -> Fut + Clone + Send + 'static,
+    Fut: std::future::Future<Output = Result<T>> + Send,
+{
+    let tasks: Vec<_> = (0..clients)
+        .map(|c| {
+            let client = client.clone();
+            let op = op.clone();
+            tokio::spawn(async move {
+                let mut results = Vec::new();
+                for k in (c..count).step_by(clients) {
+                    results.push(op(client.clone(), k).await?);
+                }
+                anyhow::Ok(results)
+            })
+        })
+        .collect();
+    let mut all = Vec::with_capacity(count);
+    for t in tasks {
+        all.extend(t.await??);
+    }
+    Ok(all)
 }
 
 /// Runs `sh -c true` `count` times across `workers` parallel threads; the wall time.

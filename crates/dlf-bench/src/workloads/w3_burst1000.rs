@@ -24,22 +24,9 @@ pub async fn run(bench: &Bench) -> Result<()> {
 
         let r = tokio::task::spawn_blocking(|| super::shell_reference(INSTANCES, CLIENTS)).await??;
         let started = Instant::now();
-        let senders: Vec<_> = (0..CLIENTS)
-            .map(|c| {
-                let client = client.clone();
-                tokio::spawn(async move {
-                    for _ in (c..INSTANCES).step_by(CLIENTS) {
-                        client.run_once("burst").await?;
-                    }
-                    anyhow::Ok(())
-                })
-            })
-            .collect();
-        for s in senders {
-            s.await??;
-        }
+        super::parallel(&client, INSTANCES, CLIENTS, |c, _| async move { c.run_once("burst").await }).await?;
         let ended = wait_all_ended(&client, "burst", INSTANCES as i64, Duration::from_millis(5), Duration::from_secs(300)).await?;
-        let (ok, _) = super::count_ended(&client, "burst").await?;
+        let (ok, _) = super::count_ended(&client, Some("burst")).await?;
         if ok != INSTANCES as i64 {
             bail!("{ok} instances succeeded, expected {INSTANCES}");
         }

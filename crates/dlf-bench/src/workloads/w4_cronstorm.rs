@@ -31,30 +31,20 @@ fn now_ms() -> i64 {
 /// wall-clock times just before the request and just after its answer.
 async fn for_each_job<F, Fut>(client: &Client, op: F) -> Result<HashMap<String, (i64, i64)>>
 where
-    F: Fn(Client, String) -> Fut + Clone + Send + 'static,
+    F: Fn(Client, String) -> Fut + Clone + Send + Sync + 'static,
     Fut: std::future::Future<Output = Result<()>> + Send,
 {
-    let tasks: Vec<_> = (0..CLIENTS)
-        .map(|c| {
-            let client = client.clone();
-            let op = op.clone();
-            tokio::spawn(async move {
-                let mut times = Vec::new();
-                for j in (c..JOBS).step_by(CLIENTS) {
-                    let name = format!("tick{j:04}");
-                    let before = now_ms();
-                    op(client.clone(), name.clone()).await?;
-                    times.push((name, (before, now_ms())));
-                }
-                anyhow::Ok(times)
-            })
-        })
-        .collect();
-    let mut all = HashMap::new();
-    for t in tasks {
-        all.extend(t.await??);
-    }
-    Ok(all)
+    let timed = super::parallel(client, JOBS, CLIENTS, move |c, j| {
+        let op = op.clone();
+        async move {
+            let name = format!("tick{j:04}");
+            let before = now_ms();
+            op(c, name.clone()).await?;
+            Ok((name, (before, now_ms())))
+        }
+    })
+    .await?;
+    Ok(timed.into_iter().collect())
 }
 
 struct RunFigures {

@@ -6,7 +6,7 @@ use anyhow::Result;
 use serde_json::Value;
 use std::time::Duration;
 
-use super::{Bench, manual_job, node, plan_window};
+use super::{Bench, count_ended, manual_job, node, parallel, plan_window};
 use crate::client::Client;
 use crate::server::Server;
 use crate::stats::{Samples, report};
@@ -37,11 +37,12 @@ pub async fn run(bench: &Bench) -> Result<()> {
     let client = server.client();
     let jobs = jobs();
     let building = std::time::Instant::now();
-    parallel(&client, jobs, |c, j| async move {
+    parallel(&client, jobs, CLIENTS, |c, j| async move {
         c.create_job(&manual_job(&format!("job{j:05}"), vec![node("only", "Dummy", 0, None, &[])])).await
     })
     .await?;
-    parallel(&client, jobs * RUNS_PER_JOB, move |c, k| async move { c.run_once(&format!("job{:05}", k % jobs)).await.map(|_| ()) }).await?;
+    parallel(&client, jobs * RUNS_PER_JOB, CLIENTS, move |c, k| async move { c.run_once(&format!("job{:05}", k % jobs)).await })
+        .await?;
     let (ok, bad) = all_ended(&client, (jobs * RUNS_PER_JOB) as i64).await?;
     let build_secs = building.elapsed().as_secs_f64();
     let building_peak = server.rss_mb()?.1;
@@ -70,40 +71,11 @@ pub async fn run(bench: &Bench) -> Result<()> {
     Ok(())
 }
 
-/// Runs `op(client, k)` for k in 0..count across [`CLIENTS`] concurrent clients.
-async fn parallel<F, Fut>(client: &Client, count: usize, op: F) -> Result<()>
-where
-    F: Fn(Client, usize) -> Fut + Clone + Send + 'static,
-    Fut: std::future::Future<Output = Result<()>> + Send,
-{
-    let tasks: Vec<_> = (0..CLIENTS)
-        .map(|c| {
-            let client = client.clone();
-            let op = op.clone();
-            tokio::spawn(async move {
-                for k in (c..count).step_by(CLIENTS) {
-                    op(client.clone(), k).await?;
-                }
-                anyhow::Ok(())
-            })
-        })
-        .collect();
-    for t in tasks {
-        t.await??;
-    }
-    Ok(())
-}
-
 /// Waits until `expected` instances across all jobs have ended; (succeeded, ended otherwise).
 async fn all_ended(client: &Client, expected: i64) -> Result<(i64, i64)> {
     let deadline = std::time::Instant::now() + Duration::from_secs(600);
     loop {
-        let mut ended = (0, 0);
-        for status in ["success", "fail", "manual-stop"] {
-            let list = client.expect("GET", &format!("/jobs/instances/detail?status={status}&limit=1&{}", plan_window()), None, 200).await?;
-            let n = list["total"].as_i64().unwrap_or(0);
-            if status == "success" { ended.0 += n } else { ended.1 += n }
-        }
+        let ended = count_ended(client, None).await?;
         if ended.0 + ended.1 >= expected || std::time::Instant::now() > deadline {
             return Ok(ended);
         }

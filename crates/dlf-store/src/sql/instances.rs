@@ -20,27 +20,45 @@ const STARTS_PER_UPDATE: usize = 250;
 /// Statuses of an instance that has not ended.
 const OPEN_STATUSES: &str = "('waiting', 'waiting-confirm', 'running', 'running-exception', 'pause', 'freeze')";
 
+/// The columns a new instance row is inserted with, in [`bind_new_instance`]'s order.
+const NEW_INSTANCE_COLUMNS: &str =
+    "workspace_id, job_id, job_name, instance_type, plan_ms, status, version, submit_ms, created_ms, params, ignore_depend";
+
+/// `($n, …)` for the `row`th (0-based) new instance of a multi-row INSERT.
+fn new_instance_placeholders(row: usize) -> String {
+    let first = 11 * row + 1;
+    let list = (first..first + 11).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ");
+    format!("({list})")
+}
+
+/// Binds one new instance's values in [`NEW_INSTANCE_COLUMNS`] order.
+fn bind_new_instance<'q>(
+    query: sqlx::query::Query<'q, sqlx::Any, <sqlx::Any as sqlx::Database>::Arguments>,
+    new: &'q NewInstance,
+) -> sqlx::query::Query<'q, sqlx::Any, <sqlx::Any as sqlx::Database>::Arguments> {
+    query
+        .bind(&new.workspace_id)
+        .bind(new.job_id)
+        .bind(&new.job_name)
+        .bind(new.instance_type)
+        .bind(new.plan_ms)
+        .bind(&new.status)
+        .bind(new.version)
+        .bind(new.submit_ms)
+        .bind(new.created_ms)
+        .bind(&new.params)
+        .bind(bool_int(new.ignore_depend))
+}
+
 impl SqlStore {
     /// Inserts an instance and its nodes inside `tx`; `None` when a cron instance for the same
     /// (job, plan time) exists.
     async fn insert_instance_in(tx: &mut Tx, new: &NewInstance) -> StoreResult<Option<InstanceRecord>> {
         let sql = AssertSqlSafe(format!(
-            "INSERT INTO job_instances (workspace_id, job_id, job_name, instance_type, plan_ms, status, version, submit_ms, \
-             created_ms, params, ignore_depend) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
-             ON CONFLICT DO NOTHING RETURNING {INSTANCE_COLUMNS}"
+            "INSERT INTO job_instances ({NEW_INSTANCE_COLUMNS}) VALUES {} ON CONFLICT DO NOTHING RETURNING {INSTANCE_COLUMNS}",
+            new_instance_placeholders(0)
         ));
-        let row = sqlx::query(sql)
-            .bind(&new.workspace_id)
-            .bind(new.job_id)
-            .bind(&new.job_name)
-            .bind(new.instance_type)
-            .bind(new.plan_ms)
-            .bind(&new.status)
-            .bind(new.version)
-            .bind(new.submit_ms)
-            .bind(new.created_ms)
-            .bind(&new.params)
-            .bind(bool_int(new.ignore_depend))
+        let row = bind_new_instance(sqlx::query(sql), new)
             .fetch_optional(&mut **tx)
             .await?;
         let Some(row) = row else { return Ok(None) };
@@ -87,34 +105,13 @@ impl SqlStore {
         let to_insert: Vec<&NewInstance> = round.iter().copied().filter(|n| advanced.contains(&n.job_id)).collect();
         let mut created: HashMap<(i64, i64), InstanceRecord> = HashMap::new();
         if !to_insert.is_empty() {
-            let values = (0..to_insert.len())
-                .map(|k| {
-                    let b = 11 * k;
-                    format!(
-                        "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
-                        b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7, b + 8, b + 9, b + 10, b + 11
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join(", ");
+            let values = (0..to_insert.len()).map(new_instance_placeholders).collect::<Vec<_>>().join(", ");
             let sql = AssertSqlSafe(format!(
-                "INSERT INTO job_instances (workspace_id, job_id, job_name, instance_type, plan_ms, status, version, submit_ms, \
-                 created_ms, params, ignore_depend) VALUES {values} ON CONFLICT DO NOTHING RETURNING {INSTANCE_COLUMNS}"
+                "INSERT INTO job_instances ({NEW_INSTANCE_COLUMNS}) VALUES {values} ON CONFLICT DO NOTHING RETURNING {INSTANCE_COLUMNS}"
             ));
             let mut insert = sqlx::query(sql);
             for new in &to_insert {
-                insert = insert
-                    .bind(&new.workspace_id)
-                    .bind(new.job_id)
-                    .bind(&new.job_name)
-                    .bind(new.instance_type)
-                    .bind(new.plan_ms)
-                    .bind(&new.status)
-                    .bind(new.version)
-                    .bind(new.submit_ms)
-                    .bind(new.created_ms)
-                    .bind(&new.params)
-                    .bind(bool_int(new.ignore_depend));
+                insert = bind_new_instance(insert, new);
             }
             for row in insert.fetch_all(&mut **tx).await? {
                 let record = rows::instance(&row)?;
