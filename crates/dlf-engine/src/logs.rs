@@ -1,15 +1,30 @@
-//! Where node attempts write their output: `<data-dir>/logs/<instance>/<node>/attempt-<n>.log`.
+//! Where node attempts write their output: `<data-dir>/logs/<instance>/<node>/attempt-<n>.log`,
+//! and where they run: `<data-dir>/logs/<instance>/`.
 //!
 //! One file per attempt (JOBS.md: "each attempt's stdout+stderr to its own log file"), written
 //! by the runner as output arrives and read back by the log endpoint, which can follow a file
 //! while its attempt runs. Node names may contain `/`, `<`, `>`: they are percent-encoded into a
 //! single safe directory name.
+//!
+//! Decisions. A log file is created with the attempt's first byte of output, so a silent
+//! attempt has none and its log reads as empty; a Shell script short enough to be passed to
+//! `bash -c` is not written to a file at all (`runners::process`). Every node of an instance
+//! runs in the instance's directory, so a node can leave a file for its successors under a
+//! relative name (two parallel nodes writing the same name share it, as they would on one
+//! host). Both keep new files off a short node's path: on ext4 without a journal (the machine
+//! of BENCHMARKS.md), a new inode after many deletions costs up to a few tenths of a
+//! millisecond, as much as the rest of a Shell node's overhead.
 
 use std::path::{Path, PathBuf};
 
-/// The directory of one node of one instance.
+/// The directory of one instance: the working directory of its nodes.
+pub fn instance_dir(logs_root: &Path, instance_id: i64) -> PathBuf {
+    logs_root.join(instance_id.to_string())
+}
+
+/// The directory of one node of one instance: its attempts' logs.
 pub fn node_dir(logs_root: &Path, instance_id: i64, node_name: &str) -> PathBuf {
-    logs_root.join(instance_id.to_string()).join(safe_file_name(node_name))
+    instance_dir(logs_root, instance_id).join(safe_file_name(node_name))
 }
 
 /// The log file of one attempt (1-based).

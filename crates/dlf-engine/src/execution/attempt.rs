@@ -115,8 +115,7 @@ pub async fn prepare(engine: &Engine, view: &InstanceView<'_>, node_index: usize
     ]);
     let logs = engine.config().logs_dir();
     let log_path = crate::logs::attempt_log(&logs, facts.instance_id, &node.name, attempt as i64);
-    let work_dir = crate::logs::node_dir(&logs, facts.instance_id, &node.name);
-    tokio::fs::create_dir_all(&work_dir).await.map_err(|e| format!("cannot create {}: {e}", work_dir.display()))?;
+    let work_dir = crate::logs::instance_dir(&logs, facts.instance_id);
     Ok(AttemptSpec {
         instance_id: facts.instance_id,
         node_name: node.name.clone(),

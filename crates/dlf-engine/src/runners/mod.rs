@@ -31,9 +31,11 @@ pub struct AttemptSpec {
     pub stdin: Option<String>,
     /// Environment for the process: job parameters and `DLF_*` metadata.
     pub env: Vec<(String, String)>,
-    /// This attempt's log file (stdout and stderr, as they arrive). The parent directory exists.
+    /// This attempt's log file (stdout and stderr, as they arrive). A runner creates it, and its
+    /// directory, when it has something to write.
     pub log_path: PathBuf,
-    /// Working directory of the process. Exists.
+    /// Working directory of the process: the instance's directory, shared by its nodes (see
+    /// `crate::logs`). A runner that starts a process creates it if needed.
     pub work_dir: PathBuf,
     /// `maxExecutionTime`: the attempt is killed after this long.
     pub timeout: Duration,

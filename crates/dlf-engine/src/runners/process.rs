@@ -3,16 +3,25 @@
 //!
 //! [`run_script`] is the one entry point. It
 //!
-//! 1. writes the program text to `<work_dir>/attempt-<n>.<ext>` (through a temporary file and a
-//!    rename, so an interpreter that is still reading an older copy is never disturbed) and runs
-//!    `<interpreter> <file> <arguments...>`. User text never goes through `sh -c`;
+//! 1. makes sure the work directory exists and, unless the program is passed inline, writes the
+//!    program text to `attempt-<n>.<ext>` beside the attempt's log file (through a temporary
+//!    file and a rename, so an interpreter that is still reading an older copy is never
+//!    disturbed), in one blocking call; then runs `<interpreter> <file> <arguments...>`, or, for
+//!    an interpreter with an inline flag and a program of at most [`INLINE_PROGRAM_MAX`] bytes,
+//!    `<interpreter> -c <program> attempt-<n>.<ext> <arguments...>` (see
+//!    [`Interpreter::inline_flag`]). User text is never pasted into a command line that a shell
+//!    parses: it is one argument;
 //! 2. starts the interpreter as the leader of its **own process group** (`process_group(0)`),
 //!    with standard input from [`AttemptSpec::stdin`] (or `/dev/null`), the server's environment
 //!    plus [`AttemptSpec::env`], and [`AttemptSpec::work_dir`] as working directory;
 //! 3. reports the group at once through `started` (leader pid = group id, plus the leader's
 //!    start time from `/proc/<pid>/stat` so a restarted server can recognise it);
 //! 4. reads stdout and stderr concurrently as raw bytes and appends both to the attempt's log
-//!    file as they arrive, flushing each chunk so a follower of the log sees it promptly;
+//!    file as they arrive, flushing each chunk so a follower of the log sees it promptly. The
+//!    log file (and its directory) is created with the first byte of output: an attempt that
+//!    writes nothing leaves no file, which the log endpoint reads as an empty log. On a file
+//!    system where a new inode is slow (ext4 without a journal skips recently freed inodes one by
+//!    one), the files of a silent node were most of its overhead;
 //! 5. keeps only the last [`OUTPUT_TAIL_CHARS`] characters of stdout (a small byte ring, decoded
 //!    as lossy UTF-8 at the end) as the node's output, and fails the attempt when stdout exceeds
 //!    [`OUTPUT_LIMIT_BYTES`] (JOBS.md §8);
@@ -89,6 +98,27 @@ pub struct Interpreter {
     pub extension: &'static str,
     /// Environment set before [`AttemptSpec::env`] (which therefore can override it).
     pub env: Vec<(String, String)>,
+    /// The flag that makes the interpreter take its program as an argument (`-c` for bash), if
+    /// it has one that keeps the program's meaning. With it, a program of at most
+    /// [`INLINE_PROGRAM_MAX`] bytes is passed as that argument and no script file is written —
+    /// on an ext4 file system without a journal a new inode can cost a tenth of a millisecond
+    /// or more, and a Shell node `true` costs about a millisecond in all. `$0` is then
+    /// `attempt-<n>.<ext>`, the script file's name, so the interpreter's error messages read as
+    /// they would with the file.
+    pub inline_flag: Option<&'static str>,
+}
+
+/// The largest program passed inline (see [`Interpreter::inline_flag`]); larger ones go
+/// through the script file. Linux refuses a single argument over 128 KiB (`MAX_ARG_STRLEN`),
+/// and the environment shares the same limit on the whole command line.
+pub const INLINE_PROGRAM_MAX: usize = 64 * 1024;
+
+/// How the program reaches the interpreter.
+enum ProgramArg {
+    /// `<interpreter> <path> <arguments...>`.
+    File(PathBuf),
+    /// `<interpreter> <flag> <program> <name> <arguments...>`.
+    Inline { flag: &'static str, name: String },
 }
 
 /// Runs `spec.program` under `interpreter` as described in the module docs. Never panics;
@@ -105,16 +135,18 @@ pub async fn run_script(
     if cancel.is_cancelled() {
         return AttemptOutcome::Stopped;
     }
-    let log = match tokio::fs::File::create(&spec.log_path).await {
-        Ok(file) => LogSink::new(file, &spec.log_path),
-        Err(e) => return failed(format!("cannot create the log file {}: {e}", spec.log_path.display()), true),
+    let script = script_path(spec, interpreter.extension);
+    let inline = interpreter.inline_flag.filter(|_| program.len() <= INLINE_PROGRAM_MAX);
+    let file = if inline.is_some() { None } else { Some((script.clone(), program)) };
+    if let Err(message) = prepare_files(spec, file).await {
+        return fail_before_start(spec, &message, true).await;
+    }
+    let mut capture = Capture::new(LogSink::new(&spec.log_path));
+    let program_arg = match inline {
+        Some(flag) => ProgramArg::Inline { flag, name: script.file_name().unwrap_or_default().to_string_lossy().into_owned() },
+        None => ProgramArg::File(script),
     };
-    let mut capture = Capture::new(log);
-    let script = match write_script(spec, interpreter.extension, program).await {
-        Ok(path) => path,
-        Err(message) => return capture.fail(message, true).await,
-    };
-    let mut child = match spawn(interpreter, spec, &script) {
+    let mut child = match spawn(interpreter, spec, &program_arg, program) {
         Ok(child) => child,
         Err(e) => {
             let message = format!("cannot start the interpreter {}: {e}", interpreter.program.display());
@@ -135,9 +167,19 @@ pub async fn run_script(
 }
 
 /// A `Failed` outcome for a failure before any process started, also written to the log file
-/// (best effort) so a user looking at the node's log sees why it failed.
+/// (best effort, creating its directory if needed) so a user looking at the node's log
+/// sees why it failed.
 pub async fn fail_before_start(spec: &AttemptSpec, message: &str, retryable: bool) -> AttemptOutcome {
-    if let Err(e) = tokio::fs::write(&spec.log_path, format!("{message}\n")).await {
+    let (path, text) = (spec.log_path.clone(), format!("{message}\n"));
+    let written = tokio::task::spawn_blocking(move || {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        std::fs::write(&path, text)
+    })
+    .await
+    .unwrap_or_else(|e| Err(io::Error::other(e)));
+    if let Err(e) = written {
         tracing::warn!(path = %spec.log_path.display(), error = %e, "cannot write the node log");
     }
     failed(message.to_string(), retryable)
@@ -148,34 +190,46 @@ fn failed(message: String, retryable: bool) -> AttemptOutcome {
     AttemptOutcome::Failed { message, exit_code: None, timed_out: false, retryable }
 }
 
-/// The script file of this attempt: `<work_dir>/attempt-<n>.<ext>`.
+/// The script file of this attempt: `attempt-<n>.<ext>` beside its log file.
 pub fn script_path(spec: &AttemptSpec, extension: &str) -> PathBuf {
-    spec.work_dir.join(format!("attempt-{}.{extension}", spec.attempt))
+    spec.log_path.with_file_name(format!("attempt-{}.{extension}", spec.attempt))
 }
 
-/// Writes the program text to the script file (temporary file, then rename).
-async fn write_script(spec: &AttemptSpec, extension: &str, program: &str) -> Result<PathBuf, String> {
-    let path = script_path(spec, extension);
-    let temporary = path.with_extension(format!("{extension}.tmp-{}", std::process::id()));
-    let written = async {
-        tokio::fs::write(&temporary, program).await?;
-        tokio::fs::rename(&temporary, &path).await
-    }
-    .await;
-    match written {
-        Ok(()) => Ok(path),
-        Err(e) => {
-            let _ = tokio::fs::remove_file(&temporary).await;
-            Err(format!("cannot write the script file {}: {e}", path.display()))
+/// The attempt's files, in one trip to the blocking pool (each trip costs a thread hand-off
+/// both ways): the work directory and, when `script` is given, the program text in the script
+/// file — in its own directory, created here, written to a temporary file and renamed, so an
+/// interpreter still reading an older copy is never disturbed. The error names what failed.
+async fn prepare_files(spec: &AttemptSpec, script: Option<(PathBuf, &str)>) -> Result<(), String> {
+    let dir = spec.work_dir.clone();
+    let script = script.map(|(path, program)| (path, program.to_string()));
+    let prepared = tokio::task::spawn_blocking(move || {
+        let script_dir = script.as_ref().and_then(|(path, _)| path.parent());
+        for dir in [Some(dir.as_path()), script_dir].into_iter().flatten() {
+            std::fs::create_dir_all(dir).map_err(|e| format!("cannot create the directory {}: {e}", dir.display()))?;
         }
-    }
+        if let Some((path, program)) = script {
+            let mut temporary = path.clone().into_os_string();
+            temporary.push(format!(".tmp-{}", std::process::id()));
+            let written = std::fs::write(&temporary, program).and_then(|()| std::fs::rename(&temporary, &path));
+            if let Err(e) = written {
+                let _ = std::fs::remove_file(&temporary);
+                return Err(format!("cannot write the script file {}: {e}", path.display()));
+            }
+        }
+        Ok(())
+    });
+    prepared.await.unwrap_or_else(|e| Err(format!("cannot prepare the attempt's files: {e}")))
 }
 
-/// Starts `<interpreter> <script> <arguments...>` as the leader of a new process group.
-fn spawn(interpreter: &Interpreter, spec: &AttemptSpec, script: &Path) -> io::Result<Child> {
+/// Starts the interpreter on the program ([`ProgramArg`]) as the leader of a new process group.
+fn spawn(interpreter: &Interpreter, spec: &AttemptSpec, program_arg: &ProgramArg, program: &str) -> io::Result<Child> {
     let stdin = if spec.stdin.is_some() { Stdio::piped() } else { Stdio::null() };
-    Command::new(&interpreter.program)
-        .arg(script)
+    let mut command = Command::new(&interpreter.program);
+    match program_arg {
+        ProgramArg::File(path) => command.arg(path),
+        ProgramArg::Inline { flag, name } => command.arg(flag).arg(program).arg(name),
+    };
+    command
         .args(&spec.arguments)
         .envs(interpreter.env.iter().map(|(k, v)| (k, v)))
         .envs(spec.env.iter().map(|(k, v)| (k, v)))
@@ -500,20 +554,36 @@ impl Capture {
     }
 }
 
-/// The attempt's log file. A write error is logged once and further output is not written
-/// (the attempt itself goes on: its result does not depend on the log).
+/// The attempt's log file, created (with its directory) by the first write. A failure to
+/// create or write it is logged once and further output is not written (the attempt itself
+/// goes on: its result does not depend on the log).
 struct LogSink {
-    file: Option<tokio::fs::File>,
+    state: LogState,
     path: PathBuf,
 }
 
+enum LogState {
+    NotCreated,
+    Open(tokio::fs::File),
+    Broken,
+}
+
 impl LogSink {
-    fn new(file: tokio::fs::File, path: &Path) -> LogSink {
-        LogSink { file: Some(file), path: path.to_path_buf() }
+    fn new(path: &Path) -> LogSink {
+        LogSink { state: LogState::NotCreated, path: path.to_path_buf() }
     }
 
     async fn write(&mut self, data: &[u8]) {
-        let Some(file) = self.file.as_mut() else { return };
+        if let LogState::NotCreated = self.state {
+            self.state = match create_log(&self.path).await {
+                Ok(file) => LogState::Open(file),
+                Err(e) => {
+                    tracing::warn!(path = %self.path.display(), error = %e, "cannot create the node log; output is not logged");
+                    LogState::Broken
+                }
+            };
+        }
+        let LogState::Open(file) = &mut self.state else { return };
         let written = async {
             file.write_all(data).await?;
             file.flush().await
@@ -521,9 +591,23 @@ impl LogSink {
         .await;
         if let Err(e) = written {
             tracing::warn!(path = %self.path.display(), error = %e, "cannot write the node log; further output is not logged");
-            self.file = None;
+            self.state = LogState::Broken;
         }
     }
+}
+
+/// Creates the log file and its directory, in one blocking call.
+async fn create_log(path: &Path) -> io::Result<tokio::fs::File> {
+    let path = path.to_path_buf();
+    let file = tokio::task::spawn_blocking(move || {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        std::fs::File::create(&path)
+    })
+    .await
+    .unwrap_or_else(|e| Err(io::Error::other(e)))?;
+    Ok(tokio::fs::File::from_std(file))
 }
 
 /// The last [`TAIL_BYTES`] bytes of a stream, without keeping the whole stream.

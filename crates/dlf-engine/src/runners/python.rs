@@ -39,7 +39,7 @@ impl NodeRunner for PythonRunner {
             return fail_before_start(spec, PYTHON_MISSING, false).await;
         };
         let env = vec![("PYTHONUNBUFFERED".to_string(), "1".to_string())];
-        let interpreter = Interpreter { program: python, extension: "py", env };
+        let interpreter = Interpreter { program: python, extension: "py", env, inline_flag: None };
         run_script(&interpreter, spec, cancel, started).await
     }
 }

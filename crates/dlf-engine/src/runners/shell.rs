@@ -23,7 +23,7 @@ pub struct ShellRunner;
 impl NodeRunner for ShellRunner {
     async fn run(&self, spec: &AttemptSpec, cancel: CancellationToken, started: &(dyn Fn(ProcessInfo) + Send + Sync)) -> AttemptOutcome {
         let condition = retry_condition(spec);
-        let interpreter = Interpreter { program: shell_path(), extension: "sh", env: Vec::new() };
+        let interpreter = Interpreter { program: shell_path(), extension: "sh", env: Vec::new(), inline_flag: Some("-c") };
         let outcome = run_script(&interpreter, spec, cancel, started).await;
         apply_retry_condition(outcome, condition.as_ref())
     }
