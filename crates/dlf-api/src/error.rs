@@ -75,6 +75,13 @@ pub fn json<T: serde::Serialize>(status: StatusCode, body: &T) -> Response {
     }
 }
 
+/// A response whose JSON body is already serialized.
+pub fn json_bytes(status: StatusCode, body: axum::body::Bytes) -> Response {
+    let mut response = (status, body).into_response();
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON_CONTENT_TYPE));
+    response
+}
+
 /// 204 No Content.
 pub fn no_content() -> Response {
     StatusCode::NO_CONTENT.into_response()

@@ -7,6 +7,7 @@
 //! calls one [`dlf_engine::Engine`] operation. Unknown routes and methods answer 404
 //! `APIGW.0101`; every error is DLF's JSON body ([`error`]).
 
+pub mod answer_cache;
 pub mod auth;
 pub mod error;
 pub mod extract;

@@ -47,6 +47,43 @@ async fn create_show_update_delete_round_trip() {
     s.call("GET", &v1("/jobs/round"), b"").await.assert_error(400, "DLF.0100");
 }
 
+/// ShowJob answers are reused between writes (`answer_cache`): every kind of job write is seen
+/// by the next ShowJob, including a write to *another* job that changes this one's
+/// `downstreamJobs`.
+#[tokio::test]
+async fn show_job_sees_every_write_at_once() {
+    let s = TestServer::start().await;
+    let show = |path: &'static str| {
+        let s = &s;
+        async move { s.call("GET", &v1(path), b"").await }
+    };
+    assert_eq!(s.call("POST", &v1("/jobs"), &body(&job("parent", json!([dummy("a", &[])])))).await.status, 204);
+    let first = show("/jobs/parent").await;
+    assert_eq!(show("/jobs/parent").await.body, first.body, "a repeated ShowJob answers the same");
+    assert_eq!(show("/jobs/parent?dependencies=true").await.json()["downstreamJobs"], json!([]));
+
+    let mut child = job("child", json!([dummy("c", &[])]));
+    child["schedule"]["cron"]["dependJobs"] = json!({"jobs": ["parent"]});
+    assert_eq!(s.call("POST", &v1("/jobs"), &body(&child)).await.status, 204);
+    assert_eq!(show("/jobs/parent?dependencies=true").await.json()["downstreamJobs"][0]["jobName"], "child", "another job's creation");
+
+    let mut changed = job("parent", json!([dummy("a", &[]), dummy("b", &["a"])]));
+    changed["description"] = json!("two nodes");
+    assert_eq!(s.call("PUT", &v1("/jobs/parent"), &body(&changed)).await.status, 204);
+    let updated = show("/jobs/parent").await.json();
+    assert_eq!((updated["description"].clone(), updated["version"].clone()), (json!("two nodes"), json!("2")), "an update");
+    assert_eq!(show("/jobs/parent?version=1").await.json()["nodes"].as_array().unwrap().len(), 1);
+
+    assert_eq!(s.call("DELETE", &v1("/jobs/child"), b"").await.status, 204);
+    assert_eq!(show("/jobs/parent?dependencies=true").await.json()["downstreamJobs"], json!([]), "another job's deletion");
+    assert_eq!(s.call("DELETE", &v1("/jobs/parent"), b"").await.status, 204);
+    show("/jobs/parent").await.assert_error(400, "DLF.0100");
+    assert_eq!(s.call("POST", &v1("/jobs"), &body(&job("parent", json!([dummy("z", &[])])))).await.status, 204);
+    let recreated = show("/jobs/parent").await.json();
+    assert_eq!(recreated["nodes"][0]["name"], "z", "a job created again under the same name");
+    assert_ne!(recreated["id"], first.json()["id"]);
+}
+
 /// Each invalid document gets its catalogue code and a message naming the field, and the job
 /// list is unchanged afterwards.
 #[tokio::test]

@@ -99,6 +99,12 @@ pub trait JobStore: Send + Sync {
     async fn jobs_with_status(&self, statuses: &[&str]) -> StoreResult<Vec<JobRecord>>;
     /// Sets the scheduling status if it is currently one of `from`; returns whether it changed.
     async fn transition_job(&self, job_id: i64, from: &[&str], change: &JobStatusChange) -> StoreResult<bool>;
+    /// A number that changes after every write of a job's definition, versions or status
+    /// (insert, update, delete, transition) — read it *before* reading jobs, and an answer built
+    /// from those reads stays true while the number is unchanged. `None` when other processes
+    /// may write the same database (PostgreSQL shared by several servers): then nothing read
+    /// may be reused.
+    fn definitions_generation(&self) -> Option<u64>;
 }
 
 /// Stored scripts.

@@ -33,6 +33,7 @@ macro_rules! store_suite {
             list_instances_filters_and_pages,
             dependency_queries,
             scripts_round_trip,
+            definitions_generation_moves_after_every_job_write,
         );
     };
     (@cases $open:path; $($case:ident),+ $(,)?) => {
@@ -562,4 +563,34 @@ pub async fn scripts_round_trip(store: Case) {
     store.delete_script(&s.id).await.unwrap();
     assert_eq!(store.find_script(&ws.id, "echo_a").await.unwrap(), None);
     assert!(matches!(store.update_script(&s.id, "{}", 1).await, Err(StoreError::NotFound(_))));
+}
+
+/// Every job write moves the generation and reads do not; a store that may share its database
+/// with other servers never offers one.
+pub async fn definitions_generation_moves_after_every_job_write(store: Case) {
+    let ws = store.default_workspace("p", 0).await.unwrap();
+    let Some(mut last) = store.definitions_generation() else {
+        new_job(&store, &ws.id, "j", 1).await;
+        assert_eq!(store.definitions_generation(), None, "a shared database never offers a generation");
+        return;
+    };
+    let mut moved = |what: &str| {
+        let now = store.definitions_generation().expect("the generation stays available");
+        assert!(now > last, "{what} did not move the generation ({last} -> {now})");
+        last = now;
+    };
+    let job = new_job(&store, &ws.id, "j", 1).await;
+    moved("insert_job");
+    let update = JobUpdate { fields: job_fields("{\"v\":2}", "BATCH", &[], &[]), user: "bob".into(), now_ms: 5, submit: true };
+    store.update_job(job.id(), &update).await.unwrap();
+    moved("update_job");
+    scheduling(&store, &job).await;
+    moved("transition_job");
+    let before_reads = store.definitions_generation();
+    store.find_job(&ws.id, "j").await.unwrap();
+    store.job_version(job.id(), 2).await.unwrap();
+    store.list_jobs(&ws.id, &JobFilter { process_type: "BATCH".into(), limit: 10, ..Default::default() }).await.unwrap();
+    assert_eq!(store.definitions_generation(), before_reads, "reads leave the generation alone");
+    store.delete_job(job.id()).await.unwrap();
+    moved("delete_job");
 }

@@ -18,3 +18,10 @@ async fn open() -> Option<Arc<dyn Store>> {
 }
 
 dlf_store::store_suite!(open);
+
+/// Several servers may share one PostgreSQL database: nothing read may be reused.
+#[tokio::test]
+async fn postgres_offers_no_definitions_generation() {
+    let Some(store) = open().await else { return };
+    assert_eq!(store.definitions_generation(), None);
+}

@@ -13,3 +13,10 @@ async fn open() -> Option<Arc<dyn Store>> {
 }
 
 dlf_store::store_suite!(open);
+
+/// SQLite's file belongs to one server: answers built from its job reads may be reused.
+#[tokio::test]
+async fn sqlite_offers_a_definitions_generation() {
+    let store = open().await.unwrap();
+    assert!(store.definitions_generation().is_some());
+}

@@ -1,7 +1,8 @@
 //! J1–J9: job definitions and their scheduling status.
 
 use super::PathParams;
-use crate::error::{json, no_content, ApiError};
+use crate::answer_cache::ShowJobKey;
+use crate::error::{json, json_bytes, no_content, ApiError};
 use crate::extract::{Ctx, QueryParams};
 use crate::state::AppState;
 use axum::body::Bytes;
@@ -36,7 +37,24 @@ pub async fn show(State(s): State<AppState>, ctx: Ctx, PathParams((_, name)): Na
         dependencies: q.boolean("dependencies")?.unwrap_or(false),
         get_job_submit_version: q.boolean("getJobSubmitVersion")?.unwrap_or(false),
     };
-    Ok(json(StatusCode::OK, &s.engine.show_job(&ctx.tenant, &name, &query).await?))
+    let key = ShowJobKey {
+        workspace_id: ctx.tenant.workspace_id().to_string(),
+        job_name: name.clone(),
+        version: query.version,
+        dependencies: query.dependencies,
+        get_job_submit_version: query.get_job_submit_version,
+    };
+    // Read before the job is: see `answer_cache`.
+    let generation = s.engine.store().definitions_generation();
+    if let Some(body) = generation.and_then(|g| s.answers.get(&key, g)) {
+        return Ok(json_bytes(StatusCode::OK, body));
+    }
+    let answer = s.engine.show_job(&ctx.tenant, &name, &query).await?;
+    let body = Bytes::from(serde_json::to_vec(&answer).map_err(|e| DlfError::internal(format!("response serialisation failed: {e}")))?);
+    if let Some(generation) = generation {
+        s.answers.put(key, generation, body.clone());
+    }
+    Ok(json_bytes(StatusCode::OK, body))
 }
 
 pub async fn update(State(s): State<AppState>, ctx: Ctx, PathParams((_, name)): Name, body: Bytes) -> Result<Response, ApiError> {

@@ -76,6 +76,7 @@ impl SqlStore {
 #[async_trait]
 impl JobStore for SqlStore {
     async fn insert_job(&self, job: &NewJob) -> StoreResult<JobRecord> {
+        let _changed = self.definitions_changing();
         let f = &job.fields;
         let version = if job.submit { 1 } else { 0 };
         let mut tx = self.begin_write().await?;
@@ -110,6 +111,7 @@ impl JobStore for SqlStore {
     }
 
     async fn update_job(&self, job_id: i64, update: &JobUpdate) -> StoreResult<JobRecord> {
+        let _changed = self.definitions_changing();
         let f = &update.fields;
         let mut tx = self.begin_write().await?;
         let done = sqlx::query(
@@ -210,6 +212,7 @@ impl JobStore for SqlStore {
     }
 
     async fn delete_job(&self, job_id: i64) -> StoreResult<()> {
+        let _changed = self.definitions_changing();
         let mut tx = self.begin_write().await?;
         for sql in [
             "DELETE FROM job_tags WHERE job_id = $1",
@@ -298,6 +301,7 @@ impl JobStore for SqlStore {
         for status in from {
             q = q.bind(status.to_string());
         }
+        let _changed = self.definitions_changing();
         let mut tx = self.begin_write().await?;
         let changed = q.execute(&mut *tx).await?.rows_affected() == 1;
         if changed
@@ -319,5 +323,9 @@ impl JobStore for SqlStore {
             }
         tx.commit().await?;
         Ok(changed)
+    }
+
+    fn definitions_generation(&self) -> Option<u64> {
+        SqlStore::definitions_generation(self)
     }
 }

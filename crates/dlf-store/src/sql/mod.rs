@@ -15,7 +15,8 @@ use crate::{StoreError, StoreResult};
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, AssertSqlSafe, Executor, Transaction};
 use std::str::FromStr;
-use std::sync::Once;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Once};
 use std::time::Duration;
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -56,6 +57,19 @@ pub struct SqlStore {
     /// Reads; on SQLite several WAL readers run beside the writer.
     read: AnyPool,
     dialect: Dialect,
+    /// [`crate::JobStore::definitions_generation`], shared by clones.
+    definitions: Arc<AtomicU64>,
+}
+
+/// Bumps the definitions generation when dropped: created before a job write begins and dropped
+/// after its commit — or when the write's future is dropped midway — so no reader can keep an
+/// answer built before a committed write.
+pub(crate) struct DefinitionsChanged(Arc<AtomicU64>);
+
+impl Drop for DefinitionsChanged {
+    fn drop(&mut self) {
+        self.0.fetch_add(1, Ordering::Release);
+    }
 }
 
 static DRIVERS: Once = Once::new();
@@ -74,14 +88,14 @@ impl SqlStore {
                     .connect(&url)
                     .await
                     .map_err(|e| StoreError::Open(format!("{}: {e}", redact(&url))))?;
-                SqlStore { write: pool.clone(), read: pool, dialect }
+                SqlStore { write: pool.clone(), read: pool, dialect, definitions: Arc::default() }
             }
             Dialect::Sqlite => {
                 let memory = url.contains(":memory:");
                 let write = sqlite_pool(&url, 1).await?;
                 // An in-memory database exists per connection: reads must share the writer.
                 let read = if memory { write.clone() } else { sqlite_pool(&url, 4).await? };
-                SqlStore { write, read, dialect }
+                SqlStore { write, read, dialect, definitions: Arc::default() }
             }
         };
         let migrator = match dialect {
@@ -94,6 +108,20 @@ impl SqlStore {
 
     pub fn dialect(&self) -> Dialect {
         self.dialect
+    }
+
+    /// Marks the start of a write to job definitions (see [`DefinitionsChanged`]).
+    pub(crate) fn definitions_changing(&self) -> DefinitionsChanged {
+        DefinitionsChanged(self.definitions.clone())
+    }
+
+    /// The definitions generation, if this process is the database's only writer: SQLite,
+    /// whose file belongs to one server (its data directory).
+    pub(crate) fn definitions_generation(&self) -> Option<u64> {
+        match self.dialect {
+            Dialect::Sqlite => Some(self.definitions.load(Ordering::Acquire)),
+            Dialect::Postgres => None,
+        }
     }
 
     /// Begins a write transaction (see [`Dialect::begin_statement`]).
