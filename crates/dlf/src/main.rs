@@ -5,6 +5,7 @@
 
 mod admin;
 mod cron_cmd;
+mod data_dir_lock;
 mod el_cmd;
 mod serve;
 mod settings;

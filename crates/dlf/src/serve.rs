@@ -59,6 +59,7 @@ async fn serve(settings: ServeSettings) -> anyhow::Result<()> {
     let data_dir = std::fs::canonicalize(&settings.data_dir)
         .with_context(|| format!("cannot resolve the data directory {}", settings.data_dir.display()))?;
     let settings = ServeSettings { data_dir, ..settings };
+    let _data_dir_lock = crate::data_dir_lock::lock(&settings.data_dir)?;
     let url = database_url(&settings.data_dir, settings.database.as_deref());
     let store = dlf_store::open(&url).await.context("cannot open the database")?;
     let secrets = dlf_store::SecretBox::load_or_create(&settings.data_dir.join("master.key"))?;

@@ -80,3 +80,26 @@ async fn sigterm_shuts_down_gracefully() {
     assert!(server.terminate().success(), "exit code 0 on SIGTERM");
     assert!(started.elapsed() < std::time::Duration::from_secs(10), "bounded shutdown");
 }
+
+/// A second server on a data directory in use is refused with a clear message, and leaves the
+/// first one running; once the first is killed (even with SIGKILL), the directory is free.
+#[tokio::test]
+async fn one_server_per_data_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    let mut first = Server::start(&data, &[]).await;
+    let second = dlf()
+        .args(["serve", "--no-auth", "--listen", &format!("127.0.0.1:{}", free_port()), "--data-dir"])
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert!(!second.status.success());
+    let err = String::from_utf8_lossy(&second.stderr);
+    assert!(err.contains(&format!("another dlf server (pid {})", first.child.id())), "{err}");
+    assert!(err.contains("one server per data directory"), "{err}");
+    assert_eq!(first.json("GET", "/jobs", None).await.0, 200, "the first server still serves");
+    first.kill9();
+    let again = Server::start(&data, &[]).await;
+    assert_eq!(again.json("GET", "/jobs", None).await.0, 200);
+}
