@@ -11,7 +11,7 @@
 use crate::dependencies::{self, Gate};
 use crate::{internal, Engine};
 use dlf_core::model::{InstanceStatus, InstanceType, NodeStatus};
-use dlf_store::{InstanceCommit, InstanceRecord, NodeInstanceRecord};
+use dlf_store::{InstanceCommit, InstanceRecord, NodeInstanceRecord, Start};
 use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 use tokio::sync::mpsc;
@@ -165,12 +165,11 @@ impl Dispatcher {
         let starts: Vec<(i64, String)> = instances.iter().map(|i| (i.id, i.status.clone())).collect();
         match self.engine.store().start_instances(&starts, now).await {
             Ok(applied) => {
-                for ((record, original), ok) in running.into_iter().zip(instances).zip(applied) {
-                    if ok {
-                        self.engine.spawn_instance(record);
-                    } else {
+                for ((record, original), start) in running.into_iter().zip(instances).zip(applied) {
+                    match start {
+                        Start::Started { fresh } => self.engine.spawn_instance(record, fresh),
                         // Cancelled meanwhile (StopJob / StopJobInstance): give the slot back.
-                        self.release(original.job_id);
+                        Start::NotStarted => self.release(original.job_id),
                     }
                 }
             }

@@ -157,11 +157,12 @@ impl Engine {
         self.inner.runtime.running.lock().expect("lock").get(&instance_id).cloned()
     }
 
-    /// Spawns the task that runs a `running` instance.
-    pub(crate) fn spawn_instance(&self, record: InstanceRecord) {
+    /// Spawns the task that runs a `running` instance. `fresh`: its node rows are as created
+    /// (see [`dlf_store::Start`]), so the task need not read them.
+    pub(crate) fn spawn_instance(&self, record: InstanceRecord, fresh: bool) {
         let (tx, rx) = mpsc::unbounded_channel();
         self.inner.runtime.running.lock().expect("lock").insert(record.id, InstanceHandle { control: tx });
-        tokio::spawn(execution::run_instance(self.clone(), record, rx));
+        tokio::spawn(execution::run_instance(self.clone(), record, fresh, rx));
     }
 
     /// Starts scheduling and execution: reconciles what a dead server left (killing its
@@ -184,7 +185,7 @@ impl Engine {
             match instance.status.as_str() {
                 "running" | "running-exception" | "pause" => {
                     tracing::info!(instance_id = instance.id, job = %instance.job_name, "resuming an instance after a restart");
-                    self.spawn_instance(instance);
+                    self.spawn_instance(instance, false);
                 }
                 _ => waiting.push(instance),
             }

@@ -20,12 +20,17 @@ use dlf_core::validate::{parse_cron_block, CronSpec};
 use dlf_core::zone::Zone;
 use dlf_core::DlfError;
 use dlf_store::{FireOutcome, JobRecord, JobStatusChange, NewInstance, ScheduledFire};
+use futures_util::StreamExt;
 use std::collections::{BTreeSet, HashMap};
 use std::time::Duration;
 use tokio::sync::mpsc;
 
 /// Most fires written in one transaction.
 const FIRE_BATCH: usize = 2000;
+/// Most refreshes taken from the queue at once (the loop fires what is due between batches).
+const REFRESH_BATCH: usize = 256;
+/// Jobs read from the store at once by a refresh (the SQLite store has four readers).
+const REFRESH_READS: usize = 8;
 
 pub(crate) enum ScheduleEvent {
     /// Re-read a job (started, stopped, updated, deleted).
@@ -45,6 +50,10 @@ struct ScheduledJob {
     nodes: Vec<(String, String)>,
     manual_confirm: bool,
     next_ms: Option<i64>,
+    /// The last plan time handled, as stored when the job was read.
+    cursor_ms: i64,
+    /// The job's last start or change.
+    changed_ms: i64,
 }
 
 struct Scheduler {
@@ -70,14 +79,17 @@ pub(crate) async fn run(engine: Engine, mut events: mpsc::UnboundedReceiver<Sche
         tokio::select! {
             event = events.recv() => {
                 let Some(ScheduleEvent::Refresh(job_id)) = event else { return };
-                s.refresh(job_id, false).await;
-                // Take what is already queued (a burst of StartJob calls), but never past a due
-                // fire time: refreshing a thousand jobs must not delay the ones already firing.
-                while !s.fire_is_due(engine.now_ms())
+                // Take what is already queued (a burst of StartJob calls) as one batch, read
+                // concurrently; the loop fires what is due between batches, so refreshing a
+                // thousand jobs never holds up the ones already firing for long.
+                let mut batch = vec![job_id];
+                while batch.len() < REFRESH_BATCH
+                    && !s.fire_is_due(engine.now_ms())
                     && let Ok(ScheduleEvent::Refresh(job_id)) = events.try_recv()
                 {
-                    s.refresh(job_id, false).await;
+                    batch.push(job_id);
                 }
+                s.refresh_many(batch).await;
             }
             _ = sleep => {}
             _ = shutdown.cancelled() => return,
@@ -97,25 +109,53 @@ impl Scheduler {
         };
         for job in jobs {
             let id = job.id();
-            if let Err(e) = self.load(job, true).await {
+            if let Err(e) = self.load(job).await {
                 tracing::error!(job_id = id, error = %e.message, "cannot schedule a job");
             }
         }
     }
 
-    async fn refresh(&mut self, job_id: i64, after_restart: bool) {
-        self.remove(job_id);
-        match self.engine.store().find_job_by_id(job_id).await {
-            Ok(Some(job)) if job.status() == "SCHEDULING" => {
-                if let Err(e) = self.load(job, after_restart).await {
-                    tracing::error!(job_id, error = %e.message, "cannot schedule a job");
+    /// Re-reads started, stopped, changed or deleted jobs — [`REFRESH_READS`] at a time, so a
+    /// burst of StartJob calls costs a few round trips to the store rather than two per job —
+    /// and queues the next fire of each one still scheduling.
+    async fn refresh_many(&mut self, mut job_ids: Vec<i64>) {
+        job_ids.sort_unstable();
+        job_ids.dedup();
+        for &job_id in &job_ids {
+            self.remove(job_id);
+        }
+        let engine = self.engine.clone();
+        let loaded: Vec<(i64, Result<Option<ScheduledJob>, DlfError>)> = futures_util::stream::iter(job_ids)
+            .map(|job_id| {
+                let engine = engine.clone();
+                async move { (job_id, scheduled_job_by_id(&engine, job_id).await) }
+            })
+            .buffer_unordered(REFRESH_READS)
+            .collect()
+            .await;
+        for (job_id, result) in loaded {
+            match result {
+                Ok(Some(mut job)) => {
+                    // A start or a change while scheduling: no catch-up of what came before it
+                    // (JOBS.md §4.3) — but counted from the moment of the change, not from when
+                    // this refresh runs, so a scheduler busy with a burst of StartJob calls loses
+                    // no plan time that came after their 204.
+                    let from = continue_from(job.cursor_ms, job.changed_ms);
+                    job.next_ms = next_fire(&job, from);
+                    self.install(job);
                 }
-            }
-            Ok(_) => {}
-            Err(e) => {
-                let _ = internal(e);
+                Ok(None) => {}
+                Err(e) => tracing::error!(job_id, error = %e.message, "cannot schedule a job"),
             }
         }
+    }
+
+    /// Adds a scheduled job whose `next_ms` is set.
+    fn install(&mut self, job: ScheduledJob) {
+        if let Some(next) = job.next_ms {
+            self.queue.insert((next, job.job_id));
+        }
+        self.jobs.insert(job.job_id, job);
     }
 
     fn remove(&mut self, job_id: i64) {
@@ -125,47 +165,14 @@ impl Scheduler {
             }
     }
 
-    /// Builds the scheduled job from its latest submitted version and queues its next fire.
-    async fn load(&mut self, job: JobRecord, after_restart: bool) -> Result<(), DlfError> {
-        let version = job.summary.submitted_version;
-        let stored = self.engine.store().job_version(job.id(), version).await.map_err(internal)?;
-        let Some(stored) = stored else { return Ok(()) };
-        let doc = stored_document(&stored.document)?;
-        let Some(schedule) = doc.schedule.as_ref().filter(|s| s.kind() == Some(ScheduleKind::Cron)) else {
-            return Ok(()); // EXECUTE_ONCE / EVENT jobs are not driven by the clock
-        };
-        let Some(cron) = schedule.cron.as_ref() else { return Ok(()) };
-        let spec = parse_cron_block(cron, self.engine.config().strict_dlf_cron)?;
-        let zone = spec.zone.unwrap_or(self.engine.config().service_zone);
+    /// Start-up: schedules a job, first creating the plan times it missed while the server was
+    /// down (per the missed-run policy).
+    async fn load(&mut self, job: JobRecord) -> Result<(), DlfError> {
+        let Some(mut scheduled) = scheduled_job(&self.engine, job).await? else { return Ok(()) };
         let now = self.engine.now_ms();
-        let cursor = job.schedule_cursor_ms.unwrap_or(now - 1);
-        let mut scheduled = ScheduledJob {
-            job_id: job.id(),
-            workspace_id: job.summary.workspace_id.clone(),
-            name: job.name().to_string(),
-            version,
-            submit_ms: stored.submit_ms,
-            zone,
-            params: job.start_params.clone(),
-            nodes: doc.nodes.iter().map(|n| (n.name.clone(), n.node_type.clone())).collect(),
-            manual_confirm: schedule.requires_manual_confirm(),
-            next_ms: None,
-            spec,
-        };
-        let from = if after_restart {
-            self.create_missed(&scheduled, cursor, now).await?
-        } else {
-            // A start or a change while scheduling: no catch-up of what came before it (JOBS.md
-            // §4.3) — but counted from the moment of the change, not from when this refresh
-            // runs, so a scheduler busy with a burst of StartJob calls loses no plan time that
-            // came after their 204.
-            continue_from(cursor, job.summary.update_ms.max(job.summary.started_ms.unwrap_or(0)))
-        };
+        let from = self.create_missed(&scheduled, scheduled.cursor_ms, now).await?;
         scheduled.next_ms = next_fire(&scheduled, from);
-        if let Some(next) = scheduled.next_ms {
-            self.queue.insert((next, scheduled.job_id));
-        }
-        self.jobs.insert(scheduled.job_id, scheduled);
+        self.install(scheduled);
         Ok(())
     }
 
@@ -282,6 +289,44 @@ impl Scheduler {
             }
         }
     }
+}
+
+/// A job as the scheduler needs it, read from the store; `None` unless it is a scheduling cron
+/// job.
+async fn scheduled_job_by_id(engine: &Engine, job_id: i64) -> Result<Option<ScheduledJob>, DlfError> {
+    match engine.store().find_job_by_id(job_id).await.map_err(internal)? {
+        Some(job) if job.status() == "SCHEDULING" => scheduled_job(engine, job).await,
+        _ => Ok(None),
+    }
+}
+
+/// The scheduled job of a job record, from its latest submitted version (`next_ms` not set
+/// yet); `None` for jobs not driven by the clock.
+async fn scheduled_job(engine: &Engine, job: JobRecord) -> Result<Option<ScheduledJob>, DlfError> {
+    let version = job.summary.submitted_version;
+    let Some(stored) = engine.store().job_version(job.id(), version).await.map_err(internal)? else { return Ok(None) };
+    let doc = stored_document(&stored.document)?;
+    let Some(schedule) = doc.schedule.as_ref().filter(|s| s.kind() == Some(ScheduleKind::Cron)) else {
+        return Ok(None); // EXECUTE_ONCE / EVENT jobs are not driven by the clock
+    };
+    let Some(cron) = schedule.cron.as_ref() else { return Ok(None) };
+    let spec = parse_cron_block(cron, engine.config().strict_dlf_cron)?;
+    let zone = spec.zone.unwrap_or(engine.config().service_zone);
+    Ok(Some(ScheduledJob {
+        job_id: job.id(),
+        workspace_id: job.summary.workspace_id.clone(),
+        name: job.name().to_string(),
+        version,
+        submit_ms: stored.submit_ms,
+        zone,
+        params: job.start_params.clone(),
+        nodes: doc.nodes.iter().map(|n| (n.name.clone(), n.node_type.clone())).collect(),
+        manual_confirm: schedule.requires_manual_confirm(),
+        next_ms: None,
+        cursor_ms: job.schedule_cursor_ms.unwrap_or(engine.now_ms() - 1),
+        changed_ms: job.summary.update_ms.max(job.summary.started_ms.unwrap_or(0)),
+        spec,
+    }))
 }
 
 /// Where a (re)loaded job's schedule continues: after its cursor, but never before the second

@@ -79,6 +79,23 @@ impl NodeInstanceRecord {
     }
 }
 
+/// How [`InstanceStore::start_instances`] moved one instance.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Start {
+    /// Its status was no longer the expected one: nothing changed.
+    NotStarted,
+    /// It is `running` now. `fresh`: it moved from `waiting` and was never rerun, so its node
+    /// rows are exactly as they were created — each one [`NodeInstanceRecord::waiting`] — and its
+    /// runner need not read them back (a cron storm starts a thousand instances at once).
+    Started { fresh: bool },
+}
+
+impl Start {
+    pub fn started(self) -> bool {
+        matches!(self, Start::Started { .. })
+    }
+}
+
 /// An instance to create, with its nodes (all `waiting`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct NewInstance {
@@ -171,8 +188,8 @@ pub trait InstanceStore: Send + Sync {
     /// Several independent commits in one transaction; each result as for [`commit`](Self::commit).
     async fn commit_many(&self, commits: &[InstanceCommit]) -> StoreResult<Vec<bool>>;
     /// Moves instances to `running` with `start_ms`, each only if it still has the status given
-    /// with it (compare-and-set), in one transaction; whether each one moved, in order.
-    async fn start_instances(&self, starts: &[(i64, String)], start_ms: i64) -> StoreResult<Vec<bool>>;
+    /// with it (compare-and-set), in one transaction; how each one moved, in order.
+    async fn start_instances(&self, starts: &[(i64, String)], start_ms: i64) -> StoreResult<Vec<Start>>;
     /// Cron-created (type 0) instances of a job with `from_ms <= plan_ms < to_ms`.
     async fn scheduled_instances_between(&self, job_id: i64, from_ms: i64, to_ms: i64) -> StoreResult<Vec<InstanceBrief>>;
     /// The latest cron-created instance of a job with a plan time before `plan_ms`.

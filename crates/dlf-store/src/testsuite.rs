@@ -391,13 +391,30 @@ pub async fn start_instances_is_compare_and_set(store: Case) {
 
     let starts: Vec<(i64, String)> = ids.iter().map(|id| (*id, "waiting".to_string())).collect();
     let started = store.start_instances(&starts, 4242).await.unwrap();
-    assert_eq!(started.iter().filter(|s| **s).count(), 299);
-    assert!(!started[5], "the cancelled instance stays cancelled");
+    assert_eq!(started.iter().filter(|s| **s == Start::Started { fresh: true }).count(), 299);
+    assert_eq!(started[5], Start::NotStarted, "the cancelled instance stays cancelled");
     let row = store.find_instance(ids[200]).await.unwrap().unwrap();
     assert_eq!((row.status.as_str(), row.start_ms), ("running", Some(4242)));
     assert_eq!(store.find_instance(ids[5]).await.unwrap().unwrap().status, "manual-stop");
     let again = store.start_instances(&starts[..3], 5000).await.unwrap();
-    assert_eq!(again, vec![false, false, false], "already running: nothing moves");
+    assert_eq!(again, vec![Start::NotStarted; 3], "already running: nothing moves");
+
+    // A fresh start means the node rows are exactly as created.
+    let fresh_nodes = store.node_instances(ids[0]).await.unwrap();
+    let created: Vec<NodeInstanceRecord> =
+        new_instance(&job, 2, 0, "waiting").nodes.iter().map(|(name, t)| NodeInstanceRecord::waiting(ids[0], name, t)).collect();
+    assert_eq!(fresh_nodes, created);
+
+    // A rerun instance (RestoreJobInstance) is not fresh, nor is one started from another status.
+    let mut rerun = store.find_instance(ids[5]).await.unwrap().unwrap();
+    rerun.status = "waiting".into();
+    rerun.rerun_count += 1;
+    assert!(store.commit(&InstanceCommit { instance: Some((rerun, "manual-stop".into())), ..Default::default() }).await.unwrap());
+    let mut paused = store.find_instance(ids[6]).await.unwrap().unwrap();
+    paused.status = "running-exception".into();
+    assert!(store.commit(&InstanceCommit { instance: Some((paused, "running".into())), ..Default::default() }).await.unwrap());
+    let restarted = store.start_instances(&[(ids[5], "waiting".into()), (ids[6], "running-exception".into())], 6000).await.unwrap();
+    assert_eq!(restarted, vec![Start::Started { fresh: false }; 2]);
 }
 
 pub async fn concurrent_fires_create_exactly_one_instance(store: Case) {

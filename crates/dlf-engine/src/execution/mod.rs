@@ -80,11 +80,12 @@ struct InstanceRun {
 }
 
 /// Runs an instance that is `running` (or `running-exception` after a restart) until it ends or
-/// is stopped. `record` must be the persisted row.
-pub async fn run_instance(engine: Engine, record: InstanceRecord, mut control: mpsc::UnboundedReceiver<Control>) {
+/// is stopped. `record` must be the persisted row; `fresh` says its node rows are still as
+/// created ([`dlf_store::Start`]), which saves reading them back.
+pub async fn run_instance(engine: Engine, record: InstanceRecord, fresh: bool, mut control: mpsc::UnboundedReceiver<Control>) {
     let instance_id = record.id;
     let job_id = record.job_id;
-    match InstanceRun::start(engine.clone(), record).await {
+    match InstanceRun::start(engine.clone(), record, fresh).await {
         Ok((mut run, mut events)) => {
             let result = run.drive(&mut events, &mut control).await;
             if let Err(e) = result {
@@ -98,10 +99,12 @@ pub async fn run_instance(engine: Engine, record: InstanceRecord, mut control: m
 }
 
 impl InstanceRun {
-    async fn start(engine: Engine, record: InstanceRecord) -> Result<(Self, mpsc::UnboundedReceiver<Event>), String> {
+    async fn start(engine: Engine, record: InstanceRecord, fresh: bool) -> Result<(Self, mpsc::UnboundedReceiver<Event>), String> {
         let plan = engine.job_plan(record.job_id, record.version).await.map_err(|e| e.message)?;
         let project_id = engine.project_of_workspace(&record.workspace_id).await.map_err(|e| e.message)?;
-        let rows = engine.store().node_instances(record.id).await.map_err(|e| e.to_string())?;
+        // A fresh instance's rows are each `NodeInstanceRecord::waiting`, built below for every
+        // node without a row.
+        let rows = if fresh { Vec::new() } else { engine.store().node_instances(record.id).await.map_err(|e| e.to_string())? };
         let mut by_name: HashMap<String, NodeInstanceRecord> = rows.into_iter().map(|n| (n.node_name.clone(), n)).collect();
         let nodes: Vec<NodeInstanceRecord> = plan
             .doc
@@ -162,10 +165,12 @@ impl InstanceRun {
                 return Ok(());
             }
             self.progress().await;
-            self.flush(None).await?;
+            // When nothing can run any more, the last node changes go with the instance's end in
+            // one commit.
             if let Some(outcome) = self.outcome() {
                 return self.finish(outcome, None).await;
             }
+            self.flush(None).await?;
             tokio::select! {
                 Some(event) = events.recv() => self.handle(event).await?,
                 message = control.recv() => match message {

@@ -349,9 +349,9 @@ impl InstanceStore for SqlStore {
         Ok(results)
     }
 
-    async fn start_instances(&self, starts: &[(i64, String)], start_ms: i64) -> StoreResult<Vec<bool>> {
+    async fn start_instances(&self, starts: &[(i64, String)], start_ms: i64) -> StoreResult<Vec<Start>> {
         let mut tx = self.begin_write().await?;
-        let mut started: HashSet<i64> = HashSet::new();
+        let mut started: HashMap<i64, Start> = HashMap::new();
         let mut by_status: HashMap<&str, Vec<i64>> = HashMap::new();
         for (id, expected) in starts {
             by_status.entry(expected.as_str()).or_default().push(*id);
@@ -360,19 +360,22 @@ impl InstanceStore for SqlStore {
             for chunk in ids.chunks(STARTS_PER_UPDATE) {
                 let list = (0..chunk.len()).map(|k| format!("${}", k + 3)).collect::<Vec<_>>().join(", ");
                 let sql = AssertSqlSafe(format!(
-                    "UPDATE job_instances SET status = 'running', start_ms = $1 WHERE status = $2 AND id IN ({list}) RETURNING id"
+                    "UPDATE job_instances SET status = 'running', start_ms = $1 WHERE status = $2 AND id IN ({list}) \
+                     RETURNING id, rerun_count"
                 ));
                 let mut update = sqlx::query(sql).bind(start_ms).bind(expected);
                 for id in chunk {
                     update = update.bind(*id);
                 }
                 for row in update.fetch_all(&mut *tx).await? {
-                    started.insert(row.try_get("id")?);
+                    let rerun_count: i64 = row.try_get("rerun_count")?;
+                    let fresh = expected == "waiting" && rerun_count == 0;
+                    started.insert(row.try_get("id")?, Start::Started { fresh });
                 }
             }
         }
         tx.commit().await?;
-        Ok(starts.iter().map(|(id, _)| started.contains(id)).collect())
+        Ok(starts.iter().map(|(id, _)| started.get(id).copied().unwrap_or(Start::NotStarted)).collect())
     }
 
     async fn scheduled_instances_between(&self, job_id: i64, from_ms: i64, to_ms: i64) -> StoreResult<Vec<InstanceBrief>> {
