@@ -86,8 +86,7 @@ impl Engine {
             nodes: plan.doc.nodes.iter().map(|n| (n.name.clone(), n.node_type.clone())).collect(),
         };
         let record = self
-            .store()
-            .insert_instance(&new)
+            .insert_instance(new)
             .await
             .map_err(internal)?
             .ok_or_else(|| DlfError::internal("the new instance collided with an existing one"))?;

@@ -53,6 +53,8 @@ struct EngineInner {
     runtime: runtime::Runtime,
     /// Started on first use, inside the runtime (offline commands never need it).
     committer: std::sync::OnceLock<group_commit::GroupCommitter>,
+    /// As `committer`, for new manual and run-once instances.
+    inserter: std::sync::OnceLock<group_commit::GroupInserter>,
 }
 
 impl Engine {
@@ -70,6 +72,7 @@ impl Engine {
                 key_cache: Default::default(),
                 runtime: runtime::Runtime::new(workers),
                 committer: std::sync::OnceLock::new(),
+                inserter: std::sync::OnceLock::new(),
             }),
         }
     }
@@ -83,6 +86,13 @@ impl Engine {
     pub(crate) async fn commit_instance(&self, commit: dlf_store::InstanceCommit) -> dlf_store::StoreResult<bool> {
         let committer = self.inner.committer.get_or_init(|| group_commit::GroupCommitter::start(self.inner.store.clone()));
         committer.commit(commit).await
+    }
+
+    /// Creates a manual or run-once instance through the group inserter (see `group_commit`):
+    /// returns once it is durable.
+    pub(crate) async fn insert_instance(&self, instance: dlf_store::NewInstance) -> dlf_store::StoreResult<Option<dlf_store::InstanceRecord>> {
+        let inserter = self.inner.inserter.get_or_init(|| group_commit::GroupInserter::start(self.inner.store.clone()));
+        inserter.insert(instance).await
     }
 
     pub fn config(&self) -> &EngineConfig {

@@ -173,6 +173,9 @@ pub trait InstanceStore: Send + Sync {
     /// Creates an instance and its node rows. A cron-type (0) instance whose (job, plan time)
     /// exists already is not created: `Ok(None)`.
     async fn insert_instance(&self, instance: &NewInstance) -> StoreResult<Option<InstanceRecord>>;
+    /// Several inserts in one transaction; each result as for
+    /// [`insert_instance`](Self::insert_instance), in order.
+    async fn insert_instances(&self, instances: &[NewInstance]) -> StoreResult<Vec<Option<InstanceRecord>>>;
     /// The scheduler's writes, one transaction: for each fire, only if the job is still
     /// `SCHEDULING`, create its instance (deduplicated by the unique key) and advance the job's
     /// schedule cursor to the plan time.

@@ -34,6 +34,7 @@ macro_rules! store_suite {
             dependency_queries,
             scripts_round_trip,
             definitions_generation_moves_after_every_job_write,
+            insert_instances_writes_each_with_its_nodes,
         );
     };
     (@cases $open:path; $($case:ident),+ $(,)?) => {
@@ -610,4 +611,23 @@ pub async fn definitions_generation_moves_after_every_job_write(store: Case) {
     assert_eq!(store.definitions_generation(), before_reads, "reads leave the generation alone");
     store.delete_job(job.id()).await.unwrap();
     moved("delete_job");
+}
+
+/// A batch of inserts: every instance with its node rows, in order; a cron instance whose plan
+/// time is taken is refused alone.
+pub async fn insert_instances_writes_each_with_its_nodes(store: Case) {
+    let ws = store.default_workspace("p", 0).await.unwrap();
+    let job = new_job(&store, &ws.id, "j", 1).await;
+    let taken = store.insert_instance(&new_instance(&job, 0, 5000, "waiting")).await.unwrap().unwrap();
+    let batch = vec![new_instance(&job, 2, 1000, "waiting"), new_instance(&job, 0, 5000, "waiting"), new_instance(&job, 2, 1001, "waiting")];
+    let created = store.insert_instances(&batch).await.unwrap();
+    assert_eq!(created.len(), 3);
+    assert!(created[1].is_none(), "(job, plan time) of a cron instance is unique");
+    let (a, b) = (created[0].clone().unwrap(), created[2].clone().unwrap());
+    assert!(a.id < b.id && a.id != taken.id);
+    assert_eq!((a.plan_ms, b.plan_ms), (1000, 1001));
+    for record in [a, b] {
+        let nodes = store.node_instances(record.id).await.unwrap();
+        assert_eq!(nodes.iter().map(|n| (n.node_name.as_str(), n.status.as_str())).collect::<Vec<_>>(), vec![("a", "waiting"), ("b", "waiting")]);
+    }
 }

@@ -238,6 +238,16 @@ impl InstanceStore for SqlStore {
         Ok(created)
     }
 
+    async fn insert_instances(&self, instances: &[NewInstance]) -> StoreResult<Vec<Option<InstanceRecord>>> {
+        let mut tx = self.begin_write().await?;
+        let mut created = Vec::with_capacity(instances.len());
+        for instance in instances {
+            created.push(Self::insert_instance_in(&mut tx, instance).await?);
+        }
+        tx.commit().await?;
+        Ok(created)
+    }
+
     async fn fire_schedules(&self, fires: &[ScheduledFire]) -> StoreResult<Vec<FireOutcome>> {
         let mut tx = self.begin_write().await?;
         let mut outcomes = Vec::with_capacity(fires.len());
