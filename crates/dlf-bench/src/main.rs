@@ -55,7 +55,7 @@ async fn main() -> Result<()> {
     }
     let bench = workloads::Bench { dlf, runs: args.runs.max(1), w4_secs: args.w4_secs, w5_secs: args.w5_secs };
     println!("dlf-bench: {} ({} runs per workload, {} CPUs)", bench.dlf.display(), bench.runs, std::thread::available_parallelism()?);
-    stats::report("workload", "figure", "median (min – max, runs)", "reference (same run)", "ratio", "target", true);
+    stats::header();
     let started = Instant::now();
     let mut failed = Vec::new();
     for id in ALL {

@@ -55,11 +55,22 @@ pub fn fmt(v: f64) -> String {
 }
 
 /// One report line: `W1 chain40 | wall time | 123 ms (…) | reference … | ratio … | target … | PASS`.
-pub fn report(id: &str, figure: &str, measured: &str, reference: &str, ratio: &str, target: &str, pass: bool) {
+/// The column titles of [`report`]'s lines.
+pub fn header() {
     println!(
-        "{id:<14} | {figure:<22} | {measured:<44} | {reference:<46} | {ratio:<12} | {target:<18} | {}",
-        if pass { "PASS" } else { "MISS" }
+        "{:<14} | {:<22} | {:<44} | {:<46} | {:<12} | {:<18} | verdict",
+        "workload", "figure", "median (min – max, runs)", "reference (same run)", "ratio", "target"
     );
+}
+
+/// One figure's line. `verdict` is `None` for a figure without a target (context).
+pub fn report(id: &str, figure: &str, measured: &str, reference: &str, ratio: &str, target: &str, verdict: Option<bool>) {
+    let verdict = match verdict {
+        Some(true) => "PASS",
+        Some(false) => "MISS",
+        None => "—",
+    };
+    println!("{id:<14} | {figure:<22} | {measured:<44} | {reference:<46} | {ratio:<12} | {target:<18} | {verdict}");
 }
 
 #[cfg(test)]

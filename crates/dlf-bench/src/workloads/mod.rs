@@ -144,6 +144,11 @@ where
 
 /// Runs `sh -c true` `count` times across `workers` parallel threads; the wall time.
 pub fn shell_reference(count: usize, workers: usize) -> Result<Duration> {
+    interpreter_reference("sh", count, workers)
+}
+
+/// Runs `<shell> -c true` `count` times across `workers` parallel threads; the wall time.
+pub fn interpreter_reference(shell: &'static str, count: usize, workers: usize) -> Result<Duration> {
     let started = Instant::now();
     let per_worker: Vec<usize> = (0..workers).map(|w| count / workers + usize::from(w < count % workers)).collect();
     let handles: Vec<_> = per_worker
@@ -151,7 +156,7 @@ pub fn shell_reference(count: usize, workers: usize) -> Result<Duration> {
         .map(|n| {
             std::thread::spawn(move || -> std::io::Result<()> {
                 for _ in 0..n {
-                    let status = std::process::Command::new("sh").args(["-c", "true"]).status()?;
+                    let status = std::process::Command::new(shell).args(["-c", "true"]).status()?;
                     assert!(status.success());
                 }
                 Ok(())

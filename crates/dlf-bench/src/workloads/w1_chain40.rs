@@ -46,7 +46,7 @@ pub async fn run(bench: &Bench) -> Result<()> {
         &format!("sh loop {}", reference.describe("ms")),
         &format!("{}x", fmt(ratio)),
         "≤ 3x reference",
-        ratio <= 3.0,
+        Some(ratio <= 3.0),
     );
     server.stop()
 }
