@@ -342,9 +342,11 @@ pub async fn fire_schedules_respects_status_and_cursor(store: Case) {
 /// a duplicate and a stopped job: every outcome in order, nodes for every new instance.
 pub async fn a_fire_storm_is_written_exactly(store: Case) {
     let ws = store.default_workspace("p", 0).await.unwrap();
+    // More fires than one multi-row round holds (and node rows than one INSERT holds).
+    const JOBS: usize = 1030;
     let mut jobs = Vec::new();
-    for k in 0..130 {
-        let job = new_job(&store, &ws.id, &format!("j{k:03}"), 1).await;
+    for k in 0..JOBS {
+        let job = new_job(&store, &ws.id, &format!("j{k:04}"), 1).await;
         if k != 7 {
             scheduling(&store, &job).await;
         }
@@ -356,14 +358,14 @@ pub async fn a_fire_storm_is_written_exactly(store: Case) {
     let mut fires: Vec<ScheduledFire> = jobs.iter().map(|j| ScheduledFire { instance: new_instance(j, 0, 5000, "waiting") }).collect();
     fires.push(ScheduledFire { instance: new_instance(&jobs[0], 0, 6000, "waiting") });
     let out = store.fire_schedules(&fires).await.unwrap();
-    assert_eq!(out.len(), 131);
+    assert_eq!(out.len(), JOBS + 1);
     for (k, outcome) in out.iter().enumerate() {
         match k {
             3 => assert_eq!(*outcome, FireOutcome::Duplicate, "plan 5000 of j003 existed"),
             7 => assert_eq!(*outcome, FireOutcome::NotScheduling, "j007 is stopped"),
             _ => {
                 let FireOutcome::Created(record) = outcome else { panic!("fire {k}: {outcome:?}") };
-                let (job, plan) = if k == 130 { (&jobs[0], 6000) } else { (&jobs[k], 5000) };
+                let (job, plan) = if k == JOBS { (&jobs[0], 6000) } else { (&jobs[k], 5000) };
                 assert_eq!((record.job_id, record.plan_ms, record.status.as_str()), (job.id(), plan, "waiting"));
                 let nodes = store.node_instances(record.id).await.unwrap();
                 assert_eq!(nodes.len(), 2, "fire {k}");
@@ -371,7 +373,7 @@ pub async fn a_fire_storm_is_written_exactly(store: Case) {
         }
     }
     assert_eq!(store.find_job_by_id(jobs[0].id()).await.unwrap().unwrap().schedule_cursor_ms, Some(6000));
-    assert_eq!(store.find_job_by_id(jobs[129].id()).await.unwrap().unwrap().schedule_cursor_ms, Some(5000));
+    assert_eq!(store.find_job_by_id(jobs[JOBS - 1].id()).await.unwrap().unwrap().schedule_cursor_ms, Some(5000));
     assert_eq!(store.scheduled_instances_between(jobs[3].id(), 0, 100_000).await.unwrap().len(), 1);
     assert!(store.scheduled_instances_between(jobs[7].id(), 0, 100_000).await.unwrap().is_empty());
 }

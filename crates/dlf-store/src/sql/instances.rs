@@ -1,7 +1,7 @@
 //! Job instances and node instances.
 
 use super::rows::{self, bool_int, INSTANCE_COLUMNS, NODE_COLUMNS};
-use super::SqlStore;
+use super::{Dialect, Placeholders, SqlStore};
 use crate::instances::*;
 use crate::StoreResult;
 use async_trait::async_trait;
@@ -10,12 +10,13 @@ use std::collections::{HashMap, HashSet};
 
 type Tx = Transaction<'static, sqlx::Any>;
 
-/// Most fires written by one multi-row statement (11 bound values each).
-const FIRE_ROUND: usize = 50;
+/// Most fires written by one multi-row statement (11 bound values each; SQLite allows 32,766
+/// per statement, PostgreSQL 65,535).
+const FIRE_ROUND: usize = 500;
 /// Most node rows in one multi-row INSERT (3 bound values each).
-const NODE_ROWS_PER_INSERT: usize = 150;
+const NODE_ROWS_PER_INSERT: usize = 1000;
 /// Most instances started by one multi-row UPDATE.
-const STARTS_PER_UPDATE: usize = 250;
+const STARTS_PER_UPDATE: usize = 1000;
 
 /// Statuses of an instance that has not ended.
 const OPEN_STATUSES: &str = "('waiting', 'waiting-confirm', 'running', 'running-exception', 'pause', 'freeze')";
@@ -24,11 +25,9 @@ const OPEN_STATUSES: &str = "('waiting', 'waiting-confirm', 'running', 'running-
 const NEW_INSTANCE_COLUMNS: &str =
     "workspace_id, job_id, job_name, instance_type, plan_ms, status, version, submit_ms, created_ms, params, ignore_depend";
 
-/// `($n, …)` for the `row`th (0-based) new instance of a multi-row INSERT.
-fn new_instance_placeholders(row: usize) -> String {
-    let first = 11 * row + 1;
-    let list = (first..first + 11).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ");
-    format!("({list})")
+/// `(…)` for one new instance of a (multi-row) INSERT, bound by [`bind_new_instance`].
+fn new_instance_placeholders(placeholders: &mut Placeholders) -> String {
+    format!("({})", placeholders.list(11))
 }
 
 /// Binds one new instance's values in [`NEW_INSTANCE_COLUMNS`] order.
@@ -56,7 +55,7 @@ impl SqlStore {
     async fn insert_instance_in(tx: &mut Tx, new: &NewInstance) -> StoreResult<Option<InstanceRecord>> {
         let sql = AssertSqlSafe(format!(
             "INSERT INTO job_instances ({NEW_INSTANCE_COLUMNS}) VALUES {} ON CONFLICT DO NOTHING RETURNING {INSTANCE_COLUMNS}",
-            new_instance_placeholders(0)
+            new_instance_placeholders(&mut Placeholders::numbered())
         ));
         let row = bind_new_instance(sqlx::query(sql), new)
             .fetch_optional(&mut **tx)
@@ -81,21 +80,26 @@ impl SqlStore {
     /// Advancing the cursor first takes the job row's lock (PostgreSQL) and re-checks the
     /// status under it, so a concurrent StopJob either sees these instances (and cancels them)
     /// or makes the fire a no-op: never an instance created after the stop.
-    async fn fire_round(tx: &mut Tx, round: &[&NewInstance]) -> StoreResult<Vec<FireOutcome>> {
+    async fn fire_round(tx: &mut Tx, dialect: Dialect, round: &[&NewInstance]) -> StoreResult<Vec<FireOutcome>> {
         if round.is_empty() {
             return Ok(Vec::new());
         }
-        // UPDATE jobs SET cursor = CASE id WHEN j THEN plan … END WHERE id IN (…) AND it moves forward.
-        let mut cases = String::new();
-        for k in 0..round.len() {
-            cases.push_str(&format!(" WHEN ${} THEN ${}", 2 * k + 1, 2 * k + 2));
-        }
-        let ids = (0..round.len()).map(|k| format!("${}", 2 * k + 1)).collect::<Vec<_>>().join(", ");
+        // UPDATE jobs SET cursor = CASE id WHEN j THEN plan … END WHERE id IN (…) AND it moves
+        // forward. Placeholders are used once each, in order, so the CASE is bound twice.
+        let mut p = Placeholders::for_dialect(dialect);
+        let cases = |p: &mut Placeholders| (0..round.len()).map(|_| format!(" WHEN {} THEN {}", p.next(), p.next())).collect::<String>();
+        let (set_cases, ids, where_cases) = (cases(&mut p), p.list(round.len()), cases(&mut p));
         let sql = AssertSqlSafe(format!(
-            "UPDATE jobs SET schedule_cursor_ms = CASE id{cases} END WHERE id IN ({ids}) AND status = 'SCHEDULING' \
-             AND (schedule_cursor_ms IS NULL OR schedule_cursor_ms < CASE id{cases} END) RETURNING id"
+            "UPDATE jobs SET schedule_cursor_ms = CASE id{set_cases} END WHERE id IN ({ids}) AND status = 'SCHEDULING' \
+             AND (schedule_cursor_ms IS NULL OR schedule_cursor_ms < CASE id{where_cases} END) RETURNING id"
         ));
         let mut update = sqlx::query(sql);
+        for new in round {
+            update = update.bind(new.job_id).bind(new.plan_ms);
+        }
+        for new in round {
+            update = update.bind(new.job_id);
+        }
         for new in round {
             update = update.bind(new.job_id).bind(new.plan_ms);
         }
@@ -105,7 +109,8 @@ impl SqlStore {
         let to_insert: Vec<&NewInstance> = round.iter().copied().filter(|n| advanced.contains(&n.job_id)).collect();
         let mut created: HashMap<(i64, i64), InstanceRecord> = HashMap::new();
         if !to_insert.is_empty() {
-            let values = (0..to_insert.len()).map(new_instance_placeholders).collect::<Vec<_>>().join(", ");
+            let mut p = Placeholders::for_dialect(dialect);
+            let values = (0..to_insert.len()).map(|_| new_instance_placeholders(&mut p)).collect::<Vec<_>>().join(", ");
             let sql = AssertSqlSafe(format!(
                 "INSERT INTO job_instances ({NEW_INSTANCE_COLUMNS}) VALUES {values} ON CONFLICT DO NOTHING RETURNING {INSTANCE_COLUMNS}"
             ));
@@ -123,10 +128,8 @@ impl SqlStore {
                 .flat_map(|(id, nodes)| nodes.iter().map(move |(name, node_type)| (id, name, node_type)))
                 .collect();
             for chunk in nodes.chunks(NODE_ROWS_PER_INSERT) {
-                let values = (0..chunk.len())
-                    .map(|k| format!("(${}, ${}, ${}, 'waiting')", 3 * k + 1, 3 * k + 2, 3 * k + 3))
-                    .collect::<Vec<_>>()
-                    .join(", ");
+                let mut p = Placeholders::for_dialect(dialect);
+                let values = (0..chunk.len()).map(|_| format!("({}, 'waiting')", p.list(3))).collect::<Vec<_>>().join(", ");
                 let sql = AssertSqlSafe(format!("INSERT INTO node_instances (instance_id, node_name, node_type, status) VALUES {values}"));
                 let mut insert = sqlx::query(sql);
                 for (id, name, node_type) in chunk {
@@ -257,12 +260,12 @@ impl InstanceStore for SqlStore {
         for fire in fires {
             let new = &fire.instance;
             if round.len() == FIRE_ROUND || round.iter().any(|r| r.job_id == new.job_id) {
-                outcomes.extend(Self::fire_round(&mut tx, &round).await?);
+                outcomes.extend(Self::fire_round(&mut tx, self.dialect, &round).await?);
                 round.clear();
             }
             round.push(new);
         }
-        outcomes.extend(Self::fire_round(&mut tx, &round).await?);
+        outcomes.extend(Self::fire_round(&mut tx, self.dialect, &round).await?);
         tx.commit().await?;
         Ok(outcomes)
     }
@@ -368,9 +371,10 @@ impl InstanceStore for SqlStore {
         }
         for (expected, ids) in by_status {
             for chunk in ids.chunks(STARTS_PER_UPDATE) {
-                let list = (0..chunk.len()).map(|k| format!("${}", k + 3)).collect::<Vec<_>>().join(", ");
+                let mut p = Placeholders::for_dialect(self.dialect);
+                let (start, status, list) = (p.next(), p.next(), p.list(chunk.len()));
                 let sql = AssertSqlSafe(format!(
-                    "UPDATE job_instances SET status = 'running', start_ms = $1 WHERE status = $2 AND id IN ({list}) \
+                    "UPDATE job_instances SET status = 'running', start_ms = {start} WHERE status = {status} AND id IN ({list}) \
                      RETURNING id, rerun_count"
                 ));
                 let mut update = sqlx::query(sql).bind(start_ms).bind(expected);

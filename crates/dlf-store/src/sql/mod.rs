@@ -48,6 +48,42 @@ impl Dialect {
     }
 }
 
+/// The placeholders of one statement, handed out in bind order: every placeholder taken is
+/// bound exactly once, in the order taken.
+///
+/// Why not always `$n`: SQLite treats `$7` (and `?7`) as a *named* parameter, found by a linear
+/// search of the statement's parameter list when it is parsed and again each time sqlx binds
+/// one, so a statement with N of them costs O(N²) — most of the time of a cron storm's
+/// multi-row writes (BENCHMARKS.md, W4). An anonymous `?` costs nothing to look up. PostgreSQL
+/// needs `$n`.
+pub(crate) struct Placeholders {
+    anonymous: bool,
+    taken: usize,
+}
+
+impl Placeholders {
+    /// `?` on SQLite, `$n` on PostgreSQL.
+    pub(crate) fn for_dialect(dialect: Dialect) -> Placeholders {
+        Placeholders { anonymous: dialect == Dialect::Sqlite, taken: 0 }
+    }
+
+    /// `$n` on both (fine for statements with a handful of parameters).
+    pub(crate) fn numbered() -> Placeholders {
+        Placeholders { anonymous: false, taken: 0 }
+    }
+
+    /// The next placeholder.
+    pub(crate) fn next(&mut self) -> String {
+        self.taken += 1;
+        if self.anonymous { "?".to_string() } else { format!("${}", self.taken) }
+    }
+
+    /// `n` placeholders separated by commas.
+    pub(crate) fn list(&mut self, n: usize) -> String {
+        (0..n).map(|_| self.next()).collect::<Vec<_>>().join(", ")
+    }
+}
+
 /// A store on SQLite or PostgreSQL.
 #[derive(Clone, Debug)]
 pub struct SqlStore {
