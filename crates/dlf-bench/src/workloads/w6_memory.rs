@@ -87,7 +87,7 @@ async fn all_ended(client: &Client, expected: i64) -> Result<(i64, i64)> {
 async fn read_through(client: &Client) -> Result<(usize, usize)> {
     let mut jobs = 0;
     loop {
-        let page = client.expect("GET", &format!("/jobs?limit=100&offset={jobs}"), None, 200).await?;
+        let page = client.expect("GET", &format!("/jobs?limit=1000&offset={jobs}"), None, 200).await?;
         let n = page["jobs"].as_array().map_or(0, Vec::len);
         jobs += n;
         if n == 0 {
