@@ -90,7 +90,8 @@ impl Engine {
         self.inner.runtime.worker_slots.clone()
     }
 
-    /// The plan of a submitted job version (cached).
+    /// The plan of a submitted job version (cached: a submitted version never changes, and a
+    /// job deleted and created again gets a new id).
     pub(crate) async fn job_plan(&self, job_id: i64, version: i64) -> Result<Arc<JobPlan>, DlfError> {
         if let Some(plan) = self.inner.runtime.plans.lock().expect("lock").get(&(job_id, version)) {
             return Ok(plan.clone());
@@ -98,7 +99,9 @@ impl Engine {
         let stored = self.store().job_version(job_id, version).await.map_err(internal)?.ok_or_else(|| {
             DlfError::internal(format!("version {version} of job {job_id} is missing"))
         })?;
-        let plan = Arc::new(JobPlan::new(job_id, version, stored_document(&stored.document)?).map_err(DlfError::internal)?);
+        let mut plan = JobPlan::new(job_id, version, stored_document(&stored.document)?).map_err(DlfError::internal)?;
+        plan.submit_ms = stored.submit_ms;
+        let plan = Arc::new(plan);
         let mut cache = self.inner.runtime.plans.lock().expect("lock");
         if cache.len() >= PLAN_CACHE_LIMIT {
             cache.clear();

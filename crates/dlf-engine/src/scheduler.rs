@@ -13,7 +13,6 @@
 //! decision); `latest` creates only the newest; `skip` none. A stop/start of the job itself
 //! never catches up (StartJob places the cursor at "now").
 
-use crate::jobs::stored_document;
 use crate::{internal, Engine, MissedRunPolicy};
 use dlf_core::model::{InstanceStatus, InstanceType, ScheduleKind};
 use dlf_core::validate::{parse_cron_block, CronSpec};
@@ -304,8 +303,12 @@ async fn scheduled_job_by_id(engine: &Engine, job_id: i64) -> Result<Option<Sche
 /// yet); `None` for jobs not driven by the clock.
 async fn scheduled_job(engine: &Engine, job: JobRecord) -> Result<Option<ScheduledJob>, DlfError> {
     let version = job.summary.submitted_version;
-    let Some(stored) = engine.store().job_version(job.id(), version).await.map_err(internal)? else { return Ok(None) };
-    let doc = stored_document(&stored.document)?;
+    if version == 0 {
+        return Ok(None); // never submitted: nothing to schedule
+    }
+    // The plan cache: the dispatcher and the instances need the same plan at the first fire.
+    let plan = engine.job_plan(job.id(), version).await?;
+    let doc = &plan.doc;
     let Some(schedule) = doc.schedule.as_ref().filter(|s| s.kind() == Some(ScheduleKind::Cron)) else {
         return Ok(None); // EXECUTE_ONCE / EVENT jobs are not driven by the clock
     };
@@ -317,7 +320,7 @@ async fn scheduled_job(engine: &Engine, job: JobRecord) -> Result<Option<Schedul
         workspace_id: job.summary.workspace_id.clone(),
         name: job.name().to_string(),
         version,
-        submit_ms: stored.submit_ms,
+        submit_ms: plan.submit_ms,
         zone,
         params: job.start_params.clone(),
         nodes: doc.nodes.iter().map(|n| (n.name.clone(), n.node_type.clone())).collect(),

@@ -10,6 +10,8 @@ use std::collections::{HashMap, HashSet};
 pub struct JobPlan {
     pub job_id: i64,
     pub version: i64,
+    /// When this version was submitted (set by the engine's plan cache).
+    pub submit_ms: i64,
     pub doc: JobDocument,
     /// Node indexes, upstream before downstream.
     pub order: Vec<usize>,
@@ -44,7 +46,7 @@ impl JobPlan {
             }
             ancestors[i] = set;
         }
-        Ok(JobPlan { job_id, version, doc, order, index, upstream, downstream, ancestors })
+        Ok(JobPlan { job_id, version, submit_ms: 0, doc, order, index, upstream, downstream, ancestors })
     }
 
     pub fn node(&self, i: usize) -> &Node {
