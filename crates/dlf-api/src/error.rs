@@ -65,14 +65,15 @@ pub async fn reject_long_uri(request: axum::extract::Request, next: axum::middle
 
 /// A JSON body with DLF's content type.
 pub fn json<T: serde::Serialize>(status: StatusCode, body: &T) -> Response {
-    match serde_json::to_vec(body) {
-        Ok(bytes) => {
-            let mut response = (status, bytes).into_response();
-            response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON_CONTENT_TYPE));
-            response
-        }
-        Err(e) => error_response(&DlfError::internal(format!("response serialisation failed: {e}"))),
+    match json_body(body) {
+        Ok(bytes) => json_bytes(status, bytes),
+        Err(e) => error_response(&e),
     }
+}
+
+/// A response body serialized as JSON.
+pub fn json_body<T: serde::Serialize>(body: &T) -> Result<axum::body::Bytes, DlfError> {
+    serde_json::to_vec(body).map(Into::into).map_err(|e| DlfError::internal(format!("response serialisation failed: {e}")))
 }
 
 /// A response whose JSON body is already serialized.

@@ -99,9 +99,8 @@ impl Engine {
         let stored = self.store().job_version(job_id, version).await.map_err(internal)?.ok_or_else(|| {
             DlfError::internal(format!("version {version} of job {job_id} is missing"))
         })?;
-        let mut plan = JobPlan::new(job_id, version, stored_document(&stored.document)?).map_err(DlfError::internal)?;
-        plan.submit_ms = stored.submit_ms;
-        let plan = Arc::new(plan);
+        let doc = stored_document(&stored.document)?;
+        let plan = Arc::new(JobPlan::new(job_id, version, stored.submit_ms, doc).map_err(DlfError::internal)?);
         let mut cache = self.inner.runtime.plans.lock().expect("lock");
         if cache.len() >= PLAN_CACHE_LIMIT {
             cache.clear();

@@ -365,13 +365,7 @@ async fn unwritable_work_dir_fails_with_a_message() {
     let mut spec = spec(dir.path(), "echo hi\n");
     std::fs::write(dir.path().join("a-file"), "").unwrap();
     spec.work_dir = dir.path().join("a-file").join("sub");
-    let (outcome, groups) = run(&spec).await;
-    match outcome {
-        AttemptOutcome::Failed { message, exit_code: None, .. } => assert!(message.starts_with("cannot create the directory"), "{message}"),
-        other => panic!("{other:?}"),
-    }
-    assert!(groups.is_empty());
-    assert!(String::from_utf8(log(&spec)).unwrap().starts_with("cannot create the directory"));
+    assert_fails_before_start(&spec, "cannot create the directory").await;
 }
 
 #[tokio::test]
@@ -380,13 +374,18 @@ async fn unwritable_script_file_fails_with_a_message() {
     let big = format!("{}\necho hi\n", "#".repeat(dlf_engine::runners::process::INLINE_PROGRAM_MAX));
     let spec = spec(dir.path(), &big);
     std::fs::create_dir(dir.path().join("attempt-1.sh")).unwrap();
-    let (outcome, groups) = run(&spec).await;
+    assert_fails_before_start(&spec, "cannot write the script file").await;
+}
+
+/// The attempt fails with a message starting `prefix`, starts no process, and logs the message.
+async fn assert_fails_before_start(spec: &AttemptSpec, prefix: &str) {
+    let (outcome, groups) = run(spec).await;
     match outcome {
-        AttemptOutcome::Failed { message, exit_code: None, .. } => assert!(message.starts_with("cannot write the script file"), "{message}"),
+        AttemptOutcome::Failed { message, exit_code: None, .. } => assert!(message.starts_with(prefix), "{message}"),
         other => panic!("{other:?}"),
     }
     assert!(groups.is_empty());
-    assert!(String::from_utf8(log(&spec)).unwrap().starts_with("cannot write the script file"));
+    assert!(String::from_utf8(log(spec)).unwrap().starts_with(prefix));
 }
 
 #[tokio::test]

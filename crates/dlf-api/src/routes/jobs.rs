@@ -2,7 +2,7 @@
 
 use super::PathParams;
 use crate::answer_cache::ShowJobKey;
-use crate::error::{json, json_bytes, no_content, ApiError};
+use crate::error::{json, json_body, json_bytes, no_content, ApiError};
 use crate::extract::{Ctx, QueryParams};
 use crate::state::AppState;
 use axum::body::Bytes;
@@ -50,7 +50,7 @@ pub async fn show(State(s): State<AppState>, ctx: Ctx, PathParams((_, name)): Na
         return Ok(json_bytes(StatusCode::OK, body));
     }
     let answer = s.engine.show_job(&ctx.tenant, &name, &query).await?;
-    let body = Bytes::from(serde_json::to_vec(&answer).map_err(|e| DlfError::internal(format!("response serialisation failed: {e}")))?);
+    let body = json_body(&answer)?;
     if let Some(generation) = generation {
         s.answers.put(key, generation, body.clone());
     }

@@ -10,7 +10,7 @@ use std::collections::{HashMap, HashSet};
 pub struct JobPlan {
     pub job_id: i64,
     pub version: i64,
-    /// When this version was submitted (set by the engine's plan cache).
+    /// When this version was submitted.
     pub submit_ms: i64,
     pub doc: JobDocument,
     /// Node indexes, upstream before downstream.
@@ -23,7 +23,7 @@ pub struct JobPlan {
 }
 
 impl JobPlan {
-    pub fn new(job_id: i64, version: i64, doc: JobDocument) -> Result<JobPlan, String> {
+    pub fn new(job_id: i64, version: i64, submit_ms: i64, doc: JobDocument) -> Result<JobPlan, String> {
         let order = topological_order(&doc.nodes).map_err(|cycle| format!("the job's nodes form a cycle: {}", cycle.join(" -> ")))?;
         let index: HashMap<String, usize> = doc.nodes.iter().enumerate().map(|(i, n)| (n.name.clone(), i)).collect();
         let mut upstream = vec![Vec::new(); doc.nodes.len()];
@@ -46,7 +46,7 @@ impl JobPlan {
             }
             ancestors[i] = set;
         }
-        Ok(JobPlan { job_id, version, submit_ms: 0, doc, order, index, upstream, downstream, ancestors })
+        Ok(JobPlan { job_id, version, submit_ms, doc, order, index, upstream, downstream, ancestors })
     }
 
     pub fn node(&self, i: usize) -> &Node {

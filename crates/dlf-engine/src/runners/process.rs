@@ -171,14 +171,9 @@ pub async fn run_script(
 /// sees why it failed.
 pub async fn fail_before_start(spec: &AttemptSpec, message: &str, retryable: bool) -> AttemptOutcome {
     let (path, text) = (spec.log_path.clone(), format!("{message}\n"));
-    let written = tokio::task::spawn_blocking(move || {
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)?;
-        }
-        std::fs::write(&path, text)
-    })
-    .await
-    .unwrap_or_else(|e| Err(io::Error::other(e)));
+    let written = tokio::task::spawn_blocking(move || std::io::Write::write_all(&mut create_with_dir(&path)?, text.as_bytes()))
+        .await
+        .unwrap_or_else(|e| Err(io::Error::other(e)));
     if let Err(e) = written {
         tracing::warn!(path = %spec.log_path.display(), error = %e, "cannot write the node log");
     }
@@ -599,15 +594,16 @@ impl LogSink {
 /// Creates the log file and its directory, in one blocking call.
 async fn create_log(path: &Path) -> io::Result<tokio::fs::File> {
     let path = path.to_path_buf();
-    let file = tokio::task::spawn_blocking(move || {
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)?;
-        }
-        std::fs::File::create(&path)
-    })
-    .await
-    .unwrap_or_else(|e| Err(io::Error::other(e)))?;
+    let file = tokio::task::spawn_blocking(move || create_with_dir(&path)).await.unwrap_or_else(|e| Err(io::Error::other(e)))?;
     Ok(tokio::fs::File::from_std(file))
+}
+
+/// Creates (truncates) the file at `path`, and its directory if missing. Blocking.
+fn create_with_dir(path: &Path) -> io::Result<std::fs::File> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    std::fs::File::create(path)
 }
 
 /// The last [`TAIL_BYTES`] bytes of a stream, without keeping the whole stream.

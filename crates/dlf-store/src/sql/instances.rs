@@ -235,10 +235,7 @@ impl SqlStore {
 #[async_trait]
 impl InstanceStore for SqlStore {
     async fn insert_instance(&self, instance: &NewInstance) -> StoreResult<Option<InstanceRecord>> {
-        let mut tx = self.begin_write().await?;
-        let created = Self::insert_instance_in(&mut tx, instance).await?;
-        tx.commit().await?;
-        Ok(created)
+        Ok(self.insert_instances(std::slice::from_ref(instance)).await?.pop().flatten())
     }
 
     async fn insert_instances(&self, instances: &[NewInstance]) -> StoreResult<Vec<Option<InstanceRecord>>> {

@@ -1,7 +1,7 @@
 //! Jobs, their submitted versions, tags and dependency edges.
 
 use super::rows::{self, bool_int, JOB_COLUMNS, JOB_SUMMARY_COLUMNS};
-use super::{conflict_or, SqlStore};
+use super::{conflict_or, Dialect, SqlStore};
 use crate::records::*;
 use crate::{JobStore, StoreError, StoreResult};
 use async_trait::async_trait;
@@ -325,7 +325,12 @@ impl JobStore for SqlStore {
         Ok(changed)
     }
 
+    /// Offered only where this process is the database's only writer: SQLite, whose file
+    /// belongs to one server (its data directory, which `dlf serve` locks).
     fn definitions_generation(&self) -> Option<u64> {
-        SqlStore::definitions_generation(self)
+        match self.dialect {
+            Dialect::Sqlite => Some(self.definitions.load(std::sync::atomic::Ordering::Acquire)),
+            Dialect::Postgres => None,
+        }
     }
 }

@@ -151,15 +151,6 @@ impl SqlStore {
         DefinitionsChanged(self.definitions.clone())
     }
 
-    /// The definitions generation, if this process is the database's only writer: SQLite,
-    /// whose file belongs to one server (its data directory).
-    pub(crate) fn definitions_generation(&self) -> Option<u64> {
-        match self.dialect {
-            Dialect::Sqlite => Some(self.definitions.load(Ordering::Acquire)),
-            Dialect::Postgres => None,
-        }
-    }
-
     /// Begins a write transaction (see [`Dialect::begin_statement`]).
     async fn begin_write(&self) -> StoreResult<Transaction<'static, sqlx::Any>> {
         Ok(self.write.begin_with(self.dialect.begin_statement()).await?)
