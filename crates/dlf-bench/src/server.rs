@@ -2,6 +2,9 @@
 //! directory), a free loopback port and a known access key, killed and removed on drop.
 
 use anyhow::{Context, Result, bail};
+use nix::sys::prctl::set_pdeathsig;
+use nix::sys::signal::{Signal, kill};
+use nix::unistd::Pid;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -42,14 +45,14 @@ impl Server {
         let log = std::fs::File::create(data_dir.join("bench-server.log"))?;
         let mut command = Command::new(dlf);
         // The server dies with the harness (Ctrl-C, a timeout): no orphan keeps a port or a core.
+        // The parent-death signal must be set in the child between fork and exec; std offers no
+        // safe way to run code there, hence the one `unsafe` block.
+        // SAFETY: the closure runs in the forked child, where only async-signal-safe calls are
+        // allowed: it makes one prctl(2) system call and builds an `io::Error` from an errno
+        // code, neither of which allocates, takes a lock or touches the parent's state.
         unsafe {
             use std::os::unix::process::CommandExt;
-            command.pre_exec(|| {
-                if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0 {
-                    return Err(std::io::Error::last_os_error());
-                }
-                Ok(())
-            });
+            command.pre_exec(|| Ok(set_pdeathsig(Signal::SIGKILL)?));
         }
         let child = command
             .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--data-dir"])
@@ -122,7 +125,7 @@ impl Server {
         if self.child.try_wait().ok().flatten().is_some() {
             return;
         }
-        unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
+        let _ = kill(Pid::from_raw(self.child.id() as i32), Signal::SIGTERM);
         let deadline = Instant::now() + Duration::from_secs(10);
         while Instant::now() < deadline {
             if self.child.try_wait().ok().flatten().is_some() {

@@ -11,6 +11,8 @@
 //! servers sharing one PostgreSQL database, each reconciles the attempts it ran itself only
 //! when it restarts on the same host (ARCHITECTURE.md, "Crash safety").
 
+use nix::sys::signal::{Signal, kill, killpg};
+use nix::unistd::Pid;
 use std::collections::HashSet;
 
 /// The environment variable that stamps a node's processes with the server that runs them.
@@ -43,8 +45,8 @@ pub async fn kill_processes_of(dead_epochs: &HashSet<String>) -> usize {
             continue;
         }
         if process_epoch(pid).is_some_and(|e| dead_epochs.contains(&e)) {
-            // SAFETY: kill(2) with a pid we just read; at worst the process is already gone.
-            if unsafe { libc::kill(pid, libc::SIGKILL) } == 0 {
+            // At worst the process is already gone (ESRCH): not counted.
+            if kill(Pid::from_raw(pid), Signal::SIGKILL).is_ok() {
                 killed += 1;
             }
         }
@@ -60,8 +62,8 @@ pub async fn kill_orphan_group(pgid: i64, epoch: Option<&str>) {
         return;
     }
     if process_epoch(pgid).as_deref() == Some(epoch) {
-        // SAFETY: killpg(2) on a group whose leader we identified by its environment.
-        unsafe { libc::killpg(pgid, libc::SIGKILL) };
+        // A group whose leader we identified by its environment; ESRCH if it is gone meanwhile.
+        let _ = killpg(Pid::from_raw(pgid), Signal::SIGKILL);
     }
 }
 

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+use nix::sys::signal::{Signal, kill};
+use nix::unistd::Pid;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -71,13 +73,13 @@ impl Server {
 
     /// SIGKILL: no shutdown, no cleanup.
     pub fn kill9(&mut self) {
-        unsafe { libc::kill(self.child.id() as i32, libc::SIGKILL) };
+        let _ = kill(Pid::from_raw(self.child.id() as i32), Signal::SIGKILL);
         let _ = self.child.wait();
     }
 
     /// SIGTERM and wait for the exit.
     pub fn terminate(&mut self) -> std::process::ExitStatus {
-        unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
+        let _ = kill(Pid::from_raw(self.child.id() as i32), Signal::SIGTERM);
         self.child.wait().unwrap()
     }
 }

@@ -1,0 +1,148 @@
+//! Starting the interpreter: the attempt's files, the command line, and the process group.
+//!
+//! Unless the program is passed inline, its text is written to `attempt-<n>.<ext>` beside the
+//! attempt's log file (through a temporary file and a rename, so an interpreter that is still
+//! reading an older copy is never disturbed), together with the work directory in one blocking
+//! call; then `<interpreter> <file> <arguments...>` runs, or, for an interpreter with an inline
+//! flag and a program of at most [`INLINE_PROGRAM_MAX`] bytes,
+//! `<interpreter> -c <program> attempt-<n>.<ext> <arguments...>` (see
+//! [`Interpreter::inline_flag`]). User text is never pasted into a command line that a shell
+//! parses: it is one argument.
+//!
+//! The interpreter is the leader of its **own process group** (`process_group(0)`), so the kill
+//! policy (`group.rs`) can reach everything it starts. Its standard input is
+//! [`AttemptSpec::stdin`] (or `/dev/null`), its environment the server's plus
+//! [`AttemptSpec::env`], its working directory [`AttemptSpec::work_dir`].
+
+use crate::runners::AttemptSpec;
+use std::io;
+use std::path::PathBuf;
+use std::process::Stdio;
+use tokio::io::AsyncWriteExt;
+use tokio::process::{Child, Command};
+
+/// The interpreter a script node runs under.
+#[derive(Clone, Debug)]
+pub struct Interpreter {
+    /// Path (or name) of the interpreter executable.
+    pub program: PathBuf,
+    /// Extension of the script file written to the work directory, without the dot.
+    pub extension: &'static str,
+    /// Environment set before [`AttemptSpec::env`] (which therefore can override it).
+    pub env: Vec<(String, String)>,
+    /// The flag that makes the interpreter take its program as an argument (`-c` for bash), if
+    /// it has one that keeps the program's meaning. With it, a program of at most
+    /// [`INLINE_PROGRAM_MAX`] bytes is passed as that argument and no script file is written —
+    /// on an ext4 file system without a journal a new inode can cost a tenth of a millisecond
+    /// or more, and a Shell node `true` costs about a millisecond in all. `$0` is then
+    /// `attempt-<n>.<ext>`, the script file's name, so the interpreter's error messages read as
+    /// they would with the file.
+    pub inline_flag: Option<&'static str>,
+}
+
+/// The largest program passed inline (see [`Interpreter::inline_flag`]); larger ones go
+/// through the script file. Linux refuses a single argument over 128 KiB (`MAX_ARG_STRLEN`),
+/// and the environment shares the same limit on the whole command line.
+pub const INLINE_PROGRAM_MAX: usize = 64 * 1024;
+
+/// How the program reaches the interpreter.
+pub(super) enum ProgramArg {
+    /// `<interpreter> <path> <arguments...>`.
+    File(PathBuf),
+    /// `<interpreter> <flag> <program> <name> <arguments...>`.
+    Inline { flag: &'static str, name: String },
+}
+
+/// The script file of this attempt: `attempt-<n>.<ext>` beside its log file.
+pub fn script_path(spec: &AttemptSpec, extension: &str) -> PathBuf {
+    spec.log_path.with_file_name(format!("attempt-{}.{extension}", spec.attempt))
+}
+
+/// The attempt's files, in one trip to the blocking pool (each trip costs a thread hand-off
+/// both ways): the work directory and, when `script` is given, the program text in the script
+/// file — in its own directory, created here, written to a temporary file and renamed, so an
+/// interpreter still reading an older copy is never disturbed. The error names what failed.
+pub(super) async fn prepare_files(spec: &AttemptSpec, script: Option<(PathBuf, &str)>) -> Result<(), String> {
+    let dir = spec.work_dir.clone();
+    let script = script.map(|(path, program)| (path, program.to_string()));
+    let prepared = tokio::task::spawn_blocking(move || {
+        let script_dir = script.as_ref().and_then(|(path, _)| path.parent());
+        for dir in [Some(dir.as_path()), script_dir].into_iter().flatten() {
+            std::fs::create_dir_all(dir).map_err(|e| format!("cannot create the directory {}: {e}", dir.display()))?;
+        }
+        if let Some((path, program)) = script {
+            let mut temporary = path.clone().into_os_string();
+            temporary.push(format!(".tmp-{}", std::process::id()));
+            let written = std::fs::write(&temporary, program).and_then(|()| std::fs::rename(&temporary, &path));
+            if let Err(e) = written {
+                let _ = std::fs::remove_file(&temporary);
+                return Err(format!("cannot write the script file {}: {e}", path.display()));
+            }
+        }
+        Ok(())
+    });
+    prepared.await.unwrap_or_else(|e| Err(format!("cannot prepare the attempt's files: {e}")))
+}
+
+/// Starts the interpreter on the program ([`ProgramArg`]) as the leader of a new process group.
+pub(super) fn spawn(interpreter: &Interpreter, spec: &AttemptSpec, program_arg: &ProgramArg, program: &str) -> io::Result<Child> {
+    let stdin = if spec.stdin.is_some() { Stdio::piped() } else { Stdio::null() };
+    let mut command = Command::new(&interpreter.program);
+    match program_arg {
+        ProgramArg::File(path) => command.arg(path),
+        ProgramArg::Inline { flag, name } => command.arg(flag).arg(program).arg(name),
+    };
+    command
+        .args(&spec.arguments)
+        .envs(interpreter.env.iter().map(|(k, v)| (k, v)))
+        .envs(spec.env.iter().map(|(k, v)| (k, v)))
+        .current_dir(&spec.work_dir)
+        .stdin(stdin)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .process_group(0)
+        .kill_on_drop(true)
+        .spawn()
+}
+
+/// Feeds the stdin text from a separate task (a process that never reads it must not block
+/// the runner), ending it with a newline so the last `read` sees a complete line. The pipe is
+/// closed afterwards, so further reads see end of file.
+pub(super) fn feed_stdin(child: &mut Child, text: Option<&str>) {
+    let (Some(mut pipe), Some(text)) = (child.stdin.take(), text) else { return };
+    let mut bytes = text.as_bytes().to_vec();
+    if !bytes.ends_with(b"\n") {
+        bytes.push(b'\n');
+    }
+    tokio::spawn(async move {
+        // A process that exits without reading everything closes the pipe: not an error.
+        let _ = pipe.write_all(&bytes).await;
+    });
+}
+
+/// The leader's start time: field 22 of `/proc/<pid>/stat`, if readable. A restarted server
+/// compares it with the recorded one to recognise the process.
+pub fn start_ticks(pid: i32) -> Option<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    parse_start_ticks(&stat)
+}
+
+/// Field 22 (`starttime`) of a `/proc/<pid>/stat` line. The command name (field 2) may contain
+/// spaces and parentheses, so fields are counted after its last `)`.
+fn parse_start_ticks(stat: &str) -> Option<u64> {
+    let after_name = &stat[stat.rfind(')')? + 1..];
+    after_name.split_whitespace().nth(22 - 3)?.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn start_ticks_is_field_22() {
+        let stat = "1234 (a) b (c)) S 1 1234 1234 0 -1 4194560 100 0 0 0 1 2 0 0 20 0 1 0 987654 1000 10";
+        assert_eq!(parse_start_ticks(stat), Some(987_654));
+        assert_eq!(parse_start_ticks("garbage"), None);
+        assert!(start_ticks(std::process::id() as i32).is_some());
+    }
+}
