@@ -9,7 +9,7 @@
 
 use crate::error::error_response;
 use crate::extract::project_of;
-use crate::signature::{self, SignedRequest};
+use dlf_signature::{SignedRequest, parse_authorization, verify};
 use crate::state::{AppState, AuthMode};
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
@@ -60,7 +60,7 @@ pub async fn authenticate(State(state): State<AppState>, request: Request, next:
 async fn identify(state: &AppState, parts: &axum::http::request::Parts, body: &Bytes) -> Result<Caller, DlfError> {
     if let Some(authorization) = parts.headers.get(axum::http::header::AUTHORIZATION) {
         let value = authorization.to_str().map_err(|_| DlfError::unauthenticated("the Authorization header is not ASCII"))?;
-        let auth = signature::parse_authorization(value).map_err(DlfError::unauthenticated)?;
+        let auth = parse_authorization(value).map_err(DlfError::unauthenticated)?;
         let material = state
             .engine
             .key_material(&auth.access_key)
@@ -80,7 +80,7 @@ async fn identify(state: &AppState, parts: &axum::http::request::Parts, body: &B
             headers: &headers,
             body,
         };
-        signature::verify(&request, &auth, &material.secret_key, state.engine.now_ms(), state.max_clock_skew_ms)
+        verify(&request, &auth, &material.secret_key, state.engine.now_ms(), state.max_clock_skew_ms)
             .map_err(DlfError::unauthenticated)?;
         return Ok(material.caller);
     }

@@ -13,7 +13,6 @@ pub mod error;
 pub mod extract;
 pub mod openapi;
 pub mod routes;
-pub mod signature;
 pub mod state;
 
 pub use state::{AppState, AuthMode};

@@ -14,7 +14,7 @@ async fn signatures_are_checked() {
     s.signed_as(AK, "wrong-secret", "GET", &v1("/jobs"), &[], b"").await.assert_error(401, "APIGW.0301");
     s.signed_as("UNKNOWNKEY", SK, "GET", &v1("/jobs"), &[], b"").await.assert_error(401, "APIGW.0301");
     let old = chrono::Utc::now() - chrono::Duration::minutes(20);
-    let date = dlf_api::signature::format_sdk_date(old);
+    let date = dlf_signature::format_sdk_date(old);
     s.signed_as(AK, SK, "GET", &v1("/jobs"), &[("X-Sdk-Date", &date)], b"").await.assert_error(401, "APIGW.0301");
     let unsigned = Request::builder().uri(v1("/jobs")).body(Body::empty()).unwrap();
     s.send(unsigned).await.assert_error(401, "APIGW.0301");
@@ -25,9 +25,9 @@ async fn signatures_are_checked() {
 async fn skewed_clock_is_rejected_even_with_a_valid_signature() {
     let s = TestServer::start().await;
     // sign() stamps the date it is given; 16 minutes in the future is refused.
-    let future = dlf_api::signature::format_sdk_date(chrono::Utc::now() + chrono::Duration::minutes(16));
+    let future = dlf_signature::format_sdk_date(chrono::Utc::now() + chrono::Duration::minutes(16));
     let mut headers = vec![("Host".to_string(), "dlf.test".to_string()), ("Content-Type".to_string(), "application/json".to_string())];
-    let auth = dlf_api::signature::sign("GET", &v1("/jobs"), None, &mut headers, b"", AK, SK, &future);
+    let auth = dlf_signature::sign("GET", &v1("/jobs"), None, &mut headers, b"", AK, SK, &future);
     let mut req = Request::builder().uri(v1("/jobs")).header("Authorization", auth);
     for (k, v) in &headers {
         req = req.header(k.as_str(), v.as_str());

@@ -1,5 +1,5 @@
 //! The benchmark's HTTP client: every request signed with `SDK-HMAC-SHA256` exactly as the
-//! official SDK signs it (dlf-api's client-side signer), over keep-alive connections.
+//! official SDK signs it (`dlf-signature`), over keep-alive connections.
 
 use anyhow::{Context, Result, bail};
 use serde_json::Value;
@@ -46,8 +46,8 @@ impl Client {
             ("Host".to_string(), self.host.clone()),
             ("Content-Type".to_string(), "application/json".to_string()),
         ];
-        let date = dlf_api::signature::format_sdk_date(chrono::Utc::now());
-        let authorization = dlf_api::signature::sign(
+        let date = dlf_signature::format_sdk_date(chrono::Utc::now());
+        let authorization = dlf_signature::sign(
             method,
             &raw_path,
             raw_query.as_deref(),

@@ -81,8 +81,8 @@ impl TestServer {
             .iter()
             .find(|(k, _)| k.eq_ignore_ascii_case("x-sdk-date"))
             .map(|(_, v)| v.to_string())
-            .unwrap_or_else(|| dlf_api::signature::format_sdk_date(chrono::Utc::now()));
-        let authorization = dlf_api::signature::sign(method, path, query, &mut signed, body, ak, sk, &date);
+            .unwrap_or_else(|| dlf_signature::format_sdk_date(chrono::Utc::now()));
+        let authorization = dlf_signature::sign(method, path, query, &mut signed, body, ak, sk, &date);
         let mut builder = Request::builder().method(method).uri(path_and_query).header("Authorization", authorization);
         for (k, v) in &signed {
             builder = builder.header(k.as_str(), v.as_str());

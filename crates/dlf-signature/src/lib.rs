@@ -1,11 +1,16 @@
-//! Huawei Cloud APIG `SDK-HMAC-SHA256` request signatures (AK/SK), as a pure library.
+//! `dlf-signature`: Huawei Cloud APIG `SDK-HMAC-SHA256` request signatures (AK/SK), as a pure
+//! library.
 //!
-//! The server uses [`verify`] to check requests from the official SDKs; dlf's own CLI and
-//! benchmark client use [`sign`]. Both share one canonicalisation, so whatever dlf signs, dlf
-//! verifies. Nothing here does I/O, reads a clock or knows an HTTP framework: the caller hands in
-//! the request as plain strings and bytes ([`SignedRequest`]) and the current time as a number, so
+//! The server (`dlf-api`) uses [`verify`] to check requests from the official SDKs; clients
+//! (the benchmark harness `dlf-bench`, the API's tests, any tool that talks to dlf) use [`sign`].
+//! Both share one canonicalisation, so whatever dlf signs, dlf verifies. It is a crate of its
+//! own so that a client can sign without depending on the server: `dlf-api` pulls in the
+//! engine, the store and an HTTP framework, none of which signing needs.
+//!
+//! Nothing here does I/O, reads a clock or knows an HTTP framework: the caller hands in the
+//! request as plain strings and bytes ([`SignedRequest`]) and the current time as a number, so
 //! every rule is testable in isolation. Normative reference: `API.md` §0.5.3 (the vectors of
-//! §0.5.4 are tests of this module).
+//! §0.5.4 are tests of this crate).
 //!
 //! # The algorithm
 //!
