@@ -160,25 +160,6 @@ impl FromStr for Zone {
     }
 }
 
-/// The zone dlf uses when none is configured: the machine's zone.
-///
-/// In order: the `TZ` environment variable when it names a zone [`Zone::parse`] accepts (a
-/// leading `:` as in `TZ=:Asia/Shanghai` is allowed); else the IANA name `/etc/localtime`
-/// links to (`…/zoneinfo/Europe/Berlin`), or the name in `/etc/timezone`; else UTC. This is the
-/// one function in this module that looks at the environment; the server calls it once at
-/// start-up and passes the zone on.
-pub fn default_service_zone() -> Zone {
-    let from_tz_variable = std::env::var("TZ").ok().and_then(|tz| Zone::parse(tz.trim_start_matches(':')).ok());
-    let from_localtime_link = || {
-        let target = std::fs::read_link("/etc/localtime").ok()?;
-        let target = target.to_str()?;
-        let (_, name) = target.split_once("zoneinfo/")?;
-        Zone::parse(name).ok()
-    };
-    let from_timezone_file = || Zone::parse(std::fs::read_to_string("/etc/timezone").ok()?.trim()).ok();
-    from_tz_variable.or_else(from_localtime_link).or_else(from_timezone_file).unwrap_or(Zone::UTC)
-}
-
 /// An instant as ISO-8601 local time with the offset in force, the way dlf prints fire times:
 /// `2026-03-08T03:00:00-04:00`, `.SSS` only when the milliseconds are not zero, UTC as
 /// `+00:00`. `None` for instants chrono cannot represent.

@@ -39,8 +39,9 @@ pub struct EngineConfig {
     pub workers: usize,
     /// Cron plan times missed while the server was down.
     pub missed_runs: MissedRunPolicy,
-    /// Most instances of one job running at once when the job does not say (`cron.concurrent`).
-    pub default_job_concurrency: i64,
+    /// The cap on `cron.concurrent`: most instances of one job running at once (JOBS.md §4.8;
+    /// the cloud's cap, 5, by default).
+    pub job_concurrency_cap: u32,
     /// Grace between SIGTERM and SIGKILL when a node is stopped.
     pub kill_grace_ms: u64,
 }
@@ -61,7 +62,7 @@ impl EngineConfig {
             service_zone: Zone::UTC,
             workers: 64,
             missed_runs: MissedRunPolicy::RunAll { limit: 100 },
-            default_job_concurrency: 1,
+            job_concurrency_cap: dlf_core::state::DEFAULT_CONCURRENT_CAP,
             kill_grace_ms: 500,
         }
     }

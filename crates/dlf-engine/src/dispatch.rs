@@ -1,17 +1,24 @@
-//! The dispatcher: decides when a `waiting` instance starts (JOBS.md §4.4).
+//! The dispatcher: when a `waiting` instance starts, or ends without running (JOBS.md §4.4).
 //!
-//! An instance starts when its plan time has come, its self-dependency and cross-job
-//! dependencies are satisfied, and its job has a free concurrency slot (manual runs skip every
-//! gate; reruns need only the slot). The dispatcher keeps the waiting instances in memory — a
-//! cache of the store — and re-evaluates them when something that could open a gate happens:
-//! an instance was created or ended, or a plan time was reached (a timer, not a polling loop).
-//! A slow safety re-check runs only while some instance waits on another job, because another
-//! server sharing the database may finish that job's instance.
+//! The gates are `dlf_core::state`'s: [`waiting_instance_event`] (plan time, dependencies, a
+//! slot), [`instance_limit`] and [`instances_to_start`] (concurrency, §4.8),
+//! [`superseded_by_latest`] (`isSkipSelfDepJob`, §4.7); the dependency decision is
+//! `crate::dependencies`'. Manual (run-now) instances skip every gate but the plan time; reruns
+//! and non-scheduled instances skip the dependencies but need a slot.
+//!
+//! The dispatcher keeps the waiting instances in memory — a cache of the store — and
+//! re-evaluates them when something that could open a gate happens: an instance was created
+//! or ended, or a plan time was reached (a timer, not a polling loop). A slow safety re-check
+//! runs only while some instance waits on another job, because another server sharing the
+//! database may finish that job's instance.
 
-use crate::dependencies::{self, Gate};
+use crate::dependencies::{self, Dependencies};
 use crate::{internal, Engine};
-use dlf_core::model::{InstanceStatus, InstanceType, NodeStatus};
-use dlf_store::{InstanceCommit, InstanceRecord, NodeInstanceRecord, Start};
+use dlf_core::model::{InstanceStatus, InstanceType};
+use dlf_core::state::{
+    self, AbortCause, CancelReason, DependencyDecision, GateInput, InstanceEvent, NodeEvent, SkipCause,
+};
+use dlf_store::{InstanceCommit, InstanceRecord, Start};
 use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 use tokio::sync::mpsc;
@@ -28,11 +35,13 @@ pub(crate) enum DispatchEvent {
     Forget(i64),
 }
 
+/// A waiting instance's place in the queue: (plan time, id), oldest first.
+type Key = (i64, i64);
+
 struct Dispatcher {
     engine: Engine,
-    /// Waiting instances by (plan time, id): oldest first.
-    waiting: BTreeMap<(i64, i64), InstanceRecord>,
-    /// Running instances per job (concurrency).
+    waiting: BTreeMap<Key, InstanceRecord>,
+    /// Instances holding a slot, per job (concurrency).
     active: HashMap<i64, usize>,
     /// Some waiting instance is blocked on another job (the safety re-check is on).
     blocked_on_jobs: bool,
@@ -44,7 +53,7 @@ pub(crate) async fn run(engine: Engine, mut events: mpsc::UnboundedReceiver<Disp
         d.waiting.insert((instance.plan_ms, instance.id), instance);
     }
     if let Ok(open) = engine.store().open_instances().await {
-        for i in open.iter().filter(|i| matches!(i.status.as_str(), "running" | "running-exception" | "pause")) {
+        for i in open.iter().filter(|i| i.status.holds_slot()) {
             *d.active.entry(i.job_id).or_default() += 1;
         }
     }
@@ -53,7 +62,7 @@ pub(crate) async fn run(engine: Engine, mut events: mpsc::UnboundedReceiver<Disp
         let now = engine.now_ms();
         d.start_due(now).await;
         let next_plan = d.waiting.keys().map(|(plan, _)| *plan).find(|plan| *plan > now);
-        let mut wait = next_plan.map(|p| Duration::from_millis((p - now) as u64));
+        let mut wait = next_plan.map(|p| Duration::from_millis(u64::try_from(p - now).unwrap_or(0)));
         if d.blocked_on_jobs {
             wait = Some(wait.map_or(DEPENDENCY_RECHECK, |w| w.min(DEPENDENCY_RECHECK)));
         }
@@ -78,6 +87,11 @@ pub(crate) async fn run(engine: Engine, mut events: mpsc::UnboundedReceiver<Disp
     }
 }
 
+/// The gates of one instance now, with `slot_free` to fill in.
+fn gates(now_ms: i64, instance: &InstanceRecord, dependencies: DependencyDecision, slot_free: bool) -> GateInput {
+    GateInput { now_ms, plan_ms: instance.plan_ms, dependencies, slot_free }
+}
+
 impl Dispatcher {
     fn apply(&mut self, event: DispatchEvent) {
         match event {
@@ -89,87 +103,130 @@ impl Dispatcher {
         }
     }
 
-    /// Starts every due instance whose gates are open, in plan-time order.
+    /// Starts every due instance whose gates are open, job by job, in plan-time order.
     async fn start_due(&mut self, now: i64) {
         self.blocked_on_jobs = false;
-        let due: Vec<(i64, i64)> = self.waiting.range(..=(now, i64::MAX)).map(|(k, _)| *k).collect();
-        let mut to_start = Vec::new();
-        for key in due {
-            let Some(instance) = self.waiting.get(&key).cloned() else { continue };
-            if instance.status != InstanceStatus::Waiting.as_str() {
+        let mut jobs: Vec<i64> = Vec::new();
+        let mut due: HashMap<i64, Vec<Key>> = HashMap::new();
+        for (key, instance) in self.waiting.range(..=(now, i64::MAX)) {
+            if instance.status != InstanceStatus::Waiting {
                 continue; // waiting-confirm / freeze wait for an operator
             }
-            let gate = match self.gate(&instance).await {
-                Ok(g) => g,
-                Err(e) => {
-                    tracing::error!(instance_id = instance.id, error = %e.message, "cannot evaluate an instance's gates");
-                    self.blocked_on_jobs = true;
-                    continue;
-                }
-            };
-            match gate {
-                Gate::Open => {
-                    self.waiting.remove(&key);
-                    // Count the slot now so later instances of the same job see it taken.
-                    *self.active.entry(instance.job_id).or_default() += 1;
-                    to_start.push(instance);
-                }
-                Gate::WaitForJobs => self.blocked_on_jobs = true,
-                Gate::WaitForSlot => {}
-                Gate::Cancel(message) => {
-                    self.waiting.remove(&key);
-                    self.end_waiting(instance, InstanceStatus::ManualStop, NodeStatus::ManualStop, message).await;
-                }
-                Gate::SkipByDepend => {
-                    self.waiting.remove(&key);
-                    let message = "no upstream instance in the dependency window".to_string();
-                    self.end_waiting(instance, InstanceStatus::SkipByDepend, NodeStatus::Skip, message).await;
-                }
+            let keys = due.entry(instance.job_id).or_default();
+            if keys.is_empty() {
+                jobs.push(instance.job_id);
+            }
+            keys.push(*key);
+        }
+        let mut to_start = Vec::new();
+        for job_id in jobs {
+            let keys = due.remove(&job_id).unwrap_or_default();
+            if let Err(e) = self.gate_job(job_id, &keys, now, &mut to_start).await {
+                tracing::error!(job_id, error = %e.message, "cannot evaluate the gates of a job's instances");
+                self.blocked_on_jobs = true;
             }
         }
         self.start(to_start).await;
     }
 
-    async fn gate(&self, instance: &InstanceRecord) -> Result<Gate, dlf_core::DlfError> {
-        if instance.instance_type == InstanceType::Manual.code() {
-            return Ok(Gate::Open);
+    /// The gates of one job's due instances (`keys`, oldest first): the ones that start now are
+    /// moved to `to_start`, the ones the gates end are ended.
+    async fn gate_job(&mut self, job_id: i64, keys: &[Key], now: i64, to_start: &mut Vec<InstanceRecord>) -> Result<(), dlf_core::DlfError> {
+        let Some(newest) = keys.last().and_then(|k| self.waiting.get(k)) else { return Ok(()) };
+        // Job-level settings come from the newest instance's version (the job as it is now).
+        let plan = self.engine.job_plan(job_id, newest.version).await?;
+        let cron = plan.doc.cron();
+        let self_dependent = cron.and_then(|c| c.depend_pre_period) == Some(true);
+        let limit = state::instance_limit(cron.and_then(|c| c.concurrent), self.engine.config().job_concurrency_cap, self_dependent);
+        let latest_only = cron.is_some_and(|c| c.runs_latest_only());
+        let running = self.active.get(&job_id).copied().unwrap_or(0);
+        let mut ready: Vec<(i64, Key)> = Vec::new();
+        for key in keys {
+            let Some(instance) = self.waiting.get(key).cloned() else { continue };
+            if instance.instance_type == InstanceType::Manual {
+                // A manual run ignores dependencies and the concurrency limit (§4.3).
+                if state::waiting_instance_event(&gates(now, &instance, DependencyDecision::Run, true)) == Some(InstanceEvent::GatesOpen) {
+                    self.take_slot(key, to_start);
+                }
+                continue;
+            }
+            let dependencies = if instance.ignore_depend || instance.instance_type != InstanceType::Normal {
+                Dependencies::none()
+            } else if running + ready.len() >= usize::try_from(limit).unwrap_or(usize::MAX) && !latest_only {
+                // No slot can open for it now: its dependencies are looked at when one does.
+                continue;
+            } else {
+                let version_plan = self.engine.job_plan(job_id, instance.version).await?;
+                dependencies::check(&self.engine, &instance, &version_plan).await?
+            };
+            match state::waiting_instance_event(&gates(now, &instance, dependencies.decision, false)) {
+                Some(event) => {
+                    self.waiting.remove(key);
+                    self.end_waiting(instance, event, dependencies.reason).await;
+                }
+                None if dependencies.decision == DependencyDecision::Run => ready.push((instance.plan_ms, *key)),
+                None => self.blocked_on_jobs |= dependencies.decision == DependencyDecision::Wait,
+            }
         }
-        let plan = self.engine.job_plan(instance.job_id, instance.version).await?;
-        let limit = plan.doc.cron().and_then(|c| c.concurrent).unwrap_or(self.engine.config().default_job_concurrency).max(1);
-        if self.active.get(&instance.job_id).copied().unwrap_or(0) as i64 >= limit {
-            return Ok(Gate::WaitForSlot);
+        if latest_only {
+            for key in state::superseded_by_latest(&ready) {
+                if let Some(instance) = self.waiting.remove(&key) {
+                    let reason = "Canceled: a newer instance of the job runs instead (isSkipSelfDepJob).".to_string();
+                    self.end_waiting(instance, InstanceEvent::Cancel(CancelReason::SupersededByLatest), Some(reason)).await;
+                }
+            }
+            ready.retain(|(_, key)| self.waiting.contains_key(key));
         }
-        if instance.ignore_depend || instance.instance_type != InstanceType::Normal.code() {
-            return Ok(Gate::Open);
+        for key in state::instances_to_start(&ready, running, limit) {
+            let opens = self
+                .waiting
+                .get(&key)
+                .map(|i| state::waiting_instance_event(&gates(now, i, DependencyDecision::Run, true)) == Some(InstanceEvent::GatesOpen));
+            if opens == Some(true) {
+                self.take_slot(&key, to_start);
+            }
         }
-        dependencies::check(&self.engine, instance, &plan).await
+        Ok(())
     }
 
-    /// Moves waiting instances to `running` (one transaction and a few multi-row statements for
-    /// the whole batch: a cron storm starts a thousand instances in one write) and hands each to
+    /// Moves a waiting instance to the start list, counting its slot at once so the job's later
+    /// instances see it taken.
+    fn take_slot(&mut self, key: &Key, to_start: &mut Vec<InstanceRecord>) {
+        if let Some(instance) = self.waiting.remove(key) {
+            *self.active.entry(instance.job_id).or_default() += 1;
+            to_start.push(instance);
+        }
+    }
+
+    /// Moves instances to `running` (one transaction and a few multi-row statements for the
+    /// whole batch: a cron storm starts a thousand instances in one write) and hands each to
     /// its own task.
     async fn start(&mut self, instances: Vec<InstanceRecord>) {
         if instances.is_empty() {
             return;
         }
         let now = self.engine.now_ms();
-        let running: Vec<InstanceRecord> = instances
-            .iter()
-            .map(|i| {
-                let mut r = i.clone();
-                r.status = InstanceStatus::Running.as_str().to_string();
-                r.start_ms = Some(now);
-                r
-            })
-            .collect();
-        let starts: Vec<(i64, String)> = instances.iter().map(|i| (i.id, i.status.clone())).collect();
+        let mut running = Vec::with_capacity(instances.len());
+        let mut starts = Vec::with_capacity(instances.len());
+        for instance in &instances {
+            match state::next_instance_status(Some(instance.status), &InstanceEvent::GatesOpen) {
+                Ok(to) => {
+                    let mut started = instance.clone();
+                    started.status = to;
+                    started.start_ms = Some(now);
+                    starts.push((instance.id, instance.status));
+                    running.push(started);
+                }
+                Err(e) => tracing::error!(instance_id = instance.id, error = %e, "a dispatched instance cannot start"),
+            }
+        }
         match self.engine.store().start_instances(&starts, now).await {
             Ok(applied) => {
-                for ((record, original), start) in running.into_iter().zip(instances).zip(applied) {
+                for (record, start) in running.into_iter().zip(applied) {
                     match start {
                         Start::Started { fresh } => self.engine.spawn_instance(record, fresh),
                         // Cancelled meanwhile (StopJob / StopJobInstance): give the slot back.
-                        Start::NotStarted => self.release(original.job_id),
+                        Start::NotStarted => self.release(record.job_id),
                     }
                 }
             }
@@ -189,35 +246,61 @@ impl Dispatcher {
         }
     }
 
-    /// Ends a waiting instance without running it.
-    async fn end_waiting(&self, instance: InstanceRecord, status: InstanceStatus, node_status: NodeStatus, message: String) {
-        let now = self.engine.now_ms();
-        let mut ended = instance.clone();
-        ended.status = status.as_str().to_string();
-        ended.end_ms = Some(now);
-        ended.error_message = Some(message);
-        let nodes = match self.engine.store().node_instances(instance.id).await {
-            Ok(rows) => rows
-                .into_iter()
-                .map(|mut n: NodeInstanceRecord| {
-                    n.status = node_status.as_str().to_string();
-                    n.end_ms = Some(now);
-                    n
-                })
-                .collect(),
-            Err(e) => {
-                let _ = internal(e);
-                Vec::new()
-            }
-        };
-        let commit = InstanceCommit {
-            instance: Some((ended, instance.status.clone())),
-            nodes,
-            job_last_instance: Some((instance.job_id, status.as_str().to_string(), now)),
-            ..Default::default()
-        };
-        if let Err(e) = self.engine.store().commit(&commit).await {
-            let _ = internal(e);
+    /// Ends a waiting instance without running it, on `event` (a cancel, or an empty
+    /// dependency window); its nodes end with it.
+    async fn end_waiting(&self, instance: InstanceRecord, event: InstanceEvent, reason: Option<String>) {
+        if let Err(e) = end_waiting_instance(&self.engine, instance, event, reason).await {
+            tracing::error!(error = %e, "cannot end a waiting instance");
         }
     }
+}
+
+/// Ends a not-yet-running instance on `event` as the state machines say: the instance moves on
+/// the event, and each of its nodes is canceled with it (or skipped, for an empty dependency
+/// window). Returns whether the compare-and-set on its status held. Shared by the dispatcher
+/// and StopJobInstance.
+pub(crate) async fn end_waiting_instance(
+    engine: &Engine,
+    instance: InstanceRecord,
+    event: InstanceEvent,
+    reason: Option<String>,
+) -> Result<bool, EndWaitingError> {
+    let status = state::next_instance_status(Some(instance.status), &event)?;
+    let node_event = match event {
+        InstanceEvent::DependencyWindowEmpty => NodeEvent::Skip(SkipCause::InstanceSkipped),
+        _ => NodeEvent::Abort(AbortCause::InstanceStopped),
+    };
+    let now = engine.now_ms();
+    let mut ended = instance.clone();
+    ended.status = status;
+    ended.end_ms = Some(now);
+    ended.error_message = reason;
+    let mut nodes = Vec::new();
+    for mut node in engine.store().node_instances(instance.id).await? {
+        node.status = state::next_node_status(node.status, &node_event)?;
+        node.end_ms = Some(now);
+        nodes.push(node);
+    }
+    let commit = InstanceCommit {
+        instance: Some((ended, instance.status)),
+        nodes,
+        job_last_instance: Some((instance.job_id, status, now)),
+        ..Default::default()
+    };
+    let done = engine.store().commit(&commit).await?;
+    if done && instance.instance_type == InstanceType::Once {
+        engine.once_instance_ended(instance.job_id).await;
+    }
+    Ok(done)
+}
+
+/// Why a waiting instance could not be ended.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum EndWaitingError {
+    #[error(transparent)]
+    Store(#[from] dlf_store::StoreError),
+    #[error(transparent)]
+    Instance(#[from] dlf_core::state::InvalidInstanceTransition),
+    #[error(transparent)]
+    Node(#[from] dlf_core::state::InvalidNodeTransition),
 }

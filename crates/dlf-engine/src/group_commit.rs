@@ -151,6 +151,7 @@ impl GroupInserter {
 mod tests {
     use super::*;
     use dlf_store::{InstanceRecord, JobFields, NewInstance, NewJob};
+    use dlf_core::model::{InstanceStatus, InstanceType};
 
     async fn store_with_instances(n: usize) -> (Arc<dyn Store>, Vec<InstanceRecord>) {
         let store = dlf_store::open("sqlite::memory:").await.unwrap();
@@ -174,9 +175,9 @@ mod tests {
                 workspace_id: ws.id.clone(),
                 job_id: job.id(),
                 job_name: "j".into(),
-                instance_type: 2,
+                instance_type: InstanceType::Manual,
                 plan_ms: 1000 + k,
-                status: "waiting".into(),
+                status: InstanceStatus::Waiting,
                 version: 1,
                 submit_ms: 1,
                 created_ms: 1000 + k,
@@ -189,10 +190,10 @@ mod tests {
         (store, records)
     }
 
-    fn to_status(record: &InstanceRecord, status: &str) -> InstanceCommit {
+    fn to_status(record: &InstanceRecord, status: InstanceStatus) -> InstanceCommit {
         let mut next = record.clone();
-        next.status = status.to_string();
-        InstanceCommit { instance: Some((next, record.status.clone())), ..Default::default() }
+        next.status = status;
+        InstanceCommit { instance: Some((next, record.status)), ..Default::default() }
     }
 
     #[tokio::test]
@@ -202,17 +203,17 @@ mod tests {
         let mut tasks = Vec::new();
         for r in &records {
             let c = committer.clone();
-            let commit = to_status(r, "running");
+            let commit = to_status(r, InstanceStatus::Running);
             tasks.push(tokio::spawn(async move { c.commit(commit).await }));
         }
         for t in tasks {
             assert!(t.await.unwrap().unwrap(), "every first transition applies");
         }
         for r in &records {
-            assert_eq!(store.find_instance(r.id).await.unwrap().unwrap().status, "running");
+            assert_eq!(store.find_instance(r.id).await.unwrap().unwrap().status, InstanceStatus::Running);
         }
         // The same transition again expects `waiting`, which no instance has any more.
-        let stale = committer.commit(to_status(&records[0], "running")).await.unwrap();
+        let stale = committer.commit(to_status(&records[0], InstanceStatus::Running)).await.unwrap();
         assert!(!stale, "a lost compare-and-set reports false");
     }
 
@@ -224,9 +225,9 @@ mod tests {
             workspace_id: records[0].workspace_id.clone(),
             job_id: records[0].job_id,
             job_name: "j".into(),
-            instance_type: 2,
+            instance_type: InstanceType::Manual,
             plan_ms: 2000,
-            status: "waiting".into(),
+            status: InstanceStatus::Waiting,
             version: 1,
             submit_ms: 1,
             created_ms: 2000,

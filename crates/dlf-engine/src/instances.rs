@@ -1,12 +1,13 @@
 //! Job instances: RunOnce (J8), ListJobInstances (I1), ShowJobInstance (I2), StopJobInstance
 //! (I3), RestoreJobInstance (I4), and the instance an EXECUTE_ONCE start creates.
 
+use crate::dispatch::end_waiting_instance;
 use crate::execution::Control;
 use crate::{internal, Caller, Engine, Tenant};
 use dlf_core::model::responses::{InstanceDetail, InstanceList, InstanceListItem, NodeInstanceItem, RunOnceResult};
 use dlf_core::model::requests::StartJobBody;
-use dlf_core::model::{InstanceStatus, InstanceType, NodeStatus, ProcessType};
-use dlf_core::state::{rerun_reset, Dag, RerunFrom};
+use dlf_core::model::{InstanceStatus, InstanceType, JobStatus, NodeStatus, ProcessType};
+use dlf_core::state::{self, InstanceEvent, NodeEvent, RerunFrom};
 use dlf_core::{DlfError, ErrorCode};
 use dlf_store::{InstanceCommit, InstanceFilter, InstanceRecord, JobRecord, JobStatusChange, NewInstance, NodeInstanceRecord};
 use std::collections::HashSet;
@@ -50,17 +51,17 @@ fn list_item(i: &InstanceRecord, now: i64) -> InstanceListItem {
         job_name: i.job_name.clone(),
         job_id: i.job_id,
         job_instance_name: i.job_name.clone(),
-        status: i.status.clone(),
+        status: i.status.as_str().to_string(),
         plan_time: i.plan_ms,
         start_time: i.start_ms.unwrap_or(i.plan_ms),
         end_time: i.end_ms,
         execute_time: execute_time(i, now),
         submit_time: i.submit_ms,
         instance_id: i.id,
-        instance_type: i.instance_type,
+        instance_type: i.instance_type.code(),
         version: i.version,
-        force_success: i.status == InstanceStatus::ForceSuccess.as_str(),
-        ignore_success: i.status == InstanceStatus::IgnoreSuccess.as_str(),
+        force_success: i.status == InstanceStatus::ForceSuccess,
+        ignore_success: i.status == InstanceStatus::IgnoreSuccess,
         error_message: i.error_message.clone(),
     }
 }
@@ -71,13 +72,17 @@ impl Engine {
         let (version, submit_ms, _) = self.submitted_document(job).await?;
         let plan = self.job_plan(job.id(), version).await?;
         let now = self.now_ms();
+        // Run-now and start-once instances need no confirmation (§4.9 names scheduled, rerun
+        // and PatchData instances) and are never frozen in advance.
+        let created = InstanceEvent::Created { manual_confirm: false, pre_frozen: false };
+        let status = state::next_instance_status(None, &created).map_err(DlfError::from)?;
         let new = NewInstance {
             workspace_id: job.summary.workspace_id.clone(),
             job_id: job.id(),
             job_name: job.name().to_string(),
-            instance_type: instance_type.code(),
+            instance_type,
             plan_ms: now,
-            status: InstanceStatus::Waiting.as_str().to_string(),
+            status,
             version,
             submit_ms,
             created_ms: now,
@@ -115,13 +120,13 @@ impl Engine {
     /// An EXECUTE_ONCE instance ended: its job goes back to `STOPPED`.
     pub(crate) async fn once_instance_ended(&self, job_id: i64) {
         let change = JobStatusChange {
-            status: "STOPPED".into(),
+            status: JobStatus::Stopped,
             started_ms: None,
             start_params: None,
             schedule_cursor_ms: None,
             cancel_waiting_at_ms: None,
         };
-        if let Err(e) = self.store().transition_job(job_id, &["SCHEDULING"], &change).await {
+        if let Err(e) = self.store().transition_job(job_id, &[JobStatus::Scheduling], &change).await {
             let _ = internal(e);
         }
     }
@@ -155,14 +160,19 @@ impl Engine {
         if max - min > MAX_WINDOW_MS {
             return Err(DlfError::invalid_param("the plan-time window (maxPlanTime - minPlanTime) must not exceed 7 days"));
         }
-        if let Some(s) = &q.status
-            && InstanceStatus::parse(s).is_none() {
-                return Err(DlfError::invalid_param(format!("status '{s}' is not an instance status")));
-            }
-        if let Some(t) = q.instance_type
-            && InstanceType::from_code(t).is_none() {
-                return Err(DlfError::invalid_param(format!("instanceType {t} is not one of 0, 2, 5, 6, 7")));
-            }
+        let status = match &q.status {
+            Some(s) => Some(
+                InstanceStatus::parse(s).ok_or_else(|| DlfError::invalid_param(format!("status '{s}' is not an instance status")))?,
+            ),
+            None => None,
+        };
+        let instance_type = match q.instance_type {
+            Some(t) => Some(
+                InstanceType::from_code(t)
+                    .ok_or_else(|| DlfError::invalid_param(format!("instanceType {t} is not one of 0, 2, 5, 6, 7")))?,
+            ),
+            None => None,
+        };
         let exact = q.precise_query.unwrap_or(false);
         let job_name = q.job_name.clone().filter(|n| !n.is_empty());
         if exact
@@ -174,8 +184,8 @@ impl Engine {
             exact_name: exact,
             min_plan_ms: min,
             max_plan_ms: max,
-            status: q.status.clone(),
-            instance_type: q.instance_type,
+            status,
+            instance_type,
             offset,
             limit,
         };
@@ -197,7 +207,7 @@ impl Engine {
             .map(|n| NodeInstanceItem {
                 node_name: n.node_name.clone(),
                 node_type: reported_type(&n.node_type),
-                status: n.status.clone(),
+                status: n.status.as_str().to_string(),
                 queue: String::new(),
                 plan_time: instance.plan_ms,
                 start_time: n.start_ms.unwrap_or(instance.plan_ms),
@@ -212,14 +222,14 @@ impl Engine {
         Ok(InstanceDetail {
             job_name: instance.job_name.clone(),
             instance_id: instance.id,
-            status: instance.status.clone(),
-            instance_type: instance.instance_type,
+            status: instance.status.as_str().to_string(),
+            instance_type: instance.instance_type.code(),
             plan_time: instance.plan_ms,
             start_time: instance.start_ms.unwrap_or(instance.plan_ms),
             end_time: instance.end_ms,
             execute_time: execute_time(&instance, now),
-            force_success: instance.status == InstanceStatus::ForceSuccess.as_str(),
-            ignore_success: instance.status == InstanceStatus::IgnoreSuccess.as_str(),
+            force_success: instance.status == InstanceStatus::ForceSuccess,
+            ignore_success: instance.status == InstanceStatus::IgnoreSuccess,
             error_message: instance.error_message.clone(),
             total: items.len() as i64,
             nodes: items,
@@ -227,16 +237,12 @@ impl Engine {
     }
 
     /// I3 StopJobInstance: running nodes are killed (whole process groups) and the instance
-    /// ends `manual-stop`; a not-yet-running instance is cancelled.
+    /// ends `manual-stop`; a not-yet-running instance is cancelled. Which statuses may be
+    /// stopped is the state machine's rule (an ended instance is refused, 400 `DLF.3051`).
     pub async fn stop_instance(&self, tenant: &Tenant, name: &str, id: &str) -> Result<(), DlfError> {
         let (_, instance) = self.instance_of(tenant, name, id).await?;
-        let status = InstanceStatus::parse(&instance.status).unwrap_or(InstanceStatus::Waiting);
-        if status.is_terminal() {
-            return Err(DlfError::invalid_param(format!(
-                "Job instance {} is {}; only an instance that has not ended can be stopped.",
-                instance.id, instance.status
-            )));
-        }
+        state::next_instance_status(Some(instance.status), &InstanceEvent::Stop)
+            .map_err(|e| DlfError::invalid_param(format!("Job instance {}: {e}.", instance.id)))?;
         for _ in 0..50 {
             if let Some(handle) = self.running_handle(instance.id) {
                 let (tx, rx) = tokio::sync::oneshot::channel();
@@ -245,11 +251,11 @@ impl Engine {
                 }
             }
             let current = self.store().find_instance(instance.id).await.map_err(internal)?.ok_or_else(DlfError::instance_not_found)?;
-            let now_status = InstanceStatus::parse(&current.status).unwrap_or(InstanceStatus::Waiting);
-            if now_status.is_terminal() {
+            if current.status.is_terminal() {
                 return Ok(());
             }
-            if matches!(now_status, InstanceStatus::Waiting | InstanceStatus::WaitingConfirm | InstanceStatus::Freeze) {
+            // Not yet running (waiting, waiting-confirm, freeze): stopped where it waits.
+            if !current.status.holds_slot() {
                 if self.cancel_waiting(current).await? {
                     return Ok(());
                 }
@@ -263,35 +269,14 @@ impl Engine {
 
     /// Cancels a not-yet-running instance; false if its status changed meanwhile.
     async fn cancel_waiting(&self, instance: InstanceRecord) -> Result<bool, DlfError> {
-        let now = self.now_ms();
-        let mut ended = instance.clone();
-        ended.status = InstanceStatus::ManualStop.as_str().to_string();
-        ended.end_ms = Some(now);
-        ended.error_message = Some("The instance was stopped by an operator.".into());
-        let nodes = self
-            .store()
-            .node_instances(instance.id)
-            .await
-            .map_err(internal)?
-            .into_iter()
-            .map(|mut n| {
-                n.status = NodeStatus::ManualStop.as_str().to_string();
-                n.end_ms = Some(now);
-                n
-            })
-            .collect();
-        let commit = InstanceCommit {
-            instance: Some((ended, instance.status.clone())),
-            nodes,
-            job_last_instance: Some((instance.job_id, InstanceStatus::ManualStop.as_str().to_string(), now)),
-            ..Default::default()
-        };
-        let done = self.store().commit(&commit).await.map_err(internal)?;
+        let id = instance.id;
+        let reason = Some("The instance was stopped by an operator.".to_string());
+        let done = end_waiting_instance(self, instance, InstanceEvent::Stop, reason).await.map_err(|e| {
+            tracing::error!(instance_id = id, error = %e, "cannot cancel a waiting instance");
+            DlfError::internal(format!("the instance {id} could not be cancelled"))
+        })?;
         if done {
-            self.forget_waiting(instance.id);
-            if instance.instance_type == InstanceType::Once.code() {
-                self.once_instance_ended(instance.job_id).await;
-            }
+            self.forget_waiting(id);
         }
         Ok(done)
     }
@@ -300,23 +285,16 @@ impl Engine {
     /// version), from its failed nodes unless it succeeded or its node set changed (§5.9).
     pub async fn restart_instance(&self, tenant: &Tenant, name: &str, id: &str) -> Result<(), DlfError> {
         let (job, instance) = self.instance_of(tenant, name, id).await?;
-        let status = InstanceStatus::parse(&instance.status).unwrap_or(InstanceStatus::Waiting);
-        if !status.is_terminal() {
-            return Err(DlfError::invalid_param(format!(
-                "Job instance {} is {}; only an ended instance can be restarted.",
-                instance.id, instance.status
-            )));
-        }
-        let (version, submit_ms, _) = self.submitted_document(&job).await?;
+        let (version, submit_ms, doc) = self.submitted_document(&job).await?;
+        let manual_confirm = doc.schedule.as_ref().is_some_and(|s| s.requires_manual_confirm());
+        let rerun_status = state::next_instance_status(Some(instance.status), &InstanceEvent::Rerun { manual_confirm })
+            .map_err(|e| DlfError::invalid_param(format!("Job instance {}: {e}; only an ended instance can be restarted.", instance.id)))?;
         let plan = self.job_plan(job.id(), version).await?;
         let old_rows = self.store().node_instances(instance.id).await.map_err(internal)?;
         let new_names: HashSet<&str> = plan.doc.nodes.iter().map(|n| n.name.as_str()).collect();
-        let previous: Vec<(String, NodeStatus)> = old_rows
-            .iter()
-            .map(|r| (r.node_name.clone(), NodeStatus::parse(&r.status).unwrap_or(NodeStatus::Waiting)))
-            .collect();
-        let dag = Dag::from_nodes(&plan.doc.nodes);
-        let reset = rerun_reset(&previous, &dag, status, &RerunFrom::ErrorNode).map_err(|e| DlfError::invalid_param(e.to_string()))?;
+        let previous: Vec<(String, NodeStatus)> = old_rows.iter().map(|r| (r.node_name.clone(), r.status)).collect();
+        let reset = state::rerun_reset(&previous, &plan.dag, instance.status, &RerunFrom::ErrorNode)
+            .map_err(|e| DlfError::invalid_param(e.to_string()))?;
         let mut nodes = Vec::new();
         for n in &plan.doc.nodes {
             let old = old_rows.iter().find(|r| r.node_name == n.name);
@@ -326,7 +304,13 @@ impl Engine {
                     kept.node_type = n.node_type.clone();
                     nodes.push(kept);
                 }
-                _ => nodes.push(NodeInstanceRecord::waiting(instance.id, &n.name, &n.node_type)),
+                Some(row) => {
+                    // A node of the last run that reruns: the state machine moves it back to
+                    // waiting, and its row starts afresh.
+                    state::next_node_status(row.status, &NodeEvent::Rerun).map_err(DlfError::from)?;
+                    nodes.push(NodeInstanceRecord::waiting(instance.id, &n.name, &n.node_type));
+                }
+                None => nodes.push(NodeInstanceRecord::waiting(instance.id, &n.name, &n.node_type)),
             }
         }
         let remove_nodes = old_rows
@@ -335,7 +319,7 @@ impl Engine {
             .map(|r| (instance.id, r.node_name.clone()))
             .collect();
         let mut next = instance.clone();
-        next.status = InstanceStatus::Waiting.as_str().to_string();
+        next.status = rerun_status;
         next.version = version;
         next.submit_ms = submit_ms;
         next.start_ms = None;
@@ -343,7 +327,7 @@ impl Engine {
         next.error_message = None;
         next.rerun_count += 1;
         next.ignore_depend = true;
-        let commit = InstanceCommit { instance: Some((next.clone(), instance.status.clone())), nodes, remove_nodes, ..Default::default() };
+        let commit = InstanceCommit { instance: Some((next.clone(), instance.status)), nodes, remove_nodes, ..Default::default() };
         if !self.store().commit(&commit).await.map_err(internal)? {
             return Err(DlfError::invalid_param("the instance changed while it was being restarted; try again"));
         }
@@ -354,12 +338,11 @@ impl Engine {
     /// Extension: confirm a `waiting-confirm` instance (JOBS.md §4.9).
     pub async fn confirm_instance(&self, tenant: &Tenant, name: &str, id: &str) -> Result<(), DlfError> {
         let (_, instance) = self.instance_of(tenant, name, id).await?;
-        if instance.status != InstanceStatus::WaitingConfirm.as_str() {
-            return Err(DlfError::invalid_param(format!("Job instance {} is {}, not waiting-confirm.", instance.id, instance.status)));
-        }
+        let confirmed = state::next_instance_status(Some(instance.status), &InstanceEvent::Confirm)
+            .map_err(|e| DlfError::invalid_param(format!("Job instance {}: {e}; only a waiting-confirm instance can be confirmed.", instance.id)))?;
         let mut next = instance.clone();
-        next.status = InstanceStatus::Waiting.as_str().to_string();
-        let commit = InstanceCommit { instance: Some((next.clone(), instance.status.clone())), ..Default::default() };
+        next.status = confirmed;
+        let commit = InstanceCommit { instance: Some((next.clone(), instance.status)), ..Default::default() };
         if self.store().commit(&commit).await.map_err(internal)? {
             self.forget_waiting(instance.id);
             self.enqueue(next);

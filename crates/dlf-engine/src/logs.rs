@@ -140,7 +140,7 @@ impl crate::Engine {
             Ok(nodes) => nodes
                 .iter()
                 .find(|n| n.node_name == log.node_name)
-                .is_none_or(|n| n.attempts > log.attempt || n.status != "running"),
+                .is_none_or(|n| n.attempts > log.attempt || n.status != dlf_core::model::NodeStatus::Running),
             Err(_) => true,
         }
     }

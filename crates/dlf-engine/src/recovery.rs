@@ -11,6 +11,7 @@
 //! servers sharing one PostgreSQL database, each reconciles the attempts it ran itself only
 //! when it restarts on the same host (ARCHITECTURE.md, "Crash safety").
 
+use dlf_core::model::NodeStatus;
 use nix::sys::signal::{Signal, kill, killpg};
 use nix::unistd::Pid;
 use std::collections::HashSet;
@@ -71,9 +72,9 @@ pub async fn kill_orphan_group(pgid: i64, epoch: Option<&str>) {
 pub async fn kill_leftover_processes(engine: &crate::Engine) -> usize {
     let Ok(open) = engine.store().open_instances().await else { return 0 };
     let mut dead = HashSet::new();
-    for instance in open.iter().filter(|i| i.status != "waiting") {
+    for instance in open.iter().filter(|i| i.status.holds_slot()) {
         if let Ok(nodes) = engine.store().node_instances(instance.id).await {
-            for n in nodes.into_iter().filter(|n| n.status == "running") {
+            for n in nodes.into_iter().filter(|n| n.status == NodeStatus::Running) {
                 if let Some(epoch) = n.runner_epoch.filter(|e| e != engine.epoch()) {
                     dead.insert(epoch);
                 }

@@ -184,12 +184,11 @@ impl Engine {
         let open = self.store().open_instances().await.map_err(internal)?;
         let mut waiting = Vec::new();
         for instance in open {
-            match instance.status.as_str() {
-                "running" | "running-exception" | "pause" => {
-                    tracing::info!(instance_id = instance.id, job = %instance.job_name, "resuming an instance after a restart");
-                    self.spawn_instance(instance, false);
-                }
-                _ => waiting.push(instance),
+            if instance.status.holds_slot() {
+                tracing::info!(instance_id = instance.id, job = %instance.job_name, "resuming an instance after a restart");
+                self.spawn_instance(instance, false);
+            } else {
+                waiting.push(instance);
             }
         }
         let tasks = vec![

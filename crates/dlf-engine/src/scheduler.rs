@@ -14,7 +14,8 @@
 //! never catches up (StartJob places the cursor at "now").
 
 use crate::{internal, Engine, MissedRunPolicy};
-use dlf_core::model::{InstanceStatus, InstanceType, ScheduleKind};
+use dlf_core::model::{InstanceStatus, InstanceType, JobStatus, ScheduleKind};
+use dlf_core::state::{next_instance_status, InstanceEvent};
 use dlf_core::validate::{parse_cron_block, CronSpec};
 use dlf_core::zone::Zone;
 use dlf_core::DlfError;
@@ -47,7 +48,8 @@ struct ScheduledJob {
     zone: Zone,
     params: Option<String>,
     nodes: Vec<(String, String)>,
-    manual_confirm: bool,
+    /// What its new instances start as (`waiting`, or `waiting-confirm`, §4.9).
+    initial_status: InstanceStatus,
     next_ms: Option<i64>,
     /// The last plan time handled, as stored when the job was read.
     cursor_ms: i64,
@@ -99,7 +101,7 @@ pub(crate) async fn run(engine: Engine, mut events: mpsc::UnboundedReceiver<Sche
 impl Scheduler {
     /// Start-up: every scheduling job, with the plan times missed while the server was down.
     async fn load_all(&mut self) {
-        let jobs = match self.engine.store().jobs_with_status(&["SCHEDULING"]).await {
+        let jobs = match self.engine.store().jobs_with_status(&[JobStatus::Scheduling]).await {
             Ok(jobs) => jobs,
             Err(e) => {
                 let _ = internal(e);
@@ -206,13 +208,13 @@ impl Scheduler {
         let to_create = &missed[skipped..];
         if to_create.is_empty() {
             let change = JobStatusChange {
-                status: "SCHEDULING".into(),
+                status: JobStatus::Scheduling,
                 started_ms: None,
                 start_params: None,
                 schedule_cursor_ms: Some(Some(last)),
                 cancel_waiting_at_ms: None,
             };
-            self.engine.store().transition_job(job.job_id, &["SCHEDULING"], &change).await.map_err(internal)?;
+            self.engine.store().transition_job(job.job_id, &[JobStatus::Scheduling], &change).await.map_err(internal)?;
         } else {
             tracing::info!(job = %job.name, count = to_create.len(), "creating instances for plan times missed while the server was down");
             for chunk in to_create.chunks(FIRE_BATCH) {
@@ -224,14 +226,13 @@ impl Scheduler {
     }
 
     fn new_instance(&self, job: &ScheduledJob, plan_ms: i64) -> NewInstance {
-        let status = if job.manual_confirm { InstanceStatus::WaitingConfirm } else { InstanceStatus::Waiting };
         NewInstance {
             workspace_id: job.workspace_id.clone(),
             job_id: job.job_id,
             job_name: job.name.clone(),
-            instance_type: InstanceType::Normal.code(),
+            instance_type: InstanceType::Normal,
             plan_ms,
-            status: status.as_str().to_string(),
+            status: job.initial_status,
             version: job.version,
             submit_ms: job.submit_ms,
             created_ms: self.engine.now_ms(),
@@ -294,7 +295,7 @@ impl Scheduler {
 /// job.
 async fn scheduled_job_by_id(engine: &Engine, job_id: i64) -> Result<Option<ScheduledJob>, DlfError> {
     match engine.store().find_job_by_id(job_id).await.map_err(internal)? {
-        Some(job) if job.status() == "SCHEDULING" => scheduled_job(engine, job).await,
+        Some(job) if job.status() == JobStatus::Scheduling => scheduled_job(engine, job).await,
         _ => Ok(None),
     }
 }
@@ -315,6 +316,9 @@ async fn scheduled_job(engine: &Engine, job: JobRecord) -> Result<Option<Schedul
     let Some(cron) = schedule.cron.as_ref() else { return Ok(None) };
     let spec = parse_cron_block(cron, engine.config().strict_dlf_cron)?;
     let zone = spec.zone.unwrap_or(engine.config().service_zone);
+    // No plan time is frozen in advance yet (freezing is an operator action of a later release).
+    let created = InstanceEvent::Created { manual_confirm: schedule.requires_manual_confirm(), pre_frozen: false };
+    let initial_status = next_instance_status(None, &created)?;
     Ok(Some(ScheduledJob {
         job_id: job.id(),
         workspace_id: job.summary.workspace_id.clone(),
@@ -324,7 +328,7 @@ async fn scheduled_job(engine: &Engine, job: JobRecord) -> Result<Option<Schedul
         zone,
         params: job.start_params.clone(),
         nodes: doc.nodes.iter().map(|n| (n.name.clone(), n.node_type.clone())).collect(),
-        manual_confirm: schedule.requires_manual_confirm(),
+        initial_status,
         next_ms: None,
         cursor_ms: job.schedule_cursor_ms.unwrap_or(engine.now_ms() - 1),
         changed_ms: job.summary.update_ms.max(job.summary.started_ms.unwrap_or(0)),

@@ -1,9 +1,11 @@
 //! Python runner with a real `python3`.
 
+mod runner_support;
+
 use dlf_engine::runners::python::PythonRunner;
-use dlf_engine::runners::{AttemptOutcome, AttemptSpec, NodeRunner, ProcessInfo};
+use dlf_engine::runners::{AttemptOutcome, AttemptSpec, ProcessInfo};
+use runner_support::{run_to_end, run_with, Recorder};
 use std::path::Path;
-use std::sync::Mutex;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
@@ -20,16 +22,12 @@ fn spec(dir: &Path, program: &str) -> AttemptSpec {
         env: Vec::new(),
         log_path: dir.join("node.log"),
         work_dir: dir.to_path_buf(),
-        timeout: Duration::from_secs(30),
         kill_grace: Duration::from_millis(500),
     }
 }
 
 async fn run(spec: &AttemptSpec) -> (AttemptOutcome, Vec<ProcessInfo>) {
-    let seen = Mutex::new(Vec::new());
-    let started = |info: ProcessInfo| seen.lock().unwrap().push(info);
-    let outcome = PythonRunner.run(spec, CancellationToken::new(), &started).await;
-    (outcome, seen.into_inner().unwrap())
+    run_to_end(&PythonRunner, spec).await
 }
 
 /// The output is stdout as printed: `print` adds a newline and it is kept.
@@ -116,8 +114,7 @@ async fn missing_python3_fails_clearly() {
 #[tokio::test]
 async fn output_reaches_the_log_while_running() {
     let dir = tempfile::tempdir().unwrap();
-    let mut spec = spec(dir.path(), "import time\nprint('early')\ntime.sleep(30)\n");
-    spec.timeout = Duration::from_secs(10);
+    let spec = spec(dir.path(), "import time\nprint('early')\ntime.sleep(30)\n");
     let cancel = CancellationToken::new();
     let log_path = spec.log_path.clone();
     let watcher = async {
@@ -131,7 +128,8 @@ async fn output_reaches_the_log_while_running() {
         cancel.cancel();
         false
     };
-    let (outcome, seen) = tokio::join!(PythonRunner.run(&spec, cancel.clone(), &|_: ProcessInfo| {}), watcher);
+    let recorder = Recorder::default();
+    let (outcome, seen) = tokio::join!(run_with(&PythonRunner, &spec, cancel.clone(), &recorder), watcher);
     assert!(seen, "the print did not reach the log while python ran");
     assert_eq!(outcome, AttemptOutcome::Stopped);
 }

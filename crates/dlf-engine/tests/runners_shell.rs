@@ -1,9 +1,11 @@
 //! Shell runner and the process control under it, with real processes.
 
+mod runner_support;
+
 use dlf_engine::runners::shell::ShellRunner;
-use dlf_engine::runners::{AttemptOutcome, AttemptSpec, NodeRunner, ProcessInfo};
+use dlf_engine::runners::{AttemptOutcome, AttemptSpec, ProcessInfo};
+use runner_support::{run_to_end, run_with, Recorder};
 use std::path::Path;
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
 
@@ -20,17 +22,13 @@ fn spec(dir: &Path, program: &str) -> AttemptSpec {
         env: Vec::new(),
         log_path: dir.join("node.log"),
         work_dir: dir.to_path_buf(),
-        timeout: Duration::from_secs(30),
         kill_grace: Duration::from_millis(500),
     }
 }
 
 /// Runs to the end; returns the outcome and the reported process groups.
 async fn run(spec: &AttemptSpec) -> (AttemptOutcome, Vec<ProcessInfo>) {
-    let seen = Mutex::new(Vec::new());
-    let started = |info: ProcessInfo| seen.lock().unwrap().push(info);
-    let outcome = ShellRunner.run(spec, CancellationToken::new(), &started).await;
-    (outcome, seen.into_inner().unwrap())
+    run_to_end(&ShellRunner, spec).await
 }
 
 fn log(spec: &AttemptSpec) -> Vec<u8> {
@@ -108,11 +106,10 @@ fn pids_in(text: &str) -> Vec<i32> {
 /// group (plus the pids the script wrote) at the moment of the cancel.
 async fn stop_after_ready(spec: &AttemptSpec, ready: &Path) -> (AttemptOutcome, Duration, Vec<i32>) {
     let cancel = CancellationToken::new();
-    let group = Mutex::new(None);
-    let started = |info: ProcessInfo| *group.lock().unwrap() = Some(info.process_group);
+    let recorder = Recorder::default();
     let controller = async {
         let mut pids = pids_in(&wait_for_file(ready).await);
-        let pgid = group.lock().unwrap().expect("started was called");
+        let pgid = recorder.first_group().expect("the process group was reported");
         for member in group_members(pgid) {
             if !pids.contains(&member) {
                 pids.push(member);
@@ -123,7 +120,7 @@ async fn stop_after_ready(spec: &AttemptSpec, ready: &Path) -> (AttemptOutcome, 
         cancel.cancel();
         (pids, at)
     };
-    let (outcome, (pids, cancelled_at)) = tokio::join!(ShellRunner.run(spec, cancel.clone(), &started), controller);
+    let (outcome, (pids, cancelled_at)) = tokio::join!(run_with(&ShellRunner, spec, cancel.clone(), &recorder), controller);
     (outcome, cancelled_at.elapsed(), pids)
 }
 
@@ -251,22 +248,6 @@ async fn no_stdin_reads_end_of_file() {
     assert_eq!(outcome, AttemptOutcome::Succeeded { output: Some("eof\n".into()) });
 }
 
-#[tokio::test]
-async fn timeout_kills_the_process() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut spec = spec(dir.path(), "echo started\nsleep 30\n");
-    spec.timeout = Duration::from_millis(300);
-    let begin = Instant::now();
-    let (outcome, groups) = run(&spec).await;
-    let took = begin.elapsed();
-    assert_eq!(outcome, AttemptOutcome::Failed { message: "timed out after 300 ms".into(), exit_code: None, timed_out: true, retryable: true });
-    assert!(took < Duration::from_millis(1500), "took {took:?}");
-    let pgid = groups[0].process_group;
-    assert!(gone(&[pgid]).await);
-    assert!(group_gone(pgid).await);
-    assert_eq!(log(&spec), b"started\n");
-}
-
 /// The acceptance case: stopping kills the background child and the foreground one.
 #[tokio::test]
 async fn stop_kills_background_and_foreground_children() {
@@ -306,8 +287,10 @@ async fn cancelled_before_start_runs_nothing() {
     let spec = spec(dir.path(), "touch ran\n");
     let cancel = CancellationToken::new();
     cancel.cancel();
-    let outcome = ShellRunner.run(&spec, cancel, &|_: ProcessInfo| panic!("nothing may start")).await;
+    let recorder = Recorder::default();
+    let outcome = run_with(&ShellRunner, &spec, cancel, &recorder).await;
     assert_eq!(outcome, AttemptOutcome::Stopped);
+    assert!(recorder.groups.lock().unwrap().is_empty(), "nothing may start");
     assert!(!dir.path().join("ran").exists());
 }
 
@@ -421,12 +404,11 @@ async fn dropping_the_attempt_kills_the_group() {
     let dir = tempfile::tempdir().unwrap();
     let ready = dir.path().join("pids");
     let spec = spec(dir.path(), "sleep 600 &\necho \"$$ $!\" > pids\nsleep 600\n");
-    let group = Mutex::new(None);
-    let started = |info: ProcessInfo| *group.lock().unwrap() = Some(info.process_group);
-    let attempt = ShellRunner.run(&spec, CancellationToken::new(), &started);
+    let recorder = Recorder::default();
+    let attempt = run_with(&ShellRunner, &spec, CancellationToken::new(), &recorder);
     let (dropped, pids) = tokio::join!(tokio::time::timeout(Duration::from_millis(700), attempt), async {
         let mut pids = pids_in(&wait_for_file(&ready).await);
-        let pgid = group.lock().unwrap().expect("started was called");
+        let pgid = recorder.first_group().expect("the process group was reported");
         pids.extend(group_members(pgid).into_iter().filter(|p| !pids.contains(p)).collect::<Vec<_>>());
         pids
     });

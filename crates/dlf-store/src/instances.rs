@@ -7,6 +7,7 @@
 
 use crate::StoreResult;
 use async_trait::async_trait;
+use dlf_core::model::{InstanceStatus, InstanceType, NodeStatus};
 
 /// One run of a job.
 #[derive(Clone, Debug, PartialEq)]
@@ -15,9 +16,9 @@ pub struct InstanceRecord {
     pub workspace_id: String,
     pub job_id: i64,
     pub job_name: String,
-    pub instance_type: i64,
+    pub instance_type: InstanceType,
     pub plan_ms: i64,
-    pub status: String,
+    pub status: InstanceStatus,
     /// The submitted job version this instance runs.
     pub version: i64,
     /// When that version was submitted.
@@ -39,9 +40,13 @@ pub struct NodeInstanceRecord {
     pub instance_id: i64,
     pub node_name: String,
     pub node_type: String,
-    pub status: String,
-    /// Attempts started so far (the wire `retryTimes` is `attempts - 1` once started).
+    pub status: NodeStatus,
+    /// Attempts started so far, each recorded before its work began; attempt numbers are
+    /// never reused (the wire `retryTimes` is `attempts - 1` once started).
     pub attempts: i64,
+    /// How many of those attempts a graceful server shutdown interrupted: they do not count
+    /// against the node's `retryTimes`.
+    pub interrupted: i64,
     pub start_ms: Option<i64>,
     pub end_ms: Option<i64>,
     pub output: Option<String>,
@@ -64,8 +69,9 @@ impl NodeInstanceRecord {
             instance_id,
             node_name: node_name.to_string(),
             node_type: node_type.to_string(),
-            status: "waiting".to_string(),
+            status: NodeStatus::Waiting,
             attempts: 0,
+            interrupted: 0,
             start_ms: None,
             end_ms: None,
             output: None,
@@ -102,9 +108,9 @@ pub struct NewInstance {
     pub workspace_id: String,
     pub job_id: i64,
     pub job_name: String,
-    pub instance_type: i64,
+    pub instance_type: InstanceType,
     pub plan_ms: i64,
-    pub status: String,
+    pub status: InstanceStatus,
     pub version: i64,
     pub submit_ms: i64,
     pub created_ms: i64,
@@ -140,8 +146,8 @@ pub struct InstanceFilter {
     /// Inclusive plan-time bounds.
     pub min_plan_ms: i64,
     pub max_plan_ms: i64,
-    pub status: Option<String>,
-    pub instance_type: Option<i64>,
+    pub status: Option<InstanceStatus>,
+    pub instance_type: Option<InstanceType>,
     pub offset: i64,
     pub limit: i64,
 }
@@ -150,13 +156,13 @@ pub struct InstanceFilter {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct InstanceCommit {
     /// The instance row to write, and the status it must still have (compare-and-set).
-    pub instance: Option<(InstanceRecord, String)>,
+    pub instance: Option<(InstanceRecord, InstanceStatus)>,
     /// Node rows to write (insert or replace).
     pub nodes: Vec<NodeInstanceRecord>,
     /// Node rows to remove (a rerun on a version without them).
     pub remove_nodes: Vec<(i64, String)>,
     /// The job's "last finished instance" columns (ListJobs `lastInstanceStatus`).
-    pub job_last_instance: Option<(i64, String, i64)>,
+    pub job_last_instance: Option<(i64, InstanceStatus, i64)>,
 }
 
 /// A minimal view of an instance for dependency decisions.
@@ -164,7 +170,7 @@ pub struct InstanceCommit {
 pub struct InstanceBrief {
     pub id: i64,
     pub plan_ms: i64,
-    pub status: String,
+    pub status: InstanceStatus,
 }
 
 /// Instances and node instances.
@@ -192,7 +198,7 @@ pub trait InstanceStore: Send + Sync {
     async fn commit_many(&self, commits: &[InstanceCommit]) -> StoreResult<Vec<bool>>;
     /// Moves instances to `running` with `start_ms`, each only if it still has the status given
     /// with it (compare-and-set), in one transaction; how each one moved, in order.
-    async fn start_instances(&self, starts: &[(i64, String)], start_ms: i64) -> StoreResult<Vec<Start>>;
+    async fn start_instances(&self, starts: &[(i64, InstanceStatus)], start_ms: i64) -> StoreResult<Vec<Start>>;
     /// Cron-created (type 0) instances of a job with `from_ms <= plan_ms < to_ms`.
     async fn scheduled_instances_between(&self, job_id: i64, from_ms: i64, to_ms: i64) -> StoreResult<Vec<InstanceBrief>>;
     /// The latest cron-created instance of a job with a plan time before `plan_ms`.

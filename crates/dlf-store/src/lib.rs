@@ -24,6 +24,7 @@ pub use secret_box::SecretBox;
 pub use sql::SqlStore;
 
 use async_trait::async_trait;
+use dlf_core::model::JobStatus;
 use std::sync::Arc;
 
 /// What can go wrong in the store.
@@ -96,9 +97,9 @@ pub trait JobStore: Send + Sync {
     /// caller parses the documents to confirm).
     async fn jobs_mentioning(&self, workspace_id: &str, text: &str) -> StoreResult<Vec<JobRecord>>;
     /// Every job in one of `statuses`, in any workspace (the scheduler's start-up load).
-    async fn jobs_with_status(&self, statuses: &[&str]) -> StoreResult<Vec<JobRecord>>;
+    async fn jobs_with_status(&self, statuses: &[JobStatus]) -> StoreResult<Vec<JobRecord>>;
     /// Sets the scheduling status if it is currently one of `from`; returns whether it changed.
-    async fn transition_job(&self, job_id: i64, from: &[&str], change: &JobStatusChange) -> StoreResult<bool>;
+    async fn transition_job(&self, job_id: i64, from: &[JobStatus], change: &JobStatusChange) -> StoreResult<bool>;
     /// A number that changes after every write of a job's definition, versions or status
     /// (insert, update, delete, transition) — read it *before* reading jobs, and an answer built
     /// from those reads stays true while the number is unchanged. `None` when other processes

@@ -1,5 +1,9 @@
 //! Plain records the store reads and writes. JSON documents travel as text; `dlf-core` owns
-//! their shape.
+//! their shape. Statuses travel as `dlf-core`'s enums, decoded once where a row is read: an
+//! unknown value in the database is a [`StoreError::Corrupt`](crate::StoreError::Corrupt)
+//! error, never a string passed along.
+
+use dlf_core::model::{InstanceStatus, JobStatus};
 
 /// A workspace of a project (the tenant boundary below the project).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -38,7 +42,7 @@ pub struct JobSummary {
     pub workspace_id: String,
     pub name: String,
     pub process_type: String,
-    pub status: String,
+    pub status: JobStatus,
     pub submitted_version: i64,
     pub directory: String,
     pub owner: Option<String>,
@@ -50,7 +54,7 @@ pub struct JobSummary {
     pub update_user: String,
     pub update_ms: i64,
     pub started_ms: Option<i64>,
-    pub last_instance_status: Option<String>,
+    pub last_instance_status: Option<InstanceStatus>,
     pub last_instance_end_ms: Option<i64>,
 }
 
@@ -73,8 +77,8 @@ impl JobRecord {
     pub fn name(&self) -> &str {
         &self.summary.name
     }
-    pub fn status(&self) -> &str {
-        &self.summary.status
+    pub fn status(&self) -> JobStatus {
+        self.summary.status
     }
 }
 
@@ -140,7 +144,7 @@ pub struct JobFilter {
 /// A change of a job's scheduling status.
 #[derive(Clone, Debug, PartialEq)]
 pub struct JobStatusChange {
-    pub status: String,
+    pub status: JobStatus,
     /// Set `started_ms` (StartJob).
     pub started_ms: Option<i64>,
     /// Replace `start_params` (StartJob); `None` leaves them.

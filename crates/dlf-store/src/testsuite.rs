@@ -7,7 +7,13 @@
 //! returns `None` when its backend is not configured; the test then passes without running.
 
 use crate::*;
+use dlf_core::model::{InstanceStatus, InstanceType, JobStatus, NodeStatus};
 use std::sync::Arc;
+
+/// An instance status by its wire name (the cases read better with the names).
+fn is(name: &str) -> InstanceStatus {
+    InstanceStatus::parse(name).unwrap_or_else(|| panic!("{name} is an instance status"))
+}
 
 type Case = Arc<dyn Store>;
 
@@ -81,9 +87,9 @@ fn new_instance(job: &JobRecord, instance_type: i64, plan_ms: i64, status: &str)
         workspace_id: job.summary.workspace_id.clone(),
         job_id: job.id(),
         job_name: job.name().to_string(),
-        instance_type,
+        instance_type: InstanceType::from_code(instance_type).expect("an instance type"),
         plan_ms,
-        status: status.to_string(),
+        status: is(status),
         version: 1,
         submit_ms: 1,
         created_ms: plan_ms,
@@ -97,9 +103,9 @@ async fn scheduling(store: &Case, job: &JobRecord) {
     let started = store
         .transition_job(
             job.id(),
-            &["STOPPED"],
+            &[JobStatus::Stopped],
             &JobStatusChange {
-                status: "SCHEDULING".into(),
+                status: JobStatus::Scheduling,
                 started_ms: Some(1),
                 start_params: None,
                 schedule_cursor_ms: Some(Some(0)),
@@ -156,7 +162,7 @@ pub async fn job_names_are_unique_per_workspace(store: Case) {
     let ws1 = store.default_workspace("p", 0).await.unwrap();
     let ws2 = store.create_workspace("p", "w2", 0).await.unwrap();
     let a = new_job(&store, &ws1.id, "job", 100).await;
-    assert_eq!(a.status(), "STOPPED", "a new job is stopped");
+    assert_eq!(a.status(), JobStatus::Stopped, "a new job is stopped");
     assert_eq!(a.summary.submitted_version, 1);
     assert_eq!(a.summary.create_ms, 100);
     let dup = store
@@ -290,24 +296,24 @@ pub async fn stop_cancels_scheduled_waiting_instances_only(store: Case) {
     let running = store.insert_instance(&new_instance(&job, 0, 2000, "running")).await.unwrap().unwrap();
     let manual = store.insert_instance(&new_instance(&job, 2, 3000, "waiting")).await.unwrap().unwrap();
     let stop = JobStatusChange {
-        status: "STOPPED".into(),
+        status: JobStatus::Stopped,
         started_ms: None,
         start_params: None,
         schedule_cursor_ms: None,
         cancel_waiting_at_ms: Some(5000),
     };
-    assert!(store.transition_job(job.id(), &["SCHEDULING", "PAUSED"], &stop).await.unwrap());
-    assert!(!store.transition_job(job.id(), &["SCHEDULING", "PAUSED"], &stop).await.unwrap(), "already stopped");
+    assert!(store.transition_job(job.id(), &[JobStatus::Scheduling, JobStatus::Paused], &stop).await.unwrap());
+    assert!(!store.transition_job(job.id(), &[JobStatus::Scheduling, JobStatus::Paused], &stop).await.unwrap(), "already stopped");
     let w = store.find_instance(waiting.id).await.unwrap().unwrap();
-    assert_eq!((w.status.as_str(), w.end_ms), ("manual-stop", Some(5000)));
+    assert_eq!((w.status, w.end_ms), (InstanceStatus::ManualStop, Some(5000)));
     let nodes = store.node_instances(waiting.id).await.unwrap();
-    assert!(nodes.iter().all(|n| n.status == "manual-stop"), "{nodes:?}");
-    assert_eq!(store.find_instance(running.id).await.unwrap().unwrap().status, "running", "running ones finish");
-    assert_eq!(store.find_instance(manual.id).await.unwrap().unwrap().status, "waiting", "run-now is not the schedule");
-    assert_eq!(store.find_job_by_id(job.id()).await.unwrap().unwrap().status(), "STOPPED");
-    assert!(store.jobs_with_status(&["SCHEDULING"]).await.unwrap().is_empty());
+    assert!(nodes.iter().all(|n| n.status == NodeStatus::ManualStop), "{nodes:?}");
+    assert_eq!(store.find_instance(running.id).await.unwrap().unwrap().status, InstanceStatus::Running, "running ones finish");
+    assert_eq!(store.find_instance(manual.id).await.unwrap().unwrap().status, InstanceStatus::Waiting, "run-now is not the schedule");
+    assert_eq!(store.find_job_by_id(job.id()).await.unwrap().unwrap().status(), JobStatus::Stopped);
+    assert!(store.jobs_with_status(&[JobStatus::Scheduling]).await.unwrap().is_empty());
     scheduling(&store, &job).await;
-    let ids: Vec<i64> = store.jobs_with_status(&["SCHEDULING", "PAUSED"]).await.unwrap().iter().map(|j| j.id()).collect();
+    let ids: Vec<i64> = store.jobs_with_status(&[JobStatus::Scheduling, JobStatus::Paused]).await.unwrap().iter().map(|j| j.id()).collect();
     assert_eq!(ids, vec![job.id()]);
 }
 
@@ -321,7 +327,7 @@ pub async fn one_cron_instance_per_plan_time(store: Case) {
     assert!(store.insert_instance(&new_instance(&job, 0, 61_000, "waiting")).await.unwrap().is_some());
     let nodes = store.node_instances(first.unwrap().id).await.unwrap();
     assert_eq!(nodes.len(), 2);
-    assert!(nodes.iter().all(|n| n.status == "waiting" && n.attempts == 0));
+    assert!(nodes.iter().all(|n| n.status == NodeStatus::Waiting && n.attempts == 0));
 }
 
 pub async fn fire_schedules_respects_status_and_cursor(store: Case) {
@@ -366,7 +372,7 @@ pub async fn a_fire_storm_is_written_exactly(store: Case) {
             _ => {
                 let FireOutcome::Created(record) = outcome else { panic!("fire {k}: {outcome:?}") };
                 let (job, plan) = if k == JOBS { (&jobs[0], 6000) } else { (&jobs[k], 5000) };
-                assert_eq!((record.job_id, record.plan_ms, record.status.as_str()), (job.id(), plan, "waiting"));
+                assert_eq!((record.job_id, record.plan_ms, record.status), (job.id(), plan, InstanceStatus::Waiting));
                 let nodes = store.node_instances(record.id).await.unwrap();
                 assert_eq!(nodes.len(), 2, "fire {k}");
             }
@@ -389,16 +395,16 @@ pub async fn start_instances_is_compare_and_set(store: Case) {
     }
     let mut cancelled = store.find_instance(ids[5]).await.unwrap().unwrap();
     let before = cancelled.status.clone();
-    cancelled.status = "manual-stop".into();
+    cancelled.status = InstanceStatus::ManualStop;
     assert!(store.commit(&InstanceCommit { instance: Some((cancelled, before)), ..Default::default() }).await.unwrap());
 
-    let starts: Vec<(i64, String)> = ids.iter().map(|id| (*id, "waiting".to_string())).collect();
+    let starts: Vec<(i64, InstanceStatus)> = ids.iter().map(|id| (*id, InstanceStatus::Waiting)).collect();
     let started = store.start_instances(&starts, 4242).await.unwrap();
     assert_eq!(started.iter().filter(|s| **s == Start::Started { fresh: true }).count(), 299);
     assert_eq!(started[5], Start::NotStarted, "the cancelled instance stays cancelled");
     let row = store.find_instance(ids[200]).await.unwrap().unwrap();
-    assert_eq!((row.status.as_str(), row.start_ms), ("running", Some(4242)));
-    assert_eq!(store.find_instance(ids[5]).await.unwrap().unwrap().status, "manual-stop");
+    assert_eq!((row.status, row.start_ms), (InstanceStatus::Running, Some(4242)));
+    assert_eq!(store.find_instance(ids[5]).await.unwrap().unwrap().status, InstanceStatus::ManualStop);
     let again = store.start_instances(&starts[..3], 5000).await.unwrap();
     assert_eq!(again, vec![Start::NotStarted; 3], "already running: nothing moves");
 
@@ -410,13 +416,13 @@ pub async fn start_instances_is_compare_and_set(store: Case) {
 
     // A rerun instance (RestoreJobInstance) is not fresh, nor is one started from another status.
     let mut rerun = store.find_instance(ids[5]).await.unwrap().unwrap();
-    rerun.status = "waiting".into();
+    rerun.status = InstanceStatus::Waiting;
     rerun.rerun_count += 1;
-    assert!(store.commit(&InstanceCommit { instance: Some((rerun, "manual-stop".into())), ..Default::default() }).await.unwrap());
+    assert!(store.commit(&InstanceCommit { instance: Some((rerun, InstanceStatus::ManualStop)), ..Default::default() }).await.unwrap());
     let mut paused = store.find_instance(ids[6]).await.unwrap().unwrap();
-    paused.status = "running-exception".into();
-    assert!(store.commit(&InstanceCommit { instance: Some((paused, "running".into())), ..Default::default() }).await.unwrap());
-    let restarted = store.start_instances(&[(ids[5], "waiting".into()), (ids[6], "running-exception".into())], 6000).await.unwrap();
+    paused.status = InstanceStatus::RunningException;
+    assert!(store.commit(&InstanceCommit { instance: Some((paused, InstanceStatus::Running)), ..Default::default() }).await.unwrap());
+    let restarted = store.start_instances(&[(ids[5], InstanceStatus::Waiting), (ids[6], InstanceStatus::RunningException)], 6000).await.unwrap();
     assert_eq!(restarted, vec![Start::Started { fresh: false }; 2]);
 }
 
@@ -434,7 +440,7 @@ pub async fn concurrent_fires_create_exactly_one_instance(store: Case) {
                 // Writers from many tasks at once, mixed with reads: none may fail.
                 let out = store.fire_schedules(&[ScheduledFire { instance: inst.clone() }]).await.unwrap();
                 created += out.iter().filter(|o| matches!(o, FireOutcome::Created(_))).count();
-                let manual = NewInstance { instance_type: 2, plan_ms: 8000 + i, ..inst.clone() };
+                let manual = NewInstance { instance_type: InstanceType::Manual, plan_ms: 8000 + i, ..inst.clone() };
                 store.insert_instance(&manual).await.unwrap();
                 store.find_job_by_id(inst.job_id).await.unwrap();
             }
@@ -455,50 +461,51 @@ pub async fn commit_is_compare_and_set(store: Case) {
     let job = new_job(&store, &ws.id, "j", 1).await;
     let inst = store.insert_instance(&new_instance(&job, 2, 1000, "waiting")).await.unwrap().unwrap();
     let mut running = inst.clone();
-    running.status = "running".into();
+    running.status = InstanceStatus::Running;
     running.start_ms = Some(1001);
     let mut node = NodeInstanceRecord::waiting(inst.id, "a", "Dummy");
-    node.status = "running".into();
+    node.status = NodeStatus::Running;
+    node.interrupted = 1;
     node.attempts = 1;
     node.process_group = Some(4242);
     let ok = store
-        .commit(&InstanceCommit { instance: Some((running.clone(), "waiting".into())), nodes: vec![node.clone()], ..Default::default() })
+        .commit(&InstanceCommit { instance: Some((running.clone(), InstanceStatus::Waiting)), nodes: vec![node.clone()], ..Default::default() })
         .await
         .unwrap();
     assert!(ok);
     // A second writer that still believes the instance is waiting loses, and writes nothing.
     let mut stale = inst.clone();
-    stale.status = "manual-stop".into();
+    stale.status = InstanceStatus::ManualStop;
     let mut other_node = node.clone();
-    other_node.status = "manual-stop".into();
+    other_node.status = NodeStatus::ManualStop;
     let lost = store
-        .commit(&InstanceCommit { instance: Some((stale, "waiting".into())), nodes: vec![other_node], ..Default::default() })
+        .commit(&InstanceCommit { instance: Some((stale, InstanceStatus::Waiting)), nodes: vec![other_node], ..Default::default() })
         .await
         .unwrap();
     assert!(!lost);
     let nodes = store.node_instances(inst.id).await.unwrap();
     let a = nodes.iter().find(|n| n.node_name == "a").unwrap();
-    assert_eq!((a.status.as_str(), a.attempts, a.process_group), ("running", 1, Some(4242)));
+    assert_eq!((a.status, a.attempts, a.interrupted, a.process_group), (NodeStatus::Running, 1, 1, Some(4242)));
     let mut done = running.clone();
-    done.status = "success".into();
+    done.status = InstanceStatus::Success;
     done.end_ms = Some(2000);
     let results = store
         .commit_many(&[
             InstanceCommit {
-                instance: Some((done, "running".into())),
-                job_last_instance: Some((job.id(), "success".into(), 2000)),
+                instance: Some((done, InstanceStatus::Running)),
+                job_last_instance: Some((job.id(), InstanceStatus::Success, 2000)),
                 remove_nodes: vec![(inst.id, "b".into())],
                 ..Default::default()
             },
-            InstanceCommit { instance: Some((running.clone(), "waiting".into())), ..Default::default() },
+            InstanceCommit { instance: Some((running.clone(), InstanceStatus::Waiting)), ..Default::default() },
         ])
         .await
         .unwrap();
     assert_eq!(results, vec![true, false]);
-    assert_eq!(store.find_instance(inst.id).await.unwrap().unwrap().status, "success");
+    assert_eq!(store.find_instance(inst.id).await.unwrap().unwrap().status, InstanceStatus::Success);
     assert_eq!(store.node_instances(inst.id).await.unwrap().len(), 1);
     let job_row = store.find_job_by_id(job.id()).await.unwrap().unwrap();
-    assert_eq!(job_row.summary.last_instance_status.as_deref(), Some("success"));
+    assert_eq!(job_row.summary.last_instance_status, Some(InstanceStatus::Success));
     assert_eq!(job_row.summary.last_instance_end_ms, Some(2000));
     assert!(store.open_instances().await.unwrap().iter().all(|i| i.id != inst.id));
 }
@@ -529,10 +536,10 @@ pub async fn list_instances_filters_and_pages(store: Case) {
     assert_eq!(store.list_instances(&ws.id, &f(Some("alpha"), false)).await.unwrap().0, 6);
     assert_eq!(store.list_instances(&ws.id, &f(Some("alpha"), true)).await.unwrap().0, 5);
     let mut by_status = f(None, false);
-    by_status.status = Some("fail".into());
+    by_status.status = Some(InstanceStatus::Fail);
     assert_eq!(store.list_instances(&ws.id, &by_status).await.unwrap().0, 2);
     let mut by_type = f(None, false);
-    by_type.instance_type = Some(2);
+    by_type.instance_type = Some(InstanceType::Manual);
     assert_eq!(store.list_instances(&ws.id, &by_type).await.unwrap().0, 1);
     let mut window = f(None, false);
     window.min_plan_ms = 1000;

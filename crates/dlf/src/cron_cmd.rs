@@ -8,7 +8,8 @@
 use chrono::{DateTime, LocalResult, NaiveDateTime, Utc};
 use clap::Subcommand;
 use dlf_core::cron::CronExpr;
-use dlf_core::zone::{Zone, default_service_zone, format_iso8601};
+use crate::machine_zone::default_service_zone;
+use dlf_core::zone::{Zone, format_iso8601};
 use std::io::Write;
 use std::process::ExitCode;
 

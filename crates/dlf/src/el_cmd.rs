@@ -7,7 +7,8 @@
 use chrono::{DateTime, LocalResult, NaiveDateTime, Utc};
 use clap::{Args, Subcommand};
 use dlf_core::el::{ElContext, StaticEnv, StaticNodes, StaticParams, render};
-use dlf_core::zone::{Zone, default_service_zone};
+use crate::machine_zone::default_service_zone;
+use dlf_core::zone::Zone;
 use std::collections::HashMap;
 use std::process::ExitCode;
 

@@ -7,6 +7,7 @@ mod admin;
 mod cron_cmd;
 mod data_dir_lock;
 mod el_cmd;
+mod machine_zone;
 mod serve;
 mod settings;
 

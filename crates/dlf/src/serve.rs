@@ -3,7 +3,8 @@
 use crate::settings::{database_url, ServeArgs, ServeSettings};
 use anyhow::{bail, Context};
 use dlf_api::{AppState, AuthMode};
-use dlf_core::zone::{default_service_zone, Zone};
+use crate::machine_zone::default_service_zone;
+use dlf_core::zone::Zone;
 use dlf_engine::credentials::Bootstrap;
 use dlf_engine::{Engine, EngineConfig, MissedRunPolicy, SystemClock};
 use std::net::{SocketAddr, ToSocketAddrs};
@@ -67,6 +68,7 @@ async fn serve(settings: ServeSettings) -> anyhow::Result<()> {
     config.strict_dlf_cron = settings.strict_dlf_cron;
     config.service_zone = service_zone;
     config.workers = settings.workers.max(1);
+    config.job_concurrency_cap = settings.max_job_concurrency.max(1);
     config.missed_runs = missed_runs;
     let engine = Engine::new(store, config, Arc::new(SystemClock), secrets);
 

@@ -28,6 +28,8 @@ pub struct ServeSettings {
     pub time_zone: Option<String>,
     /// Most node attempts running at once.
     pub workers: usize,
+    /// The cap on a job's `cron.concurrent` (instances of one job running at once).
+    pub max_job_concurrency: u32,
     /// Cron plan times missed while the server was down: `all` (newest 100), `all:N`, `latest`, `skip`.
     pub missed_runs: String,
     /// Server log format: `text` or `json`.
@@ -46,6 +48,7 @@ impl Default for ServeSettings {
             strict_dlf_cron: false,
             time_zone: None,
             workers: 64,
+            max_job_concurrency: dlf_core::state::DEFAULT_CONCURRENT_CAP,
             missed_runs: "all".to_string(),
             log_format: "text".to_string(),
             shutdown_grace_secs: 10,
@@ -88,6 +91,10 @@ pub struct ServeArgs {
     #[arg(long)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub workers: Option<usize>,
+    /// The cap on a job's cron.concurrent: instances of one job running at once [default: 5].
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_job_concurrency: Option<u32>,
     /// Plan times missed while the server was down: all | all:N | latest | skip [default: all].
     #[arg(long)]
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -117,6 +124,7 @@ impl ServeArgs {
                 "strict_dlf_cron",
                 "time_zone",
                 "workers",
+                "max_job_concurrency",
                 "missed_runs",
                 "log_format",
                 "shutdown_grace_secs",

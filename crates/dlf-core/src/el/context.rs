@@ -34,11 +34,38 @@ pub trait EnvLookup {
 /// The nodes of the running instance (`Job.getNodeStatus`, `Job.getNodeOutput`).
 pub trait NodeLookup {
     /// The status string of node `name` in this instance (`success`, `fail`, …); `Ok(None)` if
-    /// it has none yet; `Err(message)` if the engine refuses (e.g. no such node).
-    fn node_status(&self, name: &str) -> Result<Option<String>, String>;
+    /// it has none yet; `Err` if the engine refuses (e.g. no such node).
+    fn node_status(&self, name: &str) -> Result<Option<String>, NodeLookupError>;
     /// The output of node `name`: `Ok(None)` if it produced none (renders as the text `null`);
-    /// `Err(message)` if the node is not an upstream node of the one being evaluated.
-    fn node_output(&self, name: &str) -> Result<Option<String>, String>;
+    /// `Err` if the node is not an upstream node of the one being evaluated.
+    fn node_output(&self, name: &str) -> Result<Option<String>, NodeLookupError>;
+}
+
+/// Why a [`NodeLookup`] refuses a node (the message becomes the expression's error).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NodeLookupError {
+    /// The job has no node of that name.
+    #[error("the job has no node named '{0}'")]
+    UnknownNode(String),
+    /// `getNodeOutput` of a node that is not upstream of the one being evaluated (§6.5).
+    #[error("node '{node}' is not an upstream node{}", .of.as_ref().map(|o| format!(" of '{o}'")).unwrap_or_default())]
+    NotUpstream {
+        /// The node asked for.
+        node: String,
+        /// The node whose expression asked, when known.
+        of: Option<String>,
+    },
+    /// Node data does not exist where the expression is evaluated (a job parameter is
+    /// evaluated before any node runs).
+    #[error("Job.{function}(\"{node}\") cannot be used in {place}")]
+    NotAvailable {
+        /// `getNodeStatus` or `getNodeOutput`.
+        function: &'static str,
+        /// The node asked for.
+        node: String,
+        /// Where the expression is, e.g. "a job parameter".
+        place: &'static str,
+    },
 }
 
 /// The For Each row being processed (§6.9): `Loop.dataArray`, `Loop.current`, `Loop.offset`.

@@ -62,7 +62,7 @@ pub(crate) fn call(ctx: &ElContext, name: &str, args: &Args) -> Result<Value, El
             let status = ctx
                 .nodes
                 .node_status(&node)
-                .map_err(|message| args.error(message))?;
+                .map_err(|e| args.error(e.to_string()))?;
             Ok(status.map_or(Value::Null, Value::Str))
         }
         ("getNodeOutput", 1) => {
@@ -70,7 +70,7 @@ pub(crate) fn call(ctx: &ElContext, name: &str, args: &Args) -> Result<Value, El
             let output = ctx
                 .nodes
                 .node_output(&node)
-                .map_err(|message| args.error(message))?;
+                .map_err(|e| args.error(e.to_string()))?;
             let output = output.unwrap_or_else(|| "null".to_string());
             if output.chars().count() > MAX_NODE_OUTPUT_CHARS {
                 return text(OUTPUT_TOO_LARGE.to_string());

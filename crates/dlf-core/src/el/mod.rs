@@ -80,7 +80,7 @@ mod value;
 mod value_methods;
 
 pub use ast::{BinaryOp, Expr, ExprKind, UnaryOp};
-pub use context::{ElContext, EnvLookup, LoopContext, NodeLookup, ParamLookup};
+pub use context::{ElContext, EnvLookup, LoopContext, NodeLookup, NodeLookupError, ParamLookup};
 pub use dataset::{MAX_DATASET_ROWS, parse_dataset};
 pub use error::ElError;
 pub use eval::evaluate;
@@ -161,5 +161,5 @@ fn simple_variable_values(ctx: &ElContext) -> SimpleVariableValues {
 /// Evaluates an edge condition (§5.6 step 4): true when the rendered text, trimmed, equals
 /// `true` ignoring case; any other text is false; errors propagate.
 pub fn eval_condition(expression: &str, ctx: &ElContext) -> Result<bool, ElError> {
-    Ok(render(expression, ctx)?.trim().eq_ignore_ascii_case("true"))
+    Ok(crate::state::condition_is_true(&render(expression, ctx)?))
 }

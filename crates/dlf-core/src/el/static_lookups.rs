@@ -1,7 +1,7 @@
 //! Ready-made lookups backed by maps: for `dlf el eval`, tests, and engines that have the data
 //! at hand.
 
-use super::context::{EnvLookup, NodeLookup, ParamLookup};
+use super::context::{EnvLookup, NodeLookup, NodeLookupError, ParamLookup};
 use std::collections::HashMap;
 
 /// Parameters from maps. `job` holds every job-parameter value by priority already merged;
@@ -45,13 +45,13 @@ pub struct StaticNodes {
 }
 
 impl NodeLookup for StaticNodes {
-    fn node_status(&self, name: &str) -> Result<Option<String>, String> {
+    fn node_status(&self, name: &str) -> Result<Option<String>, NodeLookupError> {
         Ok(self.statuses.get(name).cloned())
     }
-    fn node_output(&self, name: &str) -> Result<Option<String>, String> {
+    fn node_output(&self, name: &str) -> Result<Option<String>, NodeLookupError> {
         self.outputs
             .get(name)
             .cloned()
-            .ok_or_else(|| format!("node '{name}' is not an upstream node"))
+            .ok_or_else(|| NodeLookupError::NotUpstream { node: name.to_string(), of: None })
     }
 }

@@ -253,6 +253,18 @@ pub struct Cron {
     pub extra: Extra,
 }
 
+impl Cron {
+    /// `isSkipSelfDepJob` (JOBS.md §4.7, "skip waiting instances and run the latest"): the
+    /// string `"true"` (or JSON `true`); kept in the block's extra fields as written.
+    pub fn runs_latest_only(&self) -> bool {
+        match self.extra.get("isSkipSelfDepJob") {
+            Some(Value::String(s)) => s.eq_ignore_ascii_case("true"),
+            Some(Value::Bool(b)) => *b,
+            _ => false,
+        }
+    }
+}
+
 /// Cross-job dependencies of a cron schedule.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -107,6 +107,17 @@ impl InstanceStatus {
     pub fn fails_dependency(self) -> bool {
         matches!(self, InstanceStatus::Fail | InstanceStatus::ManualStop | InstanceStatus::Freeze)
     }
+
+    /// Holds one of its job's concurrency slots (§4.8): `running`, `running-exception`, `pause`
+    /// — the statuses an instance has between its gates opening and its end.
+    pub fn holds_slot(self) -> bool {
+        matches!(self, InstanceStatus::Running | InstanceStatus::RunningException | InstanceStatus::Pause)
+    }
+
+    /// Every status that has not ended, in declaration order.
+    pub fn open() -> impl Iterator<Item = InstanceStatus> {
+        InstanceStatus::ALL.iter().copied().filter(|s| !s.is_terminal())
+    }
 }
 
 impl NodeStatus {
@@ -132,9 +143,11 @@ pub enum InstanceType {
 }
 
 impl InstanceType {
+    /// Every type, in code order.
     pub const ALL: &'static [InstanceType] =
         &[InstanceType::Normal, InstanceType::Manual, InstanceType::PatchData, InstanceType::SubJob, InstanceType::Once];
 
+    /// The wire and database code.
     pub fn code(self) -> i64 {
         match self {
             InstanceType::Normal => 0,
@@ -145,6 +158,7 @@ impl InstanceType {
         }
     }
 
+    /// The type of a code, `None` for an unknown one.
     pub fn from_code(code: i64) -> Option<InstanceType> {
         InstanceType::ALL.iter().copied().find(|t| t.code() == code)
     }

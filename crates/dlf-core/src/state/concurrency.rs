@@ -2,8 +2,11 @@
 //!
 //! Per job, at most `cron.concurrent` instances run at once (default 1, capped at 5 by default);
 //! a self-dependent job runs one at a time. Instances ready to start take the free slots in
-//! plan-time order. Node-level caps (workspace, task groups) are counters the engine keeps;
-//! the rules here say who may start.
+//! plan-time order.
+//!
+//! Not enforced yet \[I\]: the per-workspace cap on running nodes and task groups
+//! (`taskWorkGroupId`, §4.8). Self-hosted dlf has no pricing tiers and no API to define task
+//! groups, so both are stored with the job and have no effect (docs/compatibility.md).
 
 /// `cron.concurrent` when absent (§4.8).
 pub const DEFAULT_CONCURRENT: u32 = 1;
@@ -38,17 +41,4 @@ pub fn instances_to_start<Id: Copy>(ready: &[(i64, Id)], running: usize, limit: 
 pub fn superseded_by_latest<Id: Copy>(queued: &[(i64, Id)]) -> Vec<Id> {
     let newest = queued.iter().enumerate().max_by_key(|(_, (plan, _))| *plan).map(|(i, _)| i);
     queued.iter().enumerate().filter(|(i, _)| Some(*i) != newest).map(|(_, (_, id))| *id).collect()
-}
-
-/// Whether another node may start under a node cap (workspace or task group): `None` = no cap.
-pub fn node_slot_free(running_nodes: usize, cap: Option<u32>) -> bool {
-    match cap {
-        None => true,
-        Some(cap) => running_nodes < usize::try_from(cap).unwrap_or(usize::MAX),
-    }
-}
-
-/// The task group a node counts against: its own `taskWorkGroupId`, else the job's (§4.8).
-pub fn task_group<'a>(node_group: Option<&'a str>, job_group: Option<&'a str>) -> Option<&'a str> {
-    node_group.filter(|g| !g.is_empty()).or(job_group.filter(|g| !g.is_empty()))
 }

@@ -11,6 +11,7 @@
 //! | [`node`](mod@node) | node state machine: [`next_node_status`], [`NodeEvent`] | §5.2, §5.8 |
 //! | [`transition`](mod@transition) | the refusal: [`InvalidTransition`] (400 `DLF.3051`) | §5.1 |
 //! | [`retry`](mod@retry) | another attempt or not: [`retry_left`] | §5.3 |
+//! | [`timeout`](mod@timeout) | an attempt's time limit: [`attempt_time_limit`] | §5.4 |
 //! | [`graph`](mod@graph) | node DAG by name: [`Dag`] | §2.3 |
 //! | [`readiness`](mod@readiness) | may a waiting node be decided, and how: [`readiness()`] | §5.6 steps 1–3 |
 //! | [`conditions`](mod@conditions) | condition truth and the multi-IF vote: [`vote`] | §5.6 steps 4–5 |
@@ -45,6 +46,8 @@
 //! 4. [`NodeEvent::CanceledByUpstream`] is accepted from `pause` as well as `waiting` (a paused
 //!    descendant of a `FAIL_CHILD` failure is canceled with the others).
 //! 5. [`NodeEvent::Rerun`] is accepted from `waiting` too (a node that never started).
+//! 5a. [`NodeEvent::Interrupted`]: a graceful server shutdown puts a `running` node back to
+//!     `waiting` without counting its attempt (a restart is not a failure).
 //!
 //! DAG and outcome (§5.5–§5.7):
 //! 6. An upstream failed under `FAIL` makes [`readiness()`] answer `Cancel`, like `FAIL_CHILD`.
@@ -92,16 +95,14 @@ pub mod outcome;
 pub mod readiness;
 pub mod rerun;
 pub mod retry;
+pub mod timeout;
 pub mod transition;
 pub mod window;
 
 #[cfg(test)]
 mod tests;
 
-pub use concurrency::{
-    DEFAULT_CONCURRENT, DEFAULT_CONCURRENT_CAP, instance_limit, instances_to_start, node_slot_free,
-    superseded_by_latest, task_group,
-};
+pub use concurrency::{DEFAULT_CONCURRENT, DEFAULT_CONCURRENT_CAP, instance_limit, instances_to_start, superseded_by_latest};
 pub use conditions::{ConditionResult, MultiIfPolicy, SkipPolicy, condition_is_true, vote};
 pub use dependency::{
     DEPENDENCY_CANCEL_MESSAGE, DependFailPolicy, DependType, DependencyCancel, DependencyDecision, DependencyModel,
@@ -117,5 +118,6 @@ pub use outcome::{FailureEffect, NodeOutcomeView, failure_effect, has_pending_su
 pub use readiness::{Readiness, UpstreamState, readiness};
 pub use rerun::{RerunFrom, UnknownRerunNode, rerun_reset};
 pub use retry::{AttemptFailure, MAX_RETRY_TIMES, retry_left};
+pub use timeout::attempt_time_limit;
 pub use transition::InvalidTransition;
 pub use window::{DependPeriod, Window, dependency_window};

@@ -18,6 +18,8 @@ pub enum SkipCause {
     /// An operator skipped it (`waiting` or `pause` node; behaves as `SKIP_NEXT`, so it does not
     /// propagate). Refusing it for single-node jobs is the caller's check (§5.8).
     Operator,
+    /// Its instance ended `skip-by-depend` before running (§4.6): no node of it runs.
+    InstanceSkipped,
 }
 
 /// Why a node is canceled by its instance rather than by its upstream (§5.2).
@@ -65,6 +67,10 @@ pub enum NodeEvent {
     },
     /// The node is included in a rerun of its instance (§5.9).
     Rerun,
+    /// \[I\] The server shuts down gracefully while the node is `running` (an attempt or a retry
+    /// wait): the attempt is interrupted and not counted, and the node waits to run again when
+    /// the server is back, so a restart spends none of its retries.
+    Interrupted,
 }
 
 impl NodeEvent {
@@ -83,6 +89,7 @@ impl NodeEvent {
             NodeEvent::OperatorSucceed { .. } => "mark it successful",
             NodeEvent::OperatorRetry { .. } => "retry it",
             NodeEvent::Rerun => "rerun it",
+            NodeEvent::Interrupted => "interrupt it",
         }
     }
 }
@@ -112,6 +119,7 @@ pub fn next_node_status(from: NodeStatus, event: &NodeEvent) -> Result<NodeStatu
         (S::Waiting, E::Start) => S::Running,
         (S::Waiting, E::DryRun) => S::Success,
         (S::Waiting, E::Skip(_)) => S::Skip,
+        (S::Running, E::Interrupted) => S::Waiting,
         (S::Pause, E::Skip(SkipCause::Operator)) => S::Skip,
         // [I] `pause` too: a paused descendant of a FAIL_CHILD failure is canceled with the rest.
         (S::Waiting | S::Pause, E::CanceledByUpstream) => S::ManualStop,

@@ -3,7 +3,8 @@
 //! A node gets 1 + `retryTimes` attempts (`retryTimes` 0–5). An attempt that failed because it
 //! exceeded `maxExecutionTime` is retried only when `execTimeOutRetry` is `"true"`. The answer
 //! feeds [`NodeEvent::AttemptFailed`](super::NodeEvent::AttemptFailed). A crash-orphaned
-//! attempt counts as an ordinary failed attempt; the Shell exit-code condition is the runner's.
+//! attempt counts as an ordinary failed attempt. Whether a Shell exit code is in the node's
+//! `retryExitCodes` is the runner's to say; it reports [`AttemptFailure::NotRetryable`] when not.
 
 /// Most extra attempts a node may have (§5.3).
 pub const MAX_RETRY_TIMES: u32 = 5;
@@ -15,6 +16,10 @@ pub enum AttemptFailure {
     Error,
     /// The attempt exceeded `maxExecutionTime` and was killed.
     Timeout,
+    /// A failure the node's own retry condition excludes (Shell `retryExitCodes` without the
+    /// exit code), or one no retry can fix (the node's type has no runner, its properties do
+    /// not render): never retried.
+    NotRetryable,
 }
 
 /// Whether the node gets another attempt after its `attempts_made`-th attempt (counting the one
@@ -25,6 +30,7 @@ pub fn retry_left(attempts_made: u32, retry_times: u32, failure: AttemptFailure,
     let retryable = match failure {
         AttemptFailure::Error => true,
         AttemptFailure::Timeout => retry_after_timeout,
+        AttemptFailure::NotRetryable => false,
     };
     retryable && attempts_made < attempts_allowed
 }

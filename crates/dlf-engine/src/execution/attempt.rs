@@ -8,6 +8,7 @@
 //! whose values are evaluated at instance start. Inline statements are node properties and are
 //! rendered in full.
 
+use super::error::AttemptError;
 use super::params::{self, InstanceFacts, InstanceNodes, InstanceParams, Params};
 use super::plan::JobPlan;
 use crate::runners::AttemptSpec;
@@ -45,19 +46,23 @@ fn render_properties(
     resolved: &InstanceParams,
     snapshot: &NodesSnapshot,
     now: i64,
-) -> Result<Vec<(String, String)>, String> {
+) -> Result<Vec<(String, String)>, AttemptError> {
     let nodes = InstanceNodes { plan, statuses: &snapshot.statuses, outputs: &snapshot.outputs, for_node: Some(node_index) };
     let lookup = Params { resolved, script: None };
     let ctx = params::context(facts, now, &lookup, &nodes);
     plan.node(node_index)
         .properties
         .iter()
-        .map(|p| el::render(&p.value, &ctx).map(|v| (p.name.clone(), v)).map_err(|e| format!("property {}: {e}", p.name)))
+        .map(|p| {
+            el::render(&p.value, &ctx)
+                .map(|v| (p.name.clone(), v))
+                .map_err(|source| AttemptError::Property { property: p.name.clone(), source })
+        })
         .collect()
 }
 
 /// Builds the attempt, or the reason the node fails before running.
-pub async fn prepare(engine: &Engine, view: &InstanceView<'_>, node_index: usize, attempt: u32) -> Result<AttemptSpec, String> {
+pub async fn prepare(engine: &Engine, view: &InstanceView<'_>, node_index: usize, attempt: u32) -> Result<AttemptSpec, AttemptError> {
     let InstanceView { plan, workspace_id, facts, params: resolved, nodes: snapshot } = *view;
     let node = plan.node(node_index);
     let now = engine.now_ms();
@@ -79,8 +84,8 @@ pub async fn prepare(engine: &Engine, view: &InstanceView<'_>, node_index: usize
             let script = engine
                 .resolve_script(workspace_id, name)
                 .await
-                .map_err(|e| e.message)?
-                .ok_or_else(|| format!("the script '{name}' does not exist"))?;
+                .map_err(|source| AttemptError::ScriptLookup { name: name.to_string(), source })?
+                .ok_or_else(|| AttemptError::MissingScript(name.to_string()))?;
             let script_params: HashMap<String, String> = prop("scriptArgs").map(params::key_value_lines).unwrap_or_default().into_iter().collect();
             let with_script = Params { resolved, script: Some(&script_params) };
             let content = el::substitute_params(&script.content, &|n: &str| {
@@ -94,9 +99,7 @@ pub async fn prepare(engine: &Engine, view: &InstanceView<'_>, node_index: usize
         }
     }
     if let Some(conn) = connection.as_deref().filter(|c| *c != "local") {
-        return Err(format!(
-            "connection '{conn}' is not available: dlf runs Shell and Python nodes on this host (connectionName empty or 'local')"
-        ));
+        return Err(AttemptError::Connection(conn.to_string()));
     }
     let arguments = prop("arguments").map(|a| a.split_whitespace().map(str::to_string).collect()).unwrap_or_default();
     let stdin = prop("interactiveArguments")
@@ -128,7 +131,6 @@ pub async fn prepare(engine: &Engine, view: &InstanceView<'_>, node_index: usize
         env,
         log_path,
         work_dir,
-        timeout: Duration::from_secs(node.max_execution_minutes().max(1) * 60),
         kill_grace: Duration::from_millis(engine.config().kill_grace_ms),
     })
 }

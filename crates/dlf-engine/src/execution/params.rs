@@ -5,8 +5,9 @@
 //! evaluated and layered on top. Nodes then render their properties against the result, their
 //! upstream nodes' statuses and outputs, and (for stored scripts) their `scriptArgs`.
 
+use super::error::ParamError;
 use super::plan::JobPlan;
-use dlf_core::el::{self, ElContext, EnvLookup, NodeLookup, ParamLookup};
+use dlf_core::el::{self, ElContext, EnvLookup, NodeLookup, NodeLookupError, ParamLookup};
 use dlf_core::model::NodeStatus;
 use dlf_core::zone::Zone;
 use std::collections::HashMap;
@@ -71,20 +72,20 @@ pub struct InstanceNodes<'a> {
 }
 
 impl NodeLookup for InstanceNodes<'_> {
-    fn node_status(&self, name: &str) -> Result<Option<String>, String> {
+    fn node_status(&self, name: &str) -> Result<Option<String>, NodeLookupError> {
         match self.plan.index.get(name) {
             Some(&i) => Ok(Some(self.statuses[i].as_str().to_string())),
-            None => Err(format!("the job has no node named '{name}'")),
+            None => Err(NodeLookupError::UnknownNode(name.to_string())),
         }
     }
 
-    fn node_output(&self, name: &str) -> Result<Option<String>, String> {
+    fn node_output(&self, name: &str) -> Result<Option<String>, NodeLookupError> {
         let Some(&i) = self.plan.index.get(name) else {
-            return Err(format!("the job has no node named '{name}'"));
+            return Err(NodeLookupError::UnknownNode(name.to_string()));
         };
         match self.for_node {
             Some(me) if self.plan.ancestors[me].contains(&i) => Ok(self.outputs[i].clone()),
-            Some(me) => Err(format!("node '{name}' is not an upstream node of '{}'", self.plan.node(me).name)),
+            Some(me) => Err(NodeLookupError::NotUpstream { node: name.to_string(), of: Some(self.plan.node(me).name.clone()) }),
             None => Ok(self.outputs[i].clone()),
         }
     }
@@ -119,23 +120,23 @@ pub fn context<'a>(
 struct NoNodes;
 
 impl NodeLookup for NoNodes {
-    fn node_status(&self, name: &str) -> Result<Option<String>, String> {
-        Err(format!("Job.getNodeStatus(\"{name}\") cannot be used in a job parameter"))
+    fn node_status(&self, name: &str) -> Result<Option<String>, NodeLookupError> {
+        Err(NodeLookupError::NotAvailable { function: "getNodeStatus", node: name.to_string(), place: "a job parameter" })
     }
-    fn node_output(&self, name: &str) -> Result<Option<String>, String> {
-        Err(format!("Job.getNodeOutput(\"{name}\") cannot be used in a job parameter"))
+    fn node_output(&self, name: &str) -> Result<Option<String>, NodeLookupError> {
+        Err(NodeLookupError::NotAvailable { function: "getNodeOutput", node: name.to_string(), place: "a job parameter" })
     }
 }
 
 /// Evaluates the job's parameters and the overrides (a JSON object name → value).
-pub fn resolve(plan: &JobPlan, overrides: Option<&str>, facts: &InstanceFacts, now_ms: i64) -> Result<InstanceParams, String> {
+pub fn resolve(plan: &JobPlan, overrides: Option<&str>, facts: &InstanceFacts, now_ms: i64) -> Result<InstanceParams, ParamError> {
     let mut resolved = InstanceParams::default();
     for p in plan.doc.params.as_deref().unwrap_or(&[]) {
         let raw = p.value.clone().unwrap_or_default();
         let value = {
             let lookup = Params { resolved: &resolved, script: None };
             let ctx = context(facts, now_ms, &lookup, &NoNodes);
-            el::render(&raw, &ctx).map_err(|e| format!("job parameter {}: {e}", p.name))?
+            el::render(&raw, &ctx).map_err(|source| ParamError::Evaluate { name: p.name.clone(), source })?
         };
         resolved.own.insert(p.name.clone(), value.clone());
         resolved.merged.insert(p.name.clone(), value);
@@ -143,13 +144,13 @@ pub fn resolve(plan: &JobPlan, overrides: Option<&str>, facts: &InstanceFacts, n
     }
     if let Some(json) = overrides {
         let map: serde_json::Map<String, serde_json::Value> =
-            serde_json::from_str(json).map_err(|e| format!("the instance's parameter overrides are unreadable: {e}"))?;
+            serde_json::from_str(json).map_err(ParamError::Overrides)?;
         for (name, value) in map {
             let raw = value.as_str().map(str::to_string).unwrap_or_else(|| value.to_string());
             let value = {
                 let lookup = Params { resolved: &resolved, script: None };
                 let ctx = context(facts, now_ms, &lookup, &NoNodes);
-                el::render(&raw, &ctx).map_err(|e| format!("job parameter {name}: {e}"))?
+                el::render(&raw, &ctx).map_err(|source| ParamError::Evaluate { name: name.clone(), source })?
             };
             if !resolved.merged.contains_key(&name) {
                 resolved.order.push(name.clone());

@@ -3,7 +3,7 @@
 use super::{job_fields, stored_document};
 use crate::{internal, Caller, Engine, Tenant};
 use dlf_core::model::responses::{JobList, JobListItem};
-use dlf_core::model::{JobDocument, ProcessType};
+use dlf_core::model::{JobDocument, JobStatus, ProcessType};
 use dlf_core::validate::{normalize_job, validate_job, JobValidationContext};
 use dlf_core::{DlfError, ErrorCode};
 use dlf_store::{JobFilter, JobUpdate, NewJob, StoreError};
@@ -148,14 +148,14 @@ impl Engine {
             .into_iter()
             .map(|j| JobListItem {
                 job_type: j.process_type,
-                status: j.status,
+                status: j.status.as_str().to_string(),
                 create_user: j.create_user,
                 create_time: j.create_ms,
                 owner: j.owner,
                 priority: j.priority,
                 start_time: j.started_ms,
                 end_time: j.schedule_end_ms,
-                last_instance_status: j.last_instance_status,
+                last_instance_status: j.last_instance_status.map(|s| s.as_str().to_string()),
                 last_instance_end_time: j.last_instance_end_ms,
                 last_update_time: j.update_ms,
                 last_update_user: j.update_user,
@@ -170,7 +170,7 @@ impl Engine {
     /// J5 DeleteJob: only a stopped job that no other job depends on.
     pub async fn delete_job(&self, tenant: &Tenant, name: &str) -> Result<(), DlfError> {
         let job = self.job_or_not_found(tenant, name).await?;
-        if job.status() != "STOPPED" {
+        if job.status() != JobStatus::Stopped {
             return Err(DlfError::invalid_param(format!(
                 "the job {name} is {}; stop the job first before deleting it",
                 job.status()

@@ -12,8 +12,10 @@ use dlf_core::validate::{check_param, parse_cron_block};
 use dlf_core::DlfError;
 use dlf_store::JobStatusChange;
 
-/// Statuses from which StopJob moves a job to `STOPPED`.
-const STOPPABLE: [&str; 6] = ["SCHEDULING", "PAUSED", "STARTING", "NORMAL", "EXCEPTION", "STOPPING"];
+/// Statuses from which StopJob moves a job to `STOPPED`: every other one.
+fn stoppable() -> Vec<JobStatus> {
+    JobStatus::ALL.iter().copied().filter(|s| *s != JobStatus::Stopped).collect()
+}
 
 /// Validates StartJob/RunOnce `jobParams` and serialises them as a name → value object.
 pub(crate) fn override_params(params: Option<&[JobParam]>) -> Result<Option<String>, DlfError> {
@@ -32,8 +34,10 @@ impl Engine {
         let job = self.job_or_not_found(tenant, name).await?;
         let params = override_params(body.job_params.as_deref())?;
         match job.status() {
-            "STOPPED" => {}
-            "PAUSED" => return Err(DlfError::invalid_param(format!("The job {name} is paused; resume it instead of starting it."))),
+            JobStatus::Stopped => {}
+            JobStatus::Paused => {
+                return Err(DlfError::invalid_param(format!("The job {name} is paused; resume it instead of starting it.")));
+            }
             other => return Err(DlfError::invalid_param(format!("The job {name} is running (status {other})."))),
         }
         let (_, _, doc) = self.submitted_document(&job).await?;
@@ -81,13 +85,13 @@ impl Engine {
         name: &str,
     ) -> Result<(), DlfError> {
         let change = JobStatusChange {
-            status: status.as_str().to_string(),
+            status,
             started_ms,
             start_params,
             schedule_cursor_ms: cursor.map(Some),
             cancel_waiting_at_ms: None,
         };
-        if self.store().transition_job(job_id, &["STOPPED"], &change).await.map_err(internal)? {
+        if self.store().transition_job(job_id, &[JobStatus::Stopped], &change).await.map_err(internal)? {
             Ok(())
         } else {
             Err(DlfError::invalid_param(format!("The job {name} is running.")))
@@ -99,13 +103,13 @@ impl Engine {
     pub async fn stop_job(&self, tenant: &Tenant, name: &str) -> Result<(), DlfError> {
         let job = self.job_or_not_found(tenant, name).await?;
         let change = JobStatusChange {
-            status: JobStatus::Stopped.as_str().to_string(),
+            status: JobStatus::Stopped,
             started_ms: None,
             start_params: None,
             schedule_cursor_ms: None,
             cancel_waiting_at_ms: Some(self.now_ms()),
         };
-        let changed = self.store().transition_job(job.id(), &STOPPABLE, &change).await.map_err(internal)?;
+        let changed = self.store().transition_job(job.id(), &stoppable(), &change).await.map_err(internal)?;
         if changed {
             self.schedule_changed(job.id());
         }
@@ -117,7 +121,7 @@ impl Engine {
     pub async fn job_status(&self, tenant: &Tenant, name: &str) -> Result<JobStatusResult, DlfError> {
         let job = self.job_or_not_found(tenant, name).await?;
         let doc = stored_document(&job.document)?;
-        let status = job.status().to_string();
+        let status = job.status().as_str().to_string();
         let nodes = doc
             .nodes
             .iter()

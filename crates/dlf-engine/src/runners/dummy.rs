@@ -1,14 +1,21 @@
-//! Dummy: does nothing and succeeds (fan-out/fan-in anchors, IF branches). No output.
+//! Dummy: does nothing and succeeds (fan-out/fan-in anchors, IF branches). No output, no log.
+//!
+//! The smallest runner, and the worked example of ARCHITECTURE.md ("Adding a node type"): it
+//! has no effect outside its instance and ends at once, so it asks to run
+//! [`Execution::Inline`] — inside the instance's decision pass, without a task of its own.
 
-use super::{AttemptOutcome, AttemptSpec, NodeRunner, ProcessInfo};
+use super::{AttemptContext, AttemptOutcome, AttemptSpec, Execution, NodeRunner};
 use async_trait::async_trait;
-use tokio_util::sync::CancellationToken;
 
 pub struct DummyRunner;
 
 #[async_trait]
 impl NodeRunner for DummyRunner {
-    async fn run(&self, _spec: &AttemptSpec, _cancel: CancellationToken, _started: &(dyn Fn(ProcessInfo) + Send + Sync)) -> AttemptOutcome {
+    fn execution(&self) -> Execution {
+        Execution::Inline
+    }
+
+    async fn run(&self, _spec: &AttemptSpec, _ctx: AttemptContext<'_>) -> AttemptOutcome {
         AttemptOutcome::Succeeded { output: None }
     }
 }

@@ -1,9 +1,36 @@
 //! Node runners: one [`NodeRunner`] per node type, one file each, registered in [`Registry`].
 //!
-//! A runner executes ONE attempt of one node. Everything before it — evaluating `${}`/`#{}` in
-//! the properties, resolving the stored script, choosing the log file, counting retries,
-//! applying failure policies — is the executor's job; everything after it (persisting the
-//! outcome) too. A runner never touches the store and never parses HTTP.
+//! # The contract
+//!
+//! A runner executes ONE attempt of one node. Everything around it is the engine's: rendering
+//! `${}`/`#{}` in the properties, resolving the stored script, choosing the log file, recording
+//! the attempt before its work starts, the attempt's time limit, counting retries, applying
+//! failure policies, persisting the outcome. A runner never touches the store and never parses
+//! HTTP.
+//!
+//! [`NodeRunner::run`] gets the rendered [`AttemptSpec`] and an [`AttemptContext`]:
+//!
+//! - `cancel` fires when the attempt must end now: the instance was stopped, the attempt passed
+//!   its `maxExecutionTime`, another node failed under `FAIL`, or the server shuts down. "Stop"
+//!   is the runner's own cancel: it stops the work **where it runs** (kills the process group,
+//!   cancels the query in the database, aborts the request, stops the child instance) and
+//!   returns [`AttemptOutcome::Stopped`] once nothing of it is left. Why it was cancelled is the
+//!   engine's business;
+//! - `log` is the attempt's log: output goes there as it happens;
+//! - `report` takes what the engine must know while the attempt runs: every OS process group
+//!   it starts ([`AttemptReport::process_started`], so a restarted server can find orphans) and
+//!   progress notes ([`AttemptReport::progress`]).
+//!
+//! The returned [`AttemptOutcome`] is the attempt's end: success with the node's output (what
+//! `Job.getNodeOutput` returns), or failure with a message and whether a retry may help.
+//!
+//! A runner whose attempts have no effect outside the instance and end at once (Dummy) says so
+//! with [`Execution::Inline`]: the engine then runs it inside its decision pass, without a task
+//! and without waiting for the attempt's record to be committed first. Every other runner is
+//! [`Execution::Task`].
+//!
+//! Adding a node type is one file here, one line in [`Registry::builtin`] and its tests
+//! (ARCHITECTURE.md, "Adding a node type", walks through Dummy).
 
 use async_trait::async_trait;
 use std::collections::HashMap;
@@ -12,13 +39,15 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
+pub use log_sink::LogSink;
+
 /// Everything one attempt needs, already rendered.
 #[derive(Clone, Debug)]
 pub struct AttemptSpec {
     pub instance_id: i64,
     pub node_name: String,
     pub node_type: String,
-    /// 1 for the first attempt.
+    /// 1 for the first attempt; never reused within an instance run (see `DLF_ATTEMPT`).
     pub attempt: u32,
     /// The node's properties after `${}`/`#{}` rendering.
     pub properties: Vec<(String, String)>,
@@ -31,14 +60,12 @@ pub struct AttemptSpec {
     pub stdin: Option<String>,
     /// Environment for the process: job parameters and `DLF_*` metadata.
     pub env: Vec<(String, String)>,
-    /// This attempt's log file (stdout and stderr, as they arrive). A runner creates it, and its
-    /// directory, when it has something to write.
+    /// This attempt's log file (the engine opens [`AttemptContext::log`] on it); scripts that
+    /// need a file are written beside it.
     pub log_path: PathBuf,
     /// Working directory of the process: the instance's directory, shared by its nodes (see
     /// `crate::logs`). A runner that starts a process creates it if needed.
     pub work_dir: PathBuf,
-    /// `maxExecutionTime`: the attempt is killed after this long.
-    pub timeout: Duration,
     /// Grace between SIGTERM and SIGKILL when killing.
     pub kill_grace: Duration,
 }
@@ -51,7 +78,7 @@ impl AttemptSpec {
 }
 
 /// A started OS process, reported as soon as it exists so a crash can never orphan it
-/// unnoticed (the executor persists it before the attempt goes on).
+/// unnoticed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ProcessInfo {
     /// Process id of the leader, which is also the process group id.
@@ -65,19 +92,63 @@ pub struct ProcessInfo {
 pub enum AttemptOutcome {
     /// The node's operation succeeded. `output` is what `Job.getNodeOutput` returns.
     Succeeded { output: Option<String> },
-    /// It failed. `retryable` is false when a retry condition (e.g. Shell's `retryExitCodes`)
-    /// excludes this failure.
+    /// It failed. `retryable` is false when a retry cannot help or the node's retry condition
+    /// (e.g. Shell's `retryExitCodes`) excludes this failure; `timed_out` when the engine's time
+    /// limit ended it.
     Failed { message: String, exit_code: Option<i32>, timed_out: bool, retryable: bool },
-    /// It was stopped through the cancellation token (its processes are gone).
+    /// It was stopped through the cancellation token (its work is gone).
     Stopped,
+}
+
+impl AttemptOutcome {
+    /// A failure without exit code, not caused by a timeout.
+    pub fn failed(message: impl Into<String>, retryable: bool) -> AttemptOutcome {
+        AttemptOutcome::Failed { message: message.into(), exit_code: None, timed_out: false, retryable }
+    }
+}
+
+/// What a runner tells the engine while its attempt runs.
+pub trait AttemptReport: Send + Sync {
+    /// An OS process group exists (leader pid = group id). Call it at once for every group the
+    /// attempt starts.
+    fn process_started(&self, info: ProcessInfo);
+    /// A note on how far the attempt got ("statement 3 of 5", "polled 12 times"), for the
+    /// server's log.
+    fn progress(&self, note: &str);
+}
+
+/// What an attempt runs with besides its spec (see the module docs).
+pub struct AttemptContext<'a> {
+    /// Fires when the attempt must end now.
+    pub cancel: CancellationToken,
+    /// The attempt's log.
+    pub log: &'a mut LogSink,
+    /// Where the runner reports process groups and progress.
+    pub report: &'a dyn AttemptReport,
+}
+
+/// How the engine runs a type's attempts (see the module docs).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Execution {
+    /// In a task of its own, on a worker slot, after the attempt's record is committed.
+    Task,
+    /// At once, inside the instance's decision pass: only for attempts with no effect outside
+    /// the instance that end without waiting on anything.
+    Inline,
 }
 
 /// Runs attempts of one node type.
 #[async_trait]
 pub trait NodeRunner: Send + Sync {
-    /// Runs one attempt. It must return promptly (and leave no process behind) once `cancel`
-    /// fires, and call `started` for every OS process group it creates.
-    async fn run(&self, spec: &AttemptSpec, cancel: CancellationToken, started: &(dyn Fn(ProcessInfo) + Send + Sync)) -> AttemptOutcome;
+    /// How the engine runs this type's attempts; [`Execution::Task`] unless the runner says
+    /// otherwise.
+    fn execution(&self) -> Execution {
+        Execution::Task
+    }
+
+    /// Runs one attempt. It must return promptly (and leave nothing running) once
+    /// `ctx.cancel` fires, and report every OS process group it creates.
+    async fn run(&self, spec: &AttemptSpec, ctx: AttemptContext<'_>) -> AttemptOutcome;
 }
 
 /// Node type → runner.
@@ -104,19 +175,10 @@ impl Registry {
     pub fn get(&self, node_type: &str) -> Option<Arc<dyn NodeRunner>> {
         self.runners.get(node_type).cloned()
     }
-
-    /// Whether the type has a runner.
-    pub fn supports(&self, node_type: &str) -> bool {
-        self.runners.contains_key(node_type)
-    }
-}
-
-/// The message a node of an unsupported type fails with (JOBS.md §3.1).
-pub fn unsupported_message(node_type: &str) -> String {
-    format!("node type {node_type} is not supported by this server")
 }
 
 pub mod dummy;
+mod log_sink;
 pub mod process;
 pub mod python;
 pub mod shell;

@@ -15,12 +15,11 @@
 //!   the log while the node runs instead of when Python exits.
 
 use super::process::{Interpreter, fail_before_start, run_script};
-use super::{AttemptOutcome, AttemptSpec, NodeRunner, ProcessInfo};
+use super::{AttemptContext, AttemptOutcome, AttemptSpec, NodeRunner};
 use async_trait::async_trait;
 use std::ffi::OsString;
 use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
-use tokio_util::sync::CancellationToken;
 
 /// The property choosing the Python version.
 pub const PYTHON_VERSION: &str = "pythonVersion";
@@ -31,16 +30,16 @@ pub struct PythonRunner;
 
 #[async_trait]
 impl NodeRunner for PythonRunner {
-    async fn run(&self, spec: &AttemptSpec, cancel: CancellationToken, started: &(dyn Fn(ProcessInfo) + Send + Sync)) -> AttemptOutcome {
+    async fn run(&self, spec: &AttemptSpec, ctx: AttemptContext<'_>) -> AttemptOutcome {
         if let Err(message) = check_version(spec.property(PYTHON_VERSION)) {
-            return fail_before_start(spec, &message, false).await;
+            return fail_before_start(ctx.log, &message, false).await;
         }
         let Some(python) = find_python3(spec) else {
-            return fail_before_start(spec, PYTHON_MISSING, false).await;
+            return fail_before_start(ctx.log, PYTHON_MISSING, false).await;
         };
         let env = vec![("PYTHONUNBUFFERED".to_string(), "1".to_string())];
         let interpreter = Interpreter { program: python, extension: "py", env, inline_flag: None };
-        run_script(&interpreter, spec, cancel, started).await
+        run_script(&interpreter, spec, ctx).await
     }
 }
 

@@ -9,10 +9,9 @@
 //! value is ignored with a warning, as if no condition were set.
 
 use super::process::{Interpreter, run_script};
-use super::{AttemptOutcome, AttemptSpec, NodeRunner, ProcessInfo};
+use super::{AttemptContext, AttemptOutcome, AttemptSpec, NodeRunner};
 use async_trait::async_trait;
 use std::path::{Path, PathBuf};
-use tokio_util::sync::CancellationToken;
 
 /// The property holding the Shell retry condition.
 pub const RETRY_EXIT_CODES: &str = "retryExitCodes";
@@ -21,10 +20,10 @@ pub struct ShellRunner;
 
 #[async_trait]
 impl NodeRunner for ShellRunner {
-    async fn run(&self, spec: &AttemptSpec, cancel: CancellationToken, started: &(dyn Fn(ProcessInfo) + Send + Sync)) -> AttemptOutcome {
+    async fn run(&self, spec: &AttemptSpec, ctx: AttemptContext<'_>) -> AttemptOutcome {
         let condition = retry_condition(spec);
         let interpreter = Interpreter { program: shell_path(), extension: "sh", env: Vec::new(), inline_flag: Some("-c") };
-        let outcome = run_script(&interpreter, spec, cancel, started).await;
+        let outcome = run_script(&interpreter, spec, ctx).await;
         apply_retry_condition(outcome, condition.as_ref())
     }
 }

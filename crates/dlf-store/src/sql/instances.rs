@@ -1,10 +1,11 @@
 //! Job instances and node instances.
 
 use super::rows::{self, bool_int, INSTANCE_COLUMNS, NODE_COLUMNS};
-use super::{Dialect, Placeholders, SqlStore};
+use super::{wire_list, Dialect, Placeholders, SqlStore};
 use crate::instances::*;
 use crate::StoreResult;
 use async_trait::async_trait;
+use dlf_core::model::{InstanceStatus, JobStatus, NodeStatus};
 use sqlx::{AssertSqlSafe, Row, Transaction};
 use std::collections::{HashMap, HashSet};
 
@@ -18,8 +19,6 @@ const NODE_ROWS_PER_INSERT: usize = 1000;
 /// Most instances started by one multi-row UPDATE.
 const STARTS_PER_UPDATE: usize = 1000;
 
-/// Statuses of an instance that has not ended.
-const OPEN_STATUSES: &str = "('waiting', 'waiting-confirm', 'running', 'running-exception', 'pause', 'freeze')";
 
 /// The columns a new instance row is inserted with, in [`bind_new_instance`]'s order.
 const NEW_INSTANCE_COLUMNS: &str =
@@ -39,9 +38,9 @@ fn bind_new_instance<'q>(
         .bind(&new.workspace_id)
         .bind(new.job_id)
         .bind(&new.job_name)
-        .bind(new.instance_type)
+        .bind(new.instance_type.code())
         .bind(new.plan_ms)
-        .bind(&new.status)
+        .bind(new.status.as_str())
         .bind(new.version)
         .bind(new.submit_ms)
         .bind(new.created_ms)
@@ -57,16 +56,15 @@ impl SqlStore {
             "INSERT INTO job_instances ({NEW_INSTANCE_COLUMNS}) VALUES {} ON CONFLICT DO NOTHING RETURNING {INSTANCE_COLUMNS}",
             new_instance_placeholders(&mut Placeholders::numbered())
         ));
-        let row = bind_new_instance(sqlx::query(sql), new)
-            .fetch_optional(&mut **tx)
-            .await?;
+        let row = bind_new_instance(sqlx::query(sql), new).fetch_optional(&mut **tx).await?;
         let Some(row) = row else { return Ok(None) };
         let record = rows::instance(&row)?;
         for (name, node_type) in &new.nodes {
-            sqlx::query("INSERT INTO node_instances (instance_id, node_name, node_type, status) VALUES ($1, $2, $3, 'waiting')")
+            sqlx::query("INSERT INTO node_instances (instance_id, node_name, node_type, status) VALUES ($1, $2, $3, $4)")
                 .bind(record.id)
                 .bind(name)
                 .bind(node_type)
+                .bind(NodeStatus::Waiting.as_str())
                 .execute(&mut **tx)
                 .await?;
         }
@@ -90,8 +88,9 @@ impl SqlStore {
         let cases = |p: &mut Placeholders| (0..round.len()).map(|_| format!(" WHEN {} THEN {}", p.next(), p.next())).collect::<String>();
         let (set_cases, ids, where_cases) = (cases(&mut p), p.list(round.len()), cases(&mut p));
         let sql = AssertSqlSafe(format!(
-            "UPDATE jobs SET schedule_cursor_ms = CASE id{set_cases} END WHERE id IN ({ids}) AND status = 'SCHEDULING' \
-             AND (schedule_cursor_ms IS NULL OR schedule_cursor_ms < CASE id{where_cases} END) RETURNING id"
+            "UPDATE jobs SET schedule_cursor_ms = CASE id{set_cases} END WHERE id IN ({ids}) AND status = '{scheduling}' \
+             AND (schedule_cursor_ms IS NULL OR schedule_cursor_ms < CASE id{where_cases} END) RETURNING id",
+            scheduling = JobStatus::Scheduling.as_str()
         ));
         let mut update = sqlx::query(sql);
         for new in round {
@@ -129,7 +128,8 @@ impl SqlStore {
                 .collect();
             for chunk in nodes.chunks(NODE_ROWS_PER_INSERT) {
                 let mut p = Placeholders::for_dialect(dialect);
-                let values = (0..chunk.len()).map(|_| format!("({}, 'waiting')", p.list(3))).collect::<Vec<_>>().join(", ");
+                let waiting = NodeStatus::Waiting.as_str();
+                let values = (0..chunk.len()).map(|_| format!("({}, '{waiting}')", p.list(3))).collect::<Vec<_>>().join(", ");
                 let sql = AssertSqlSafe(format!("INSERT INTO node_instances (instance_id, node_name, node_type, status) VALUES {values}"));
                 let mut insert = sqlx::query(sql);
                 for (id, name, node_type) in chunk {
@@ -154,7 +154,8 @@ impl SqlStore {
                     .await?
                     .map(|r| r.try_get("status"))
                     .transpose()?;
-                outcomes.push(if status.as_deref() == Some("SCHEDULING") { FireOutcome::Duplicate } else { FireOutcome::NotScheduling });
+                let scheduling = status.as_deref().and_then(JobStatus::parse) == Some(JobStatus::Scheduling);
+                outcomes.push(if scheduling { FireOutcome::Duplicate } else { FireOutcome::NotScheduling });
             }
         }
         Ok(outcomes)
@@ -166,7 +167,7 @@ impl SqlStore {
                 "UPDATE job_instances SET status = $1, version = $2, submit_ms = $3, start_ms = $4, end_ms = $5, \
                  params = $6, error_message = $7, rerun_count = $8, ignore_depend = $9 WHERE id = $10 AND status = $11",
             )
-            .bind(&inst.status)
+            .bind(inst.status.as_str())
             .bind(inst.version)
             .bind(inst.submit_ms)
             .bind(inst.start_ms)
@@ -176,7 +177,7 @@ impl SqlStore {
             .bind(inst.rerun_count)
             .bind(bool_int(inst.ignore_depend))
             .bind(inst.id)
-            .bind(expected)
+            .bind(expected.as_str())
             .execute(&mut **tx)
             .await?;
             if done.rows_affected() == 0 {
@@ -192,17 +193,18 @@ impl SqlStore {
         }
         for n in &commit.nodes {
             let sql = AssertSqlSafe(format!(
-                "INSERT INTO node_instances ({NODE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
+                "INSERT INTO node_instances ({NODE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) \
                  ON CONFLICT (instance_id, node_name) DO UPDATE SET node_type = excluded.node_type, status = excluded.status, \
                  attempts = excluded.attempts, start_ms = excluded.start_ms, end_ms = excluded.end_ms, output = excluded.output, \
                  error_message = excluded.error_message, log_path = excluded.log_path, process_group = excluded.process_group, \
-                 process_start = excluded.process_start, runner_epoch = excluded.runner_epoch, continued = excluded.continued"
+                 process_start = excluded.process_start, runner_epoch = excluded.runner_epoch, continued = excluded.continued, \
+                 interrupted = excluded.interrupted"
             ));
             sqlx::query(sql)
                 .bind(n.instance_id)
                 .bind(&n.node_name)
                 .bind(&n.node_type)
-                .bind(&n.status)
+                .bind(n.status.as_str())
                 .bind(n.attempts)
                 .bind(n.start_ms)
                 .bind(n.end_ms)
@@ -213,6 +215,7 @@ impl SqlStore {
                 .bind(&n.process_start)
                 .bind(&n.runner_epoch)
                 .bind(bool_int(n.continued))
+                .bind(n.interrupted)
                 .execute(&mut **tx)
                 .await?;
         }
@@ -222,7 +225,7 @@ impl SqlStore {
                 "UPDATE jobs SET last_instance_status = $1, last_instance_end_ms = $2 \
                  WHERE id = $3 AND (last_instance_end_ms IS NULL OR last_instance_end_ms <= $2)",
             )
-            .bind(status)
+            .bind(status.as_str())
             .bind(end_ms)
             .bind(job_id)
             .execute(&mut **tx)
@@ -292,9 +295,9 @@ impl InstanceStore for SqlStore {
             text_binds.push((next, name.clone()));
             next += 1;
         }
-        if let Some(status) = &f.status {
+        if let Some(status) = f.status {
             conditions.push(format!("status = ${next}"));
-            text_binds.push((next, status.clone()));
+            text_binds.push((next, status.as_str().to_string()));
             next += 1;
         }
         let type_p = f.instance_type.map(|_| {
@@ -309,7 +312,7 @@ impl InstanceStore for SqlStore {
                 q = q.bind(text.clone());
             }
             if type_p.is_some() {
-                q = q.bind(f.instance_type.unwrap_or_default());
+                q = q.bind(f.instance_type.map(|t| t.code()).unwrap_or_default());
             }
             q
         };
@@ -330,7 +333,8 @@ impl InstanceStore for SqlStore {
 
     async fn open_instances(&self) -> StoreResult<Vec<InstanceRecord>> {
         let sql = AssertSqlSafe(format!(
-            "SELECT {INSTANCE_COLUMNS} FROM job_instances WHERE status IN {OPEN_STATUSES} ORDER BY plan_ms, id"
+            "SELECT {INSTANCE_COLUMNS} FROM job_instances WHERE status IN {} ORDER BY plan_ms, id",
+            wire_list(InstanceStatus::open(), InstanceStatus::as_str)
         ));
         let found = sqlx::query(sql).fetch_all(&self.read).await?;
         found.iter().map(rows::instance).collect()
@@ -359,28 +363,29 @@ impl InstanceStore for SqlStore {
         Ok(results)
     }
 
-    async fn start_instances(&self, starts: &[(i64, String)], start_ms: i64) -> StoreResult<Vec<Start>> {
+    async fn start_instances(&self, starts: &[(i64, InstanceStatus)], start_ms: i64) -> StoreResult<Vec<Start>> {
         let mut tx = self.begin_write().await?;
         let mut started: HashMap<i64, Start> = HashMap::new();
-        let mut by_status: HashMap<&str, Vec<i64>> = HashMap::new();
+        let mut by_status: HashMap<InstanceStatus, Vec<i64>> = HashMap::new();
         for (id, expected) in starts {
-            by_status.entry(expected.as_str()).or_default().push(*id);
+            by_status.entry(*expected).or_default().push(*id);
         }
         for (expected, ids) in by_status {
             for chunk in ids.chunks(STARTS_PER_UPDATE) {
                 let mut p = Placeholders::for_dialect(self.dialect);
                 let (start, status, list) = (p.next(), p.next(), p.list(chunk.len()));
                 let sql = AssertSqlSafe(format!(
-                    "UPDATE job_instances SET status = 'running', start_ms = {start} WHERE status = {status} AND id IN ({list}) \
-                     RETURNING id, rerun_count"
+                    "UPDATE job_instances SET status = '{running}', start_ms = {start} WHERE status = {status} AND id IN ({list}) \
+                     RETURNING id, rerun_count",
+                    running = InstanceStatus::Running.as_str()
                 ));
-                let mut update = sqlx::query(sql).bind(start_ms).bind(expected);
+                let mut update = sqlx::query(sql).bind(start_ms).bind(expected.as_str());
                 for id in chunk {
                     update = update.bind(*id);
                 }
                 for row in update.fetch_all(&mut *tx).await? {
                     let rerun_count: i64 = row.try_get("rerun_count")?;
-                    let fresh = expected == "waiting" && rerun_count == 0;
+                    let fresh = expected == InstanceStatus::Waiting && rerun_count == 0;
                     started.insert(row.try_get("id")?, Start::Started { fresh });
                 }
             }
@@ -415,9 +420,12 @@ impl InstanceStore for SqlStore {
     }
 
     async fn count_active_instances(&self, job_id: i64) -> StoreResult<i64> {
-        let row = sqlx::query(
-            "SELECT COUNT(*) AS n FROM job_instances WHERE job_id = $1 AND status IN ('running', 'running-exception', 'pause')",
-        )
+        let holding = InstanceStatus::ALL.iter().copied().filter(|s| s.holds_slot());
+        let sql = AssertSqlSafe(format!(
+            "SELECT COUNT(*) AS n FROM job_instances WHERE job_id = $1 AND status IN {}",
+            wire_list(holding, InstanceStatus::as_str)
+        ));
+        let row = sqlx::query(sql)
         .bind(job_id)
         .fetch_one(&self.read)
         .await?;

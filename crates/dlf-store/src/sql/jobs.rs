@@ -1,17 +1,40 @@
 //! Jobs, their submitted versions, tags and dependency edges.
 
 use super::rows::{self, bool_int, JOB_COLUMNS, JOB_SUMMARY_COLUMNS};
-use super::{conflict_or, Dialect, SqlStore};
+use super::{conflict_or, wire_list, Dialect, SqlStore};
 use crate::records::*;
 use crate::{JobStore, StoreError, StoreResult};
 use async_trait::async_trait;
+use dlf_core::model::{InstanceStatus, JobStatus, NodeStatus};
+use dlf_core::state::{next_instance_status, next_node_status, AbortCause, CancelReason, InstanceEvent, NodeEvent};
 use sqlx::{AssertSqlSafe, Row};
 
 /// Submitted versions kept per job (JOBS.md §8).
 const VERSIONS_KEPT: i64 = 100;
 
-/// Instance statuses that StopJob cancels: not yet running (JOBS.md §4.3).
-const CANCELLED_BY_STOP: &str = "('waiting', 'waiting-confirm', 'freeze')";
+/// The instance statuses StopJob cancels, and what they become: exactly those the state machine
+/// lets "own job stopped" move (JOBS.md §4.3: not yet running), so the SQL and the rule cannot
+/// disagree.
+fn cancelled_by_job_stop() -> (Vec<InstanceStatus>, InstanceStatus) {
+    let event = InstanceEvent::Cancel(CancelReason::JobStopped);
+    let from: Vec<InstanceStatus> =
+        InstanceStatus::ALL.iter().copied().filter(|s| next_instance_status(Some(*s), &event).is_ok()).collect();
+    let to = from.first().and_then(|s| next_instance_status(Some(*s), &event).ok()).unwrap_or(InstanceStatus::ManualStop);
+    (from, to)
+}
+
+/// The node statuses of a canceled not-yet-running instance that its cancel moves, and to what:
+/// those an instance stop may abort, except `running` (a not-yet-running instance runs no node).
+fn nodes_cancelled_by_job_stop() -> (Vec<NodeStatus>, NodeStatus) {
+    let event = NodeEvent::Abort(AbortCause::InstanceStopped);
+    let from: Vec<NodeStatus> = NodeStatus::ALL
+        .iter()
+        .copied()
+        .filter(|s| *s != NodeStatus::Running && next_node_status(*s, &event).is_ok())
+        .collect();
+    let to = from.first().and_then(|s| next_node_status(*s, &event).ok()).unwrap_or(NodeStatus::ManualStop);
+    (from, to)
+}
 
 impl SqlStore {
     async fn write_job_side_tables(
@@ -83,7 +106,7 @@ impl JobStore for SqlStore {
         let row = sqlx::query(
             "INSERT INTO jobs (workspace_id, name, process_type, status, document, submitted_version, directory, owner, \
              priority, single_node, schedule_end_ms, create_user, create_ms, update_user, update_ms) \
-             VALUES ($1, $2, $3, 'STOPPED', $4, $5, $6, $7, $8, $9, $10, $11, $12, $11, $12) RETURNING id",
+             VALUES ($1, $2, $3, $13, $4, $5, $6, $7, $8, $9, $10, $11, $12, $11, $12) RETURNING id",
         )
         .bind(&job.workspace_id)
         .bind(&job.name)
@@ -97,6 +120,7 @@ impl JobStore for SqlStore {
         .bind(f.schedule_end_ms)
         .bind(&job.user)
         .bind(job.now_ms)
+        .bind(JobStatus::Stopped.as_str())
         .fetch_one(&mut *tx)
         .await
         .map_err(|e| conflict_or(e, format!("job '{}'", job.name)))?;
@@ -252,18 +276,18 @@ impl JobStore for SqlStore {
         found.iter().map(rows::job).collect()
     }
 
-    async fn jobs_with_status(&self, statuses: &[&str]) -> StoreResult<Vec<JobRecord>> {
+    async fn jobs_with_status(&self, statuses: &[JobStatus]) -> StoreResult<Vec<JobRecord>> {
         let placeholders: Vec<String> = (1..=statuses.len()).map(|i| format!("${i}")).collect();
         let sql = AssertSqlSafe(format!("SELECT {JOB_COLUMNS} FROM jobs WHERE status IN ({}) ORDER BY id", placeholders.join(", ")));
         let mut q = sqlx::query(sql);
         for s in statuses {
-            q = q.bind(s.to_string());
+            q = q.bind(s.as_str());
         }
         let found = q.fetch_all(&self.read).await?;
         found.iter().map(rows::job).collect()
     }
 
-    async fn transition_job(&self, job_id: i64, from: &[&str], change: &JobStatusChange) -> StoreResult<bool> {
+    async fn transition_job(&self, job_id: i64, from: &[JobStatus], change: &JobStatusChange) -> StoreResult<bool> {
         let mut sets = vec!["status = $1".to_string()];
         let mut next = 2;
         let mut placeholder = || {
@@ -287,7 +311,7 @@ impl JobStore for SqlStore {
             sets.join(", "),
             from_list.join(", ")
         ));
-        let mut q = sqlx::query(sql).bind(change.status.clone());
+        let mut q = sqlx::query(sql).bind(change.status.as_str());
         if let Some(ms) = change.started_ms {
             q = q.bind(ms);
         }
@@ -299,27 +323,34 @@ impl JobStore for SqlStore {
         }
         q = q.bind(job_id);
         for status in from {
-            q = q.bind(status.to_string());
+            q = q.bind(status.as_str());
         }
         let _changed = self.definitions_changing();
         let mut tx = self.begin_write().await?;
         let changed = q.execute(&mut *tx).await?.rows_affected() == 1;
         if changed
             && let Some(end_ms) = change.cancel_waiting_at_ms {
+                let (from, to) = cancelled_by_job_stop();
                 let cancel = AssertSqlSafe(format!(
-                    "UPDATE job_instances SET status = 'manual-stop', end_ms = $1, \
+                    "UPDATE job_instances SET status = $3, end_ms = $1, \
                      error_message = 'Canceled: the job was stopped.' \
-                     WHERE job_id = $2 AND instance_type IN (0, 7) AND status IN {CANCELLED_BY_STOP}"
+                     WHERE job_id = $2 AND instance_type IN (0, 7) AND status IN {}",
+                    wire_list(from, InstanceStatus::as_str)
                 ));
-                sqlx::query(cancel).bind(end_ms).bind(job_id).execute(&mut *tx).await?;
-                sqlx::query(
-                    "UPDATE node_instances SET status = 'manual-stop', end_ms = $1 WHERE status IN ('waiting', 'pause') \
-                     AND instance_id IN (SELECT id FROM job_instances WHERE job_id = $2 AND status = 'manual-stop' AND end_ms = $1)",
-                )
-                .bind(end_ms)
-                .bind(job_id)
-                .execute(&mut *tx)
-                .await?;
+                sqlx::query(cancel).bind(end_ms).bind(job_id).bind(to.as_str()).execute(&mut *tx).await?;
+                let (node_from, node_to) = nodes_cancelled_by_job_stop();
+                let cancel_nodes = AssertSqlSafe(format!(
+                    "UPDATE node_instances SET status = $3, end_ms = $1 WHERE status IN {} \
+                     AND instance_id IN (SELECT id FROM job_instances WHERE job_id = $2 AND status = $4 AND end_ms = $1)",
+                    wire_list(node_from, NodeStatus::as_str)
+                ));
+                sqlx::query(cancel_nodes)
+                    .bind(end_ms)
+                    .bind(job_id)
+                    .bind(node_to.as_str())
+                    .bind(to.as_str())
+                    .execute(&mut *tx)
+                    .await?;
             }
         tx.commit().await?;
         Ok(changed)

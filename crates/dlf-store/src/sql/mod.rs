@@ -84,6 +84,15 @@ impl Placeholders {
     }
 }
 
+/// `('a', 'b', …)`: an SQL list of the wire strings of `dlf-core` enum values (statuses), for
+/// an `IN` condition. The strings are the enums' own constants, never user text, so they are
+/// written into the statement rather than bound; every list of statuses the store needs is
+/// built this way from the enums and the state rules, never spelled out.
+pub(crate) fn wire_list<T: Copy>(values: impl IntoIterator<Item = T>, wire: fn(T) -> &'static str) -> String {
+    let items: Vec<String> = values.into_iter().map(|v| format!("'{}'", wire(v))).collect();
+    format!("({})", items.join(", "))
+}
+
 /// A store on SQLite or PostgreSQL.
 #[derive(Clone, Debug)]
 pub struct SqlStore {

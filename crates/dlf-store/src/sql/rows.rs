@@ -2,9 +2,31 @@
 
 use crate::instances::{InstanceBrief, InstanceRecord, NodeInstanceRecord};
 use crate::records::*;
-use crate::StoreResult;
+use crate::{StoreError, StoreResult};
+use dlf_core::model::{InstanceStatus, InstanceType, JobStatus, NodeStatus};
 use sqlx::any::AnyRow;
 use sqlx::Row;
+
+/// A text column that must hold one of an enum's wire strings; anything else is a corrupt row.
+fn decoded<T>(row: &AnyRow, table: &str, column: &str, parse: fn(&str) -> Option<T>) -> StoreResult<T> {
+    let text: String = row.try_get(column)?;
+    parse(&text).ok_or_else(|| StoreError::Corrupt(format!("{table}.{column} holds '{text}', which is not a known value")))
+}
+
+/// As [`decoded`], for a nullable column.
+fn decoded_opt<T>(row: &AnyRow, table: &str, column: &str, parse: fn(&str) -> Option<T>) -> StoreResult<Option<T>> {
+    let text: Option<String> = row.try_get(column)?;
+    text.map(|text| {
+        parse(&text).ok_or_else(|| StoreError::Corrupt(format!("{table}.{column} holds '{text}', which is not a known value")))
+    })
+    .transpose()
+}
+
+fn instance_type(row: &AnyRow) -> StoreResult<InstanceType> {
+    let code: i64 = row.try_get("instance_type")?;
+    InstanceType::from_code(code)
+        .ok_or_else(|| StoreError::Corrupt(format!("job_instances.instance_type holds {code}, which is not a known type")))
+}
 
 pub const WORKSPACE_COLUMNS: &str = "id, project_id, name, is_default, created_ms";
 
@@ -32,7 +54,7 @@ pub fn job_summary(row: &AnyRow) -> StoreResult<JobSummary> {
         workspace_id: row.try_get("workspace_id")?,
         name: row.try_get("name")?,
         process_type: row.try_get("process_type")?,
-        status: row.try_get("status")?,
+        status: decoded(row, "jobs", "status", JobStatus::parse)?,
         submitted_version: row.try_get("submitted_version")?,
         directory: row.try_get("directory")?,
         owner: row.try_get("owner")?,
@@ -44,7 +66,7 @@ pub fn job_summary(row: &AnyRow) -> StoreResult<JobSummary> {
         update_user: row.try_get("update_user")?,
         update_ms: row.try_get("update_ms")?,
         started_ms: row.try_get("started_ms")?,
-        last_instance_status: row.try_get("last_instance_status")?,
+        last_instance_status: decoded_opt(row, "jobs", "last_instance_status", InstanceStatus::parse)?,
         last_instance_end_ms: row.try_get("last_instance_end_ms")?,
     })
 }
@@ -84,9 +106,9 @@ pub fn instance(row: &AnyRow) -> StoreResult<InstanceRecord> {
         workspace_id: row.try_get("workspace_id")?,
         job_id: row.try_get("job_id")?,
         job_name: row.try_get("job_name")?,
-        instance_type: row.try_get("instance_type")?,
+        instance_type: instance_type(row)?,
         plan_ms: row.try_get("plan_ms")?,
-        status: row.try_get("status")?,
+        status: decoded(row, "job_instances", "status", InstanceStatus::parse)?,
         version: row.try_get("version")?,
         submit_ms: row.try_get("submit_ms")?,
         created_ms: row.try_get("created_ms")?,
@@ -100,18 +122,22 @@ pub fn instance(row: &AnyRow) -> StoreResult<InstanceRecord> {
 }
 
 pub fn instance_brief(row: &AnyRow) -> StoreResult<InstanceBrief> {
-    Ok(InstanceBrief { id: row.try_get("id")?, plan_ms: row.try_get("plan_ms")?, status: row.try_get("status")? })
+    Ok(InstanceBrief {
+        id: row.try_get("id")?,
+        plan_ms: row.try_get("plan_ms")?,
+        status: decoded(row, "job_instances", "status", InstanceStatus::parse)?,
+    })
 }
 
 pub const NODE_COLUMNS: &str = "instance_id, node_name, node_type, status, attempts, start_ms, end_ms, output, \
-     error_message, log_path, process_group, process_start, runner_epoch, continued";
+     error_message, log_path, process_group, process_start, runner_epoch, continued, interrupted";
 
 pub fn node(row: &AnyRow) -> StoreResult<NodeInstanceRecord> {
     Ok(NodeInstanceRecord {
         instance_id: row.try_get("instance_id")?,
         node_name: row.try_get("node_name")?,
         node_type: row.try_get("node_type")?,
-        status: row.try_get("status")?,
+        status: decoded(row, "node_instances", "status", NodeStatus::parse)?,
         attempts: row.try_get("attempts")?,
         start_ms: row.try_get("start_ms")?,
         end_ms: row.try_get("end_ms")?,
@@ -122,9 +148,68 @@ pub fn node(row: &AnyRow) -> StoreResult<NodeInstanceRecord> {
         process_start: row.try_get("process_start")?,
         runner_epoch: row.try_get("runner_epoch")?,
         continued: row.try_get::<i64, _>("continued")? != 0,
+        interrupted: row.try_get("interrupted")?,
     })
 }
 
 pub fn bool_int(b: bool) -> i64 {
     b as i64
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{InstanceStore, JobFields, JobStore, NewInstance, NewJob, SqlStore, StoreError, TenancyStore};
+    use dlf_core::model::{InstanceStatus, InstanceType};
+
+    /// A status the model does not know is a corrupt row, named with its table and column,
+    /// whichever read meets it.
+    #[tokio::test]
+    async fn an_unknown_status_in_the_database_is_a_corrupt_row() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqlStore::open(dir.path().join("dlf.db").to_str().unwrap()).await.unwrap();
+        let ws = store.default_workspace("p", 1).await.unwrap();
+        let fields = JobFields {
+            document: "{}".into(),
+            process_type: "BATCH".into(),
+            directory: "/".into(),
+            owner: None,
+            priority: 0,
+            single_node: false,
+            schedule_end_ms: None,
+            tags: vec![],
+            depends_on: vec![],
+        };
+        let job = store
+            .insert_job(&NewJob { workspace_id: ws.id.clone(), name: "j".into(), fields, user: "u".into(), now_ms: 1, submit: true })
+            .await
+            .unwrap();
+        let new = NewInstance {
+            workspace_id: ws.id.clone(),
+            job_id: job.id(),
+            job_name: "j".into(),
+            instance_type: InstanceType::Manual,
+            plan_ms: 1,
+            status: InstanceStatus::Waiting,
+            version: 1,
+            submit_ms: 1,
+            created_ms: 1,
+            params: None,
+            ignore_depend: false,
+            nodes: vec![("a".into(), "Dummy".into())],
+        };
+        let instance = store.insert_instance(&new).await.unwrap().unwrap();
+
+        for sql in ["UPDATE jobs SET status = 'Running'", "UPDATE job_instances SET status = 'done'", "UPDATE node_instances SET status = '?'"] {
+            sqlx::query(sql).execute(&store.write).await.unwrap();
+        }
+        let corrupt = |e: StoreError, column: &str| match e {
+            StoreError::Corrupt(message) => assert!(message.contains(column), "{message}"),
+            other => panic!("expected a corrupt row, got {other}"),
+        };
+        corrupt(store.find_job(&ws.id, "j").await.unwrap_err(), "jobs.status");
+        corrupt(store.find_instance(instance.id).await.unwrap_err(), "job_instances.status");
+        corrupt(store.node_instances(instance.id).await.unwrap_err(), "node_instances.status");
+        sqlx::query("UPDATE job_instances SET status = 'waiting', instance_type = 3").execute(&store.write).await.unwrap();
+        corrupt(store.find_instance(instance.id).await.unwrap_err(), "job_instances.instance_type");
+    }
 }

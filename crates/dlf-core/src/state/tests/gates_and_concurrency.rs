@@ -5,7 +5,7 @@ use super::at;
 use crate::model::InstanceStatus;
 use crate::state::{
     CancelReason, DEFAULT_CONCURRENT_CAP, DependencyCancel, DependencyDecision as D, GateInput, InstanceEvent,
-    instance_limit, instances_to_start, next_instance_status, node_slot_free, superseded_by_latest, task_group,
+    instance_limit, instances_to_start, next_instance_status, superseded_by_latest,
     waiting_instance_event,
 };
 
@@ -74,12 +74,3 @@ fn state_skip_self_dep_job_keeps_only_the_newest_queued_instance() {
     assert_eq!(superseded_by_latest::<i32>(&[]), Vec::<i32>::new());
 }
 
-#[test]
-fn state_node_caps_and_task_groups() {
-    assert!(node_slot_free(1000, None), "no cap unless configured");
-    assert!(node_slot_free(9, Some(10)));
-    assert!(!node_slot_free(10, Some(10)));
-    assert_eq!(task_group(Some("nodes"), Some("job")), Some("nodes"), "node-level group overrides");
-    assert_eq!(task_group(None, Some("job")), Some("job"));
-    assert_eq!(task_group(Some(""), None), None);
-}

@@ -5,7 +5,8 @@ use crate::model::{FailPolicy, NodeStatus as S};
 use crate::state::{AbortCause, NodeEvent as E, SkipCause, next_node_status};
 
 const POLICIES: [FailPolicy; 4] = [FailPolicy::Fail, FailPolicy::FailChild, FailPolicy::Ignore, FailPolicy::Suspend];
-const SKIPS: [SkipCause; 3] = [SkipCause::ConditionsFalse, SkipCause::PropagatedSkip, SkipCause::Operator];
+const SKIPS: [SkipCause; 4] =
+    [SkipCause::ConditionsFalse, SkipCause::PropagatedSkip, SkipCause::Operator, SkipCause::InstanceSkipped];
 const ABORTS: [AbortCause; 2] = [AbortCause::InstanceStopped, AbortCause::InstanceFailed];
 const TERMINAL: [S; 4] = [S::Success, S::Fail, S::Skip, S::ManualStop];
 
@@ -24,6 +25,7 @@ fn all_events() -> Vec<E> {
         E::AttemptFailed { retry_left: true },
         E::AttemptFailed { retry_left: false },
         E::Rerun,
+        E::Interrupted,
     ];
     events.extend(SKIPS.map(E::Skip));
     events.extend(ABORTS.map(E::Abort));
@@ -43,7 +45,8 @@ fn all_events() -> Vec<E> {
             | E::Abort(_)
             | E::OperatorSucceed { .. }
             | E::OperatorRetry { .. }
-            | E::Rerun => {}
+            | E::Rerun
+            | E::Interrupted => {}
         }
     }
     events
@@ -64,7 +67,8 @@ fn table() -> Vec<(S, E, S)> {
         (S::Running, E::AttemptFailed { retry_left: false }, S::Fail),
         (S::Fail, E::OperatorSucceed { policy: FailPolicy::Suspend }, S::Success),
         (S::Fail, E::OperatorRetry { policy: FailPolicy::Suspend }, S::Running),
-        (S::Waiting, E::Rerun, S::Waiting), // [I]
+        (S::Waiting, E::Rerun, S::Waiting),       // [I]
+        (S::Running, E::Interrupted, S::Waiting), // [I]
     ];
     rows.extend(SKIPS.map(|c| (S::Waiting, E::Skip(c), S::Skip)));
     for from in [S::Waiting, S::Running, S::Pause] {
@@ -171,6 +175,14 @@ fn state_node_row_fail_operator_succeed_or_retry_only_under_suspend() {
 fn state_node_row_terminal_included_in_rerun() {
     for from in TERMINAL {
         assert_eq!(go(from, E::Rerun), Ok(S::Waiting), "{from}");
+    }
+}
+
+#[test]
+fn state_node_a_shutdown_puts_a_running_node_back_to_waiting() {
+    assert_eq!(go(S::Running, E::Interrupted), Ok(S::Waiting));
+    for from in [S::Waiting, S::Pause, S::Success, S::Fail, S::Skip, S::ManualStop] {
+        assert!(go(from, E::Interrupted).is_err(), "only a running node is interrupted: {from}");
     }
 }
 

@@ -25,6 +25,12 @@ fn state_retry_timeout_only_with_exec_timeout_retry() {
 }
 
 #[test]
+fn state_retry_never_for_a_failure_the_retry_condition_excludes() {
+    assert!(!retry_left(1, 5, AttemptFailure::NotRetryable, true));
+    assert!(retry_left(1, 5, AttemptFailure::Error, true), "the same attempt, retryable");
+}
+
+#[test]
 fn state_retry_drives_the_node_through_its_attempts() {
     // retryTimes 1: attempt 1 fails → still running; attempt 2 fails → fail.
     let mut status = next_node_status(NodeStatus::Waiting, &NodeEvent::Start).unwrap();

@@ -5,7 +5,7 @@
 //! and to a count that fails the attempt past [`OUTPUT_LIMIT_BYTES`] (JOBS.md §8). Nothing
 //! keeps the whole stream in memory.
 
-use super::LogSink;
+use crate::runners::LogSink;
 use super::deadline_after;
 use super::outcome::failed;
 use crate::runners::AttemptOutcome;
@@ -71,7 +71,7 @@ async fn read_pipe<R: AsyncRead + Unpin>(pipe: &mut Option<R>, buf: &mut [u8]) -
 }
 
 /// Copies output until both pipes are at end of file or `limit` has passed.
-pub(super) async fn drain(pipes: &mut Pipes, capture: &mut Capture, limit: Duration) {
+pub(super) async fn drain(pipes: &mut Pipes, capture: &mut Capture<'_>, limit: Duration) {
     let deadline = deadline_after(limit);
     while !pipes.is_done() {
         let read = tokio::select! {
@@ -84,16 +84,16 @@ pub(super) async fn drain(pipes: &mut Pipes, capture: &mut Capture, limit: Durat
 }
 
 /// Where output goes: the log file, the stdout tail, the stdout byte count.
-pub(super) struct Capture {
-    log: LogSink,
+pub(super) struct Capture<'a> {
+    log: &'a mut LogSink,
     tail: Tail,
     stdout_bytes: u64,
     /// Stdout passed [`OUTPUT_LIMIT_BYTES`]; further output is discarded.
     pub(super) over_limit: bool,
 }
 
-impl Capture {
-    pub(super) fn new(log: LogSink) -> Capture {
+impl<'a> Capture<'a> {
+    pub(super) fn new(log: &'a mut LogSink) -> Capture<'a> {
         Capture { log, tail: Tail::default(), stdout_bytes: 0, over_limit: false }
     }
 

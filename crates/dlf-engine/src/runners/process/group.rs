@@ -90,7 +90,7 @@ impl Drop for GroupGuard {
 /// `SIGTERM` the group, wait up to `grace` for the leader, `SIGKILL` the group, wait for the
 /// leader, `SIGKILL` the group again, then drain the pipes briefly. Output keeps going to the
 /// log meanwhile.
-pub(super) async fn terminate(child: &mut Child, group: &mut GroupGuard, pipes: &mut Pipes, capture: &mut Capture, grace: Duration) {
+pub(super) async fn terminate(child: &mut Child, group: &mut GroupGuard, pipes: &mut Pipes, capture: &mut Capture<'_>, grace: Duration) {
     group.signal(Signal::SIGTERM);
     let exited = wait_while_draining(child, pipes, capture, grace).await;
     group.kill();
@@ -104,7 +104,7 @@ pub(super) async fn terminate(child: &mut Child, group: &mut GroupGuard, pipes: 
 }
 
 /// Waits up to `limit` for the leader to exit, copying output meanwhile. True if it exited.
-async fn wait_while_draining(child: &mut Child, pipes: &mut Pipes, capture: &mut Capture, limit: Duration) -> bool {
+async fn wait_while_draining(child: &mut Child, pipes: &mut Pipes, capture: &mut Capture<'_>, limit: Duration) -> bool {
     let deadline = deadline_after(limit);
     loop {
         let read = tokio::select! {

@@ -10,44 +10,44 @@
 //! 2. starts the interpreter as the leader of its **own process group** (`process_group(0)`),
 //!    with standard input from [`AttemptSpec::stdin`] (or `/dev/null`), the server's environment
 //!    plus [`AttemptSpec::env`], and [`AttemptSpec::work_dir`] as working directory;
-//! 3. reports the group at once through `started` (leader pid = group id, plus the leader's
-//!    start time from `/proc/<pid>/stat` so a restarted server can recognise it);
+//! 3. reports the group at once ([`AttemptReport::process_started`]: leader pid = group id,
+//!    plus the leader's start time from `/proc/<pid>/stat` so a restarted server can recognise
+//!    it);
 //! 4. reads stdout and stderr concurrently as raw bytes and appends both to the attempt's log
-//!    file as they arrive (`capture.rs`); the log file is created with the first byte of output
-//!    ([`LogSink`]);
+//!    ([`AttemptContext::log`]) as they arrive (`capture.rs`);
 //! 5. keeps only the last [`OUTPUT_TAIL_CHARS`] characters of stdout as the node's output, and
 //!    fails the attempt when stdout exceeds [`OUTPUT_LIMIT_BYTES`] (JOBS.md §8);
-//! 6. ends on the first of: the leader exits, `maxExecutionTime` passes, the attempt is
-//!    cancelled (Stop), or the output cap is hit, and then applies the kill policy for how it
-//!    ended (`group.rs`), so that nothing the script started outlives the attempt.
+//! 6. ends on the first of: the leader exits, the attempt is cancelled (a stop, or the engine's
+//!    time limit), or the output cap is hit, and then applies the kill policy for how it ended
+//!    (`group.rs`), so that nothing the script started outlives the attempt.
 //!
 //! The files split that work by job, so each can be read and changed alone: `spawn.rs` builds
 //! and starts the command, `group.rs` owns the process group and its kill policy, `capture.rs`
-//! copies output, `log_sink.rs` owns the log file and `outcome.rs` says how the attempt ended.
+//! copies output and `outcome.rs` says how the attempt ended.
 //! This file only orchestrates them.
 
 mod capture;
 mod group;
-mod log_sink;
 mod outcome;
 mod spawn;
 
 pub use capture::{OUTPUT_LIMIT_BYTES, OUTPUT_TAIL_CHARS, OUTPUT_TOO_LARGE};
 pub use group::DRAIN_AFTER_EXIT;
-pub use log_sink::LogSink;
 pub use outcome::fail_before_start;
 pub use spawn::{INLINE_PROGRAM_MAX, Interpreter, script_path, start_ticks};
 
-use super::{AttemptOutcome, AttemptSpec, ProcessInfo};
+use super::{AttemptContext, AttemptOutcome, AttemptSpec, ProcessInfo};
+#[cfg(doc)]
+use super::AttemptReport;
 use capture::{Capture, Pipes, drain};
 use group::{GroupGuard, terminate};
-use outcome::{describe_duration, exit_outcome, failed};
+use outcome::{exit_outcome, failed};
 use spawn::{ProgramArg, feed_stdin, prepare_files};
 use std::io;
 use std::process::ExitStatus;
 use std::time::Duration;
 use tokio::process::Child;
-use tokio::time::{Instant, sleep_until};
+use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 /// The failure message when there is no program text.
@@ -55,14 +55,10 @@ pub const NO_PROGRAM: &str = "the node has no script or statement to run";
 
 /// Runs `spec.program` under `interpreter` as described in the module docs. Never panics;
 /// every failure to prepare or start the process is a `Failed` outcome naming what failed.
-pub async fn run_script(
-    interpreter: &Interpreter,
-    spec: &AttemptSpec,
-    cancel: CancellationToken,
-    started: &(dyn Fn(ProcessInfo) + Send + Sync),
-) -> AttemptOutcome {
+pub async fn run_script(interpreter: &Interpreter, spec: &AttemptSpec, ctx: AttemptContext<'_>) -> AttemptOutcome {
+    let AttemptContext { cancel, log, report } = ctx;
     let Some(program) = spec.program.as_deref() else {
-        return fail_before_start(spec, NO_PROGRAM, false).await;
+        return fail_before_start(log, NO_PROGRAM, false).await;
     };
     if cancel.is_cancelled() {
         return AttemptOutcome::Stopped;
@@ -71,9 +67,9 @@ pub async fn run_script(
     let inline = interpreter.inline_flag.filter(|_| program.len() <= INLINE_PROGRAM_MAX);
     let file = if inline.is_some() { None } else { Some((script.clone(), program)) };
     if let Err(message) = prepare_files(spec, file).await {
-        return fail_before_start(spec, &message, true).await;
+        return fail_before_start(log, &message, true).await;
     }
-    let mut capture = Capture::new(LogSink::new(&spec.log_path));
+    let mut capture = Capture::new(log);
     let program_arg = match inline {
         Some(flag) => ProgramArg::Inline { flag, name: script.file_name().unwrap_or_default().to_string_lossy().into_owned() },
         None => ProgramArg::File(script),
@@ -89,33 +85,30 @@ pub async fn run_script(
         let _ = child.start_kill();
         return capture.fail("the interpreter started but its process id is unknown".into(), true).await;
     };
-    started(ProcessInfo { process_group: pgid, start_ticks: start_ticks(pgid) });
+    report.process_started(ProcessInfo { process_group: pgid, start_ticks: start_ticks(pgid) });
     let mut group = GroupGuard::new(pgid);
     feed_stdin(&mut child, spec.stdin.as_deref());
     let mut pipes = Pipes::new(&mut child);
-    let deadline = deadline_after(spec.timeout);
-    let end = supervise(&mut child, &mut pipes, &mut capture, deadline, &cancel).await;
+    let end = supervise(&mut child, &mut pipes, &mut capture, &cancel).await;
     finish(end, spec, &mut child, &mut group, &mut pipes, &mut capture).await
 }
 
-/// `now + timeout`, or a far future when that does not fit.
-fn deadline_after(timeout: Duration) -> Instant {
+/// `now + limit`, or a far future when that does not fit (the drain and kill waits).
+fn deadline_after(limit: Duration) -> Instant {
     let now = Instant::now();
-    now.checked_add(timeout).unwrap_or_else(|| now + Duration::from_secs(100 * 365 * 24 * 3600))
+    now.checked_add(limit).unwrap_or_else(|| now + Duration::from_secs(100 * 365 * 24 * 3600))
 }
 
 /// Why the supervision ended.
 enum End {
     Exited(ExitStatus),
-    TimedOut,
     Cancelled,
     TooLarge,
     WaitFailed(io::Error),
 }
 
-/// Copies output until the leader exits, the deadline passes, the attempt is cancelled or the
-/// output cap is hit.
-async fn supervise(child: &mut Child, pipes: &mut Pipes, capture: &mut Capture, deadline: Instant, cancel: &CancellationToken) -> End {
+/// Copies output until the leader exits, the attempt is cancelled or the output cap is hit.
+async fn supervise(child: &mut Child, pipes: &mut Pipes, capture: &mut Capture<'_>, cancel: &CancellationToken) -> End {
     loop {
         let read = tokio::select! {
             biased;
@@ -124,7 +117,6 @@ async fn supervise(child: &mut Child, pipes: &mut Pipes, capture: &mut Capture, 
                 Ok(status) => End::Exited(status),
                 Err(e) => End::WaitFailed(e),
             },
-            _ = sleep_until(deadline) => return End::TimedOut,
             read = pipes.read() => read,
         };
         capture.take(pipes, read).await;
@@ -135,7 +127,14 @@ async fn supervise(child: &mut Child, pipes: &mut Pipes, capture: &mut Capture, 
 }
 
 /// Applies the kill policy for how the attempt ended (`group.rs`) and builds its outcome.
-async fn finish(end: End, spec: &AttemptSpec, child: &mut Child, group: &mut GroupGuard, pipes: &mut Pipes, capture: &mut Capture) -> AttemptOutcome {
+async fn finish(
+    end: End,
+    spec: &AttemptSpec,
+    child: &mut Child,
+    group: &mut GroupGuard,
+    pipes: &mut Pipes,
+    capture: &mut Capture<'_>,
+) -> AttemptOutcome {
     match end {
         End::Exited(status) => {
             // Background children of the script must not outlive the node.
@@ -150,11 +149,6 @@ async fn finish(end: End, spec: &AttemptSpec, child: &mut Child, group: &mut Gro
         End::Cancelled => {
             terminate(child, group, pipes, capture, spec.kill_grace).await;
             AttemptOutcome::Stopped
-        }
-        End::TimedOut => {
-            terminate(child, group, pipes, capture, spec.kill_grace).await;
-            let message = format!("timed out after {}", describe_duration(spec.timeout));
-            AttemptOutcome::Failed { message, exit_code: None, timed_out: true, retryable: true }
         }
         End::TooLarge => {
             terminate(child, group, pipes, capture, spec.kill_grace).await;
@@ -172,7 +166,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn huge_timeouts_do_not_overflow() {
+    fn huge_limits_do_not_overflow() {
         assert!(deadline_after(Duration::MAX) > Instant::now());
     }
 }

@@ -3,25 +3,15 @@
 //! says why it failed).
 
 use super::capture::Capture;
-use super::log_sink::create_with_dir;
-use crate::runners::{AttemptOutcome, AttemptSpec};
+use crate::runners::{AttemptOutcome, LogSink};
 use nix::sys::signal::Signal;
-use std::io;
 use std::os::unix::process::ExitStatusExt;
 use std::process::ExitStatus;
-use std::time::Duration;
 
-/// A `Failed` outcome for a failure before any process started, also written to the log file
-/// (best effort, creating its directory if needed) so a user looking at the node's log
-/// sees why it failed.
-pub async fn fail_before_start(spec: &AttemptSpec, message: &str, retryable: bool) -> AttemptOutcome {
-    let (path, text) = (spec.log_path.clone(), format!("{message}\n"));
-    let written = tokio::task::spawn_blocking(move || std::io::Write::write_all(&mut create_with_dir(&path)?, text.as_bytes()))
-        .await
-        .unwrap_or_else(|e| Err(io::Error::other(e)));
-    if let Err(e) = written {
-        tracing::warn!(path = %spec.log_path.display(), error = %e, "cannot write the node log");
-    }
+/// A `Failed` outcome for a failure before any process started, also written to the attempt's
+/// log so a user looking at the node's log sees why it failed.
+pub async fn fail_before_start(log: &mut LogSink, message: &str, retryable: bool) -> AttemptOutcome {
+    log.write(format!("{message}\n").as_bytes()).await;
     failed(message.to_string(), retryable)
 }
 
@@ -31,7 +21,7 @@ pub(super) fn failed(message: String, retryable: bool) -> AttemptOutcome {
 }
 
 /// The outcome of a process that exited by itself.
-pub(super) fn exit_outcome(status: ExitStatus, capture: &Capture) -> AttemptOutcome {
+pub(super) fn exit_outcome(status: ExitStatus, capture: &Capture<'_>) -> AttemptOutcome {
     if status.success() {
         return AttemptOutcome::Succeeded { output: capture.output() };
     }
@@ -58,28 +48,9 @@ fn signal_name(signal: i32) -> &'static str {
     }
 }
 
-/// "60 min", "30 s", "300 ms".
-pub(super) fn describe_duration(duration: Duration) -> String {
-    let secs = duration.as_secs();
-    if duration.subsec_nanos() != 0 {
-        format!("{} ms", duration.as_millis())
-    } else if secs >= 60 && secs.is_multiple_of(60) {
-        format!("{} min", secs / 60)
-    } else {
-        format!("{secs} s")
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn durations_read_naturally() {
-        assert_eq!(describe_duration(Duration::from_secs(3600)), "60 min");
-        assert_eq!(describe_duration(Duration::from_secs(90)), "90 s");
-        assert_eq!(describe_duration(Duration::from_millis(300)), "300 ms");
-    }
 
     #[test]
     fn common_signals_are_named() {

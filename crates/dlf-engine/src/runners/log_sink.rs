@@ -1,9 +1,15 @@
 //! The attempt's log file, created (with its directory) by its first byte of output.
 //!
+//! The engine opens one per attempt and hands it to the runner ([`AttemptContext::log`]); the
+//! runner writes its output there as it happens, and so does the engine (a failure before the
+//! runner started, a timeout).
+//!
 //! An attempt that writes nothing leaves no file, which the log endpoint reads as an empty log.
 //! On a file system where a new inode is slow (ext4 without a journal skips recently freed
 //! inodes one by one), the files of a silent node were most of its overhead (BENCHMARKS.md, W1).
 
+#[cfg(doc)]
+use super::AttemptContext;
 use std::io;
 use std::path::{Path, PathBuf};
 use tokio::io::AsyncWriteExt;
@@ -17,7 +23,7 @@ use tokio::io::AsyncWriteExt;
 ///
 /// ```no_run
 /// # async fn example() {
-/// use dlf_engine::runners::process::LogSink;
+/// use dlf_engine::runners::LogSink;
 /// let mut log = LogSink::new("logs/42/attempt-1.log");
 /// // Nothing exists on disk yet.
 /// log.write(b"hello\n").await; // creates logs/42/ and the file
@@ -73,7 +79,7 @@ async fn create_log(path: &Path) -> io::Result<tokio::fs::File> {
 }
 
 /// Creates (truncates) the file at `path`, and its directory if missing. Blocking.
-pub(super) fn create_with_dir(path: &Path) -> io::Result<std::fs::File> {
+fn create_with_dir(path: &Path) -> io::Result<std::fs::File> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;
     }

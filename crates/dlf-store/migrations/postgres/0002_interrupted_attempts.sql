@@ -1,0 +1,3 @@
+-- Attempts a graceful shutdown interrupted: they keep their number (attempt numbers are never
+-- reused) but do not count against the node's retryTimes.
+ALTER TABLE node_instances ADD COLUMN interrupted BIGINT NOT NULL DEFAULT 0;
