@@ -17,6 +17,7 @@
 pub mod records;
 pub mod secret_box;
 pub mod sql;
+#[cfg(feature = "testsuite")]
 pub mod testsuite;
 
 pub use records::*;

@@ -5,6 +5,10 @@
 //! function over `Arc<dyn Store>`; [`store_suite!`](crate::store_suite) turns the list into
 //! one `#[tokio::test]` per case and backend, so a failure names both. The open function
 //! returns `None` when its backend is not configured; the test then passes without running.
+//!
+//! Only those tests need it, so it is compiled only with the `testsuite` feature, which
+//! `dlf-store`'s own dev-dependency on itself turns on for its tests (`cargo test` needs no
+//! flag, and the library that `dlf` ships does not carry it).
 
 use crate::*;
 use dlf_core::model::{InstanceStatus, InstanceType, JobStatus, NodeStatus};
@@ -17,8 +21,9 @@ fn is(name: &str) -> InstanceStatus {
 
 type Case = Arc<dyn Store>;
 
-/// Expands to one test per case, each calling `$open().await` for a fresh store
-/// (`Option<Arc<dyn Store>>`).
+/// Expands to one test per case, each calling `$open().await` for a fresh store:
+/// `Option<(Arc<dyn Store>, K)>`, where `K` is whatever must outlive the store (the temporary
+/// directory of a SQLite file, say) and is dropped only after the case has finished with it.
 #[macro_export]
 macro_rules! store_suite {
     ($open:path) => {
@@ -47,7 +52,8 @@ macro_rules! store_suite {
         $(
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn $case() {
-                let Some(store) = $open().await else { return };
+                // `_keep` (not `_`): dropped at the end of the test, after the case.
+                let Some((store, _keep)) = $open().await else { return };
                 $crate::testsuite::$case(store).await;
             }
         )+

@@ -2,14 +2,16 @@
 
 use dlf_store::Store;
 use std::sync::Arc;
+use tempfile::TempDir;
 
-async fn open() -> Option<Arc<dyn Store>> {
+/// A store on a file in a fresh temporary directory, returned with the directory: the test keeps
+/// it until the store is gone and then removes it.
+async fn open() -> Option<(Arc<dyn Store>, TempDir)> {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("dlf.db");
-    // Keep the directory for the whole test: the store holds the file open.
-    let path = path.to_str().expect("utf-8 path").to_string();
-    std::mem::forget(dir);
-    Some(dlf_store::open(&path).await.expect("open sqlite store"))
+    let path = path.to_str().expect("utf-8 path");
+    let store = dlf_store::open(path).await.expect("open sqlite store");
+    Some((store, dir))
 }
 
 dlf_store::store_suite!(open);
@@ -17,6 +19,6 @@ dlf_store::store_suite!(open);
 /// SQLite's file belongs to one server: answers built from its job reads may be reused.
 #[tokio::test]
 async fn sqlite_offers_a_definitions_generation() {
-    let store = open().await.unwrap();
+    let (store, _dir) = open().await.unwrap();
     assert!(store.definitions_generation().is_some());
 }
