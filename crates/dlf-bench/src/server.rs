@@ -50,6 +50,7 @@ impl Server {
         // SAFETY: the closure runs in the forked child, where only async-signal-safe calls are
         // allowed: it makes one prctl(2) system call and builds an `io::Error` from an errno
         // code, neither of which allocates, takes a lock or touches the parent's state.
+        #[allow(unsafe_code)]
         unsafe {
             use std::os::unix::process::CommandExt;
             command.pre_exec(|| Ok(set_pdeathsig(Signal::SIGKILL)?));

@@ -48,10 +48,20 @@ impl Runtime {
     }
 }
 
-/// Stops the engine's tasks when asked (or dropped).
+/// Stops the engine's tasks when asked ([`RuntimeGuard::shutdown`], graceful) or dropped
+/// (scheduling and dispatching stop at once; running instances are left to their runtime).
 pub struct RuntimeGuard {
     engine: Engine,
     tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Drop for RuntimeGuard {
+    fn drop(&mut self) {
+        self.engine.inner.runtime.shutdown.cancel();
+        for task in self.tasks.drain(..) {
+            task.abort();
+        }
+    }
 }
 
 impl RuntimeGuard {

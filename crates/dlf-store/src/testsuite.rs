@@ -400,7 +400,7 @@ pub async fn start_instances_is_compare_and_set(store: Case) {
         ids.push(created.id);
     }
     let mut cancelled = store.find_instance(ids[5]).await.unwrap().unwrap();
-    let before = cancelled.status.clone();
+    let before = cancelled.status;
     cancelled.status = InstanceStatus::ManualStop;
     assert!(store.commit(&InstanceCommit { instance: Some((cancelled, before)), ..Default::default() }).await.unwrap());
 

@@ -324,7 +324,7 @@ fn operations() -> Vec<Op> {
                 "To (epoch ms, inclusive); default now; window ≤ 7 days.",
                 json!(1_700_086_400_000_i64),
             )
-            .query("status", enum_param(&statuses), "One instance status.", json!("success"))
+            .query("status", enum_param(&statuses), "One instance status.", json!(InstanceStatus::Success.as_str()))
             .query(
                 "instanceType",
                 int_param("int32").with("enum", instance_type_codes()),

@@ -19,8 +19,9 @@ pub const PROJECT: &str = "b384b9e9ab9b4ee8994c8633aabc9505";
 pub struct TestServer {
     pub router: Router,
     pub engine: Engine,
-    pub dir: tempfile::TempDir,
+    // Dropped before the directory it writes to.
     _runtime: RuntimeGuard,
+    pub dir: tempfile::TempDir,
 }
 
 /// A response: status, headers, body.

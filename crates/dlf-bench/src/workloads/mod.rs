@@ -2,6 +2,7 @@
 //! waiting for instances, the shell references.
 
 use anyhow::{Result, bail};
+use dlf_core::model::InstanceStatus;
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 
@@ -40,9 +41,9 @@ pub fn manual_job(name: &str, nodes: Vec<Value>) -> Value {
     json!({"name": name, "processType": "BATCH", "nodes": nodes, "schedule": {"type": "EXECUTE_ONCE"}})
 }
 
-/// Terminal instance statuses (JOBS.md §5.1).
-pub fn is_terminal(status: &str) -> bool {
-    matches!(status, "success" | "fail" | "manual-stop" | "ignoreSuccess" | "forceSuccess" | "skip-by-depend")
+/// An instance status as the API reports it; `None` for a value dlf does not know.
+fn instance_status(value: &Value) -> Option<InstanceStatus> {
+    value["status"].as_str().and_then(InstanceStatus::parse)
 }
 
 /// How often [`wait_instance`] looks. Each look is a signed request the server answers on the
@@ -63,18 +64,18 @@ pub async fn wait_instance(client: &Client, job: &str, id: i64, timeout: Duratio
         let page = client.expect("GET", &query, None, 200).await?;
         let listed = page["instances"].as_array().and_then(|list| list.iter().find(|i| i["instanceId"].as_i64() == Some(id)));
         let status = match listed {
-            Some(instance) => instance["status"].as_str().unwrap_or("").to_string(),
-            None => client.instance(job, id).await?["status"].as_str().unwrap_or("").to_string(),
+            Some(instance) => instance_status(instance),
+            None => instance_status(&client.instance(job, id).await?),
         };
-        if is_terminal(&status) {
+        if let Some(status) = status.filter(|s| s.is_terminal()) {
             let ended = Instant::now();
-            if status != "success" {
+            if status != InstanceStatus::Success {
                 bail!("instance {id} of {job} ended {status}: {}", client.instance(job, id).await?);
             }
             return Ok(ended);
         }
         if Instant::now() > deadline {
-            bail!("instance {id} of {job} still {status} after {timeout:?}");
+            bail!("instance {id} of {job} still {status:?} after {timeout:?}");
         }
         tokio::time::sleep(POLL).await;
     }
@@ -86,11 +87,11 @@ pub async fn count_ended(client: &Client, job: Option<&str>) -> Result<(i64, i64
     let mut ok = 0;
     let mut bad = 0;
     let job_filter = job.map(|j| format!("jobName={j}&")).unwrap_or_default();
-    for status in ["success", "fail", "manual-stop"] {
+    for status in [InstanceStatus::Success, InstanceStatus::Fail, InstanceStatus::ManualStop] {
         let query = format!("/jobs/instances/detail?{job_filter}status={status}&limit=1&{}", plan_window());
         let list = client.expect("GET", &query, None, 200).await?;
         let total = list["total"].as_i64().unwrap_or(0);
-        if status == "success" { ok += total } else { bad += total }
+        if status == InstanceStatus::Success { ok += total } else { bad += total }
     }
     Ok((ok, bad))
 }

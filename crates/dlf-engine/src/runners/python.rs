@@ -31,8 +31,8 @@ pub struct PythonRunner;
 #[async_trait]
 impl NodeRunner for PythonRunner {
     async fn run(&self, spec: &AttemptSpec, ctx: AttemptContext<'_>) -> AttemptOutcome {
-        if let Err(message) = check_version(spec.property(PYTHON_VERSION)) {
-            return fail_before_start(ctx.log, &message, false).await;
+        if let Err(unsupported) = check_version(spec.property(PYTHON_VERSION)) {
+            return fail_before_start(ctx.log, &unsupported.to_string(), false).await;
         }
         let Some(python) = find_python3(spec) else {
             return fail_before_start(ctx.log, PYTHON_MISSING, false).await;
@@ -43,20 +43,27 @@ impl NodeRunner for PythonRunner {
     }
 }
 
-/// Ok for Python 3 (or no version), else the failure message.
-fn check_version(version: Option<&str>) -> Result<(), String> {
+/// A `pythonVersion` this server cannot run.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+enum UnsupportedVersion {
+    #[error(
+        "pythonVersion is \"{0}\", but this server runs Python nodes with Python 3 only (python3); \
+         Python 2 is not available — set pythonVersion to \"Python 3\""
+    )]
+    Python2(String),
+    #[error("pythonVersion \"{0}\" is not supported: this server runs Python nodes with Python 3 only (python3)")]
+    Other(String),
+}
+
+/// Ok for Python 3 (or no version), else why not.
+fn check_version(version: Option<&str>) -> Result<(), UnsupportedVersion> {
     let Some(version) = version.map(str::trim).filter(|v| !v.is_empty()) else {
         return Ok(());
     };
     match version.chars().find(char::is_ascii_digit) {
         Some('3') => Ok(()),
-        Some('2') => Err(format!(
-            "pythonVersion is \"{version}\", but this server runs Python nodes with Python 3 only (python3); \
-             Python 2 is not available — set pythonVersion to \"Python 3\""
-        )),
-        _ => Err(format!(
-            "pythonVersion \"{version}\" is not supported: this server runs Python nodes with Python 3 only (python3)"
-        )),
+        Some('2') => Err(UnsupportedVersion::Python2(version.to_string())),
+        _ => Err(UnsupportedVersion::Other(version.to_string())),
     }
 }
 
@@ -90,10 +97,10 @@ mod tests {
     #[test]
     fn python_2_is_refused_clearly() {
         for two in ["Python 2", "python2", "Python2.7", "2.7"] {
-            let message = check_version(Some(two)).err().unwrap_or_default();
+            let message = check_version(Some(two)).err().map(|e| e.to_string()).unwrap_or_default();
             assert!(message.contains("Python 3 only") && message.contains("Python 2 is not available"), "{message}");
         }
-        let other = check_version(Some("Jython")).err().unwrap_or_default();
+        let other = check_version(Some("Jython")).err().map(|e| e.to_string()).unwrap_or_default();
         assert!(other.contains("Python 3 only"), "{other}");
     }
 }

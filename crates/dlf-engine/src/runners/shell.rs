@@ -67,9 +67,9 @@ fn apply_retry_condition(outcome: AttemptOutcome, condition: Option<&ExitCodeRan
 pub struct ExitCodeRanges(Vec<(i32, i32)>);
 
 impl ExitCodeRanges {
-    /// `Ok(None)` for an empty value (no condition), `Err(reason)` for a malformed one. Items
-    /// are separated by commas; each is `N` or `A-B` with `0 <= A <= B`; spaces are allowed.
-    pub fn parse(value: &str) -> Result<Option<ExitCodeRanges>, String> {
+    /// `Ok(None)` for an empty value (no condition), `Err` for a malformed one. Items are
+    /// separated by commas; each is `N` or `A-B` with `0 <= A <= B`; spaces are allowed.
+    pub fn parse(value: &str) -> Result<Option<ExitCodeRanges>, BadExitCodes> {
         if value.trim().is_empty() {
             return Ok(None);
         }
@@ -82,8 +82,17 @@ impl ExitCodeRanges {
     }
 }
 
+/// Why a `retryExitCodes` value is malformed.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum BadExitCodes {
+    #[error("the range \"{0}\" is empty")]
+    EmptyRange(String),
+    #[error("\"{0}\" is not an exit code")]
+    NotACode(String),
+}
+
 /// `"N"` or `"A-B"`.
-fn parse_range(item: &str) -> Result<(i32, i32), String> {
+fn parse_range(item: &str) -> Result<(i32, i32), BadExitCodes> {
     let item = item.trim();
     let (low, high) = match item.split_once('-') {
         Some((low, high)) => (parse_code(low)?, parse_code(high)?),
@@ -93,16 +102,16 @@ fn parse_range(item: &str) -> Result<(i32, i32), String> {
         }
     };
     if low > high {
-        return Err(format!("the range \"{item}\" is empty"));
+        return Err(BadExitCodes::EmptyRange(item.to_string()));
     }
     Ok((low, high))
 }
 
-fn parse_code(text: &str) -> Result<i32, String> {
+fn parse_code(text: &str) -> Result<i32, BadExitCodes> {
     let text = text.trim();
     match text.parse::<i32>() {
         Ok(code) if code >= 0 => Ok(code),
-        _ => Err(format!("\"{text}\" is not an exit code")),
+        _ => Err(BadExitCodes::NotACode(text.to_string())),
     }
 }
 

@@ -14,8 +14,9 @@ pub struct TestEngine {
     pub engine: Engine,
     pub tenant: Tenant,
     pub caller: Caller,
-    pub dir: tempfile::TempDir,
+    // Dropped before the directory it writes to.
     pub runtime: Option<RuntimeGuard>,
+    pub dir: tempfile::TempDir,
 }
 
 impl TestEngine {

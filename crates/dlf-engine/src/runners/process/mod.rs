@@ -66,8 +66,8 @@ pub async fn run_script(interpreter: &Interpreter, spec: &AttemptSpec, ctx: Atte
     let script = script_path(spec, interpreter.extension);
     let inline = interpreter.inline_flag.filter(|_| program.len() <= INLINE_PROGRAM_MAX);
     let file = if inline.is_some() { None } else { Some((script.clone(), program)) };
-    if let Err(message) = prepare_files(spec, file).await {
-        return fail_before_start(log, &message, true).await;
+    if let Err(e) = prepare_files(spec, file).await {
+        return fail_before_start(log, &e.to_string(), true).await;
     }
     let mut capture = Capture::new(log);
     let program_arg = match inline {

@@ -62,26 +62,37 @@ pub fn script_path(spec: &AttemptSpec, extension: &str) -> PathBuf {
 /// both ways): the work directory and, when `script` is given, the program text in the script
 /// file — in its own directory, created here, written to a temporary file and renamed, so an
 /// interpreter still reading an older copy is never disturbed. The error names what failed.
-pub(super) async fn prepare_files(spec: &AttemptSpec, script: Option<(PathBuf, &str)>) -> Result<(), String> {
+pub(super) async fn prepare_files(spec: &AttemptSpec, script: Option<(PathBuf, &str)>) -> Result<(), PrepareError> {
     let dir = spec.work_dir.clone();
     let script = script.map(|(path, program)| (path, program.to_string()));
     let prepared = tokio::task::spawn_blocking(move || {
         let script_dir = script.as_ref().and_then(|(path, _)| path.parent());
         for dir in [Some(dir.as_path()), script_dir].into_iter().flatten() {
-            std::fs::create_dir_all(dir).map_err(|e| format!("cannot create the directory {}: {e}", dir.display()))?;
+            std::fs::create_dir_all(dir).map_err(|source| PrepareError::Directory { path: dir.to_path_buf(), source })?;
         }
         if let Some((path, program)) = script {
             let mut temporary = path.clone().into_os_string();
             temporary.push(format!(".tmp-{}", std::process::id()));
             let written = std::fs::write(&temporary, program).and_then(|()| std::fs::rename(&temporary, &path));
-            if let Err(e) = written {
+            if let Err(source) = written {
                 let _ = std::fs::remove_file(&temporary);
-                return Err(format!("cannot write the script file {}: {e}", path.display()));
+                return Err(PrepareError::Script { path, source });
             }
         }
         Ok(())
     });
-    prepared.await.unwrap_or_else(|e| Err(format!("cannot prepare the attempt's files: {e}")))
+    prepared.await.unwrap_or_else(|e| Err(PrepareError::Task(e)))
+}
+
+/// Why an attempt's files could not be prepared.
+#[derive(Debug, thiserror::Error)]
+pub(super) enum PrepareError {
+    #[error("cannot create the directory {}: {source}", .path.display())]
+    Directory { path: PathBuf, source: io::Error },
+    #[error("cannot write the script file {}: {source}", .path.display())]
+    Script { path: PathBuf, source: io::Error },
+    #[error("cannot prepare the attempt's files: {0}")]
+    Task(tokio::task::JoinError),
 }
 
 /// Starts the interpreter on the program ([`ProgramArg`]) as the leader of a new process group.
