@@ -5,18 +5,15 @@
 #![no_main]
 
 use dlf_core::el::{
-    ElContext, LoopContext, StaticEnv, StaticNodes, StaticParams, evaluate, parse_dataset,
-    parse_expression, parse_template, render,
+    ElContext, LoopContext, StaticEnv, StaticNodes, StaticParams, evaluate, parse_dataset, parse_expression,
+    parse_template, render,
 };
 use dlf_core::zone::Zone;
 use libfuzzer_sys::fuzz_target;
 use std::collections::HashMap;
 
 fn map(pairs: &[(&str, &str)]) -> HashMap<String, String> {
-    pairs
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
+    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
 }
 
 fuzz_target!(|data: &[u8]| {
@@ -33,25 +30,16 @@ fuzz_target!(|data: &[u8]| {
     let _ = parse_dataset(text);
 
     let params = StaticParams {
-        job: map(&[
-            ("a", "No.0010"),
-            ("n", "5"),
-            ("json", r#"{"a":[1,{"b":"c"}]}"#),
-        ]),
+        job: map(&[("a", "No.0010"), ("n", "5"), ("json", r#"{"a":[1,{"b":"c"}]}"#)]),
         own: map(&[("a", "No.0010")]),
         script: HashMap::new(),
     };
     let env = StaticEnv(map(&[("e", "E")]));
     let nodes = StaticNodes {
         statuses: map(&[("A", "success")]),
-        outputs: [("A".to_string(), Some(r#"[["000"]]"#.to_string()))]
-            .into_iter()
-            .collect(),
+        outputs: [("A".to_string(), Some(r#"[["000"]]"#.to_string()))].into_iter().collect(),
     };
-    let dataset = vec![
-        vec!["a".to_string(), "1".to_string()],
-        vec!["b".to_string(), "2".to_string()],
-    ];
+    let dataset = vec![vec!["a".to_string(), "1".to_string()], vec!["b".to_string(), "2".to_string()]];
     let ctx = ElContext {
         plan_time_ms: 1_770_426_303_045,
         start_time_ms: 1_770_426_303_045,
@@ -62,10 +50,7 @@ fuzz_target!(|data: &[u8]| {
         params: &params,
         env: &env,
         nodes: &nodes,
-        loop_ctx: Some(LoopContext {
-            data_array: &dataset,
-            offset: 1,
-        }),
+        loop_ctx: Some(LoopContext { data_array: &dataset, offset: 1 }),
         event_data: Some("event"),
         simple_variables: data.first().is_some_and(|b| b % 2 == 0),
         job_id: Some(1),

@@ -70,7 +70,13 @@ mod tests {
     use super::*;
 
     fn key(name: &str) -> ShowJobKey {
-        ShowJobKey { workspace_id: "w".into(), job_name: name.into(), version: None, dependencies: false, get_job_submit_version: false }
+        ShowJobKey {
+            workspace_id: "w".into(),
+            job_name: name.into(),
+            version: None,
+            dependencies: false,
+            get_job_submit_version: false,
+        }
     }
 
     #[test]

@@ -9,7 +9,6 @@
 
 use crate::error::error_response;
 use crate::extract::project_of;
-use dlf_signature::{SignedRequest, parse_authorization, verify};
 use crate::state::{AppState, AuthMode};
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
@@ -17,14 +16,17 @@ use axum::middleware::Next;
 use axum::response::Response;
 use dlf_core::{DlfError, ErrorCode};
 use dlf_engine::Caller;
+use dlf_signature::{SignedRequest, parse_authorization, verify};
 
 /// The middleware.
 pub async fn authenticate(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let (mut parts, body) = request.into_parts();
-    if let Some(len) = parts.headers.get(axum::http::header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<usize>().ok())
-        && len > state.body_limit {
-            return error_response(&DlfError::new(ErrorCode::PayloadTooLarge));
-        }
+    if let Some(len) =
+        parts.headers.get(axum::http::header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<usize>().ok())
+        && len > state.body_limit
+    {
+        return error_response(&DlfError::new(ErrorCode::PayloadTooLarge));
+    }
     let bytes = match axum::body::to_bytes(body, state.body_limit).await {
         Ok(b) => b,
         Err(_) => return error_response(&DlfError::new(ErrorCode::PayloadTooLarge)),
@@ -32,12 +34,13 @@ pub async fn authenticate(State(state): State<AppState>, request: Request, next:
     let project = project_of(parts.uri.path());
     if let Some(project_id) = &project
         && let Some(header) = parts.headers.get("x-project-id")
-            && header.as_bytes() != project_id.as_bytes() {
-                return error_response(&DlfError::with_message(
-                    ErrorCode::Forbidden,
-                    "The IAM user is not authorized to access the API: X-Project-Id differs from the project in the path.",
-                ));
-            }
+        && header.as_bytes() != project_id.as_bytes()
+    {
+        return error_response(&DlfError::with_message(
+            ErrorCode::Forbidden,
+            "The IAM user is not authorized to access the API: X-Project-Id differs from the project in the path.",
+        ));
+    }
     let caller = match state.auth {
         AuthMode::Disabled => Caller::anonymous(),
         AuthMode::Required => match identify(&state, &parts, &bytes).await {
@@ -46,12 +49,15 @@ pub async fn authenticate(State(state): State<AppState>, request: Request, next:
         },
     };
     if let Some(project_id) = &project
-        && !caller.may_access(project_id) {
-            return error_response(&DlfError::with_message(
-                ErrorCode::Forbidden,
-                format!("The IAM user is not authorized to access the API: the credential is bound to another project than {project_id}."),
-            ));
-        }
+        && !caller.may_access(project_id)
+    {
+        return error_response(&DlfError::with_message(
+            ErrorCode::Forbidden,
+            format!(
+                "The IAM user is not authorized to access the API: the credential is bound to another project than {project_id}."
+            ),
+        ));
+    }
     parts.extensions.insert(caller);
     next.run(Request::from_parts(parts, Body::from(bytes))).await
 }
@@ -59,7 +65,8 @@ pub async fn authenticate(State(state): State<AppState>, request: Request, next:
 /// Verifies the signature (preferred when both are present) or the token.
 async fn identify(state: &AppState, parts: &axum::http::request::Parts, body: &Bytes) -> Result<Caller, DlfError> {
     if let Some(authorization) = parts.headers.get(axum::http::header::AUTHORIZATION) {
-        let value = authorization.to_str().map_err(|_| DlfError::unauthenticated("the Authorization header is not ASCII"))?;
+        let value =
+            authorization.to_str().map_err(|_| DlfError::unauthenticated("the Authorization header is not ASCII"))?;
         let auth = parse_authorization(value).map_err(DlfError::unauthenticated)?;
         let material = state
             .engine
@@ -70,9 +77,10 @@ async fn identify(state: &AppState, parts: &axum::http::request::Parts, body: &B
         // HTTP/2 carries the host in the URI's authority, not in a Host header.
         let authority = parts.uri.authority().map(|a| a.as_str().to_string());
         if !parts.headers.contains_key(axum::http::header::HOST)
-            && let Some(a) = &authority {
-                headers.push(("host", a.as_bytes()));
-            }
+            && let Some(a) = &authority
+        {
+            headers.push(("host", a.as_bytes()));
+        }
         let request = SignedRequest {
             method: parts.method.as_str(),
             raw_path: parts.uri.path(),

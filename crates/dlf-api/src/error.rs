@@ -1,7 +1,7 @@
 //! One error type for every handler: a `DlfError` rendered as DLF's JSON error body.
 
 use axum::extract::rejection::{PathRejection, QueryRejection};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use dlf_core::{DlfError, ErrorCode};
 
@@ -73,7 +73,9 @@ pub fn json<T: serde::Serialize>(status: StatusCode, body: &T) -> Response {
 
 /// A response body serialized as JSON.
 pub fn json_body<T: serde::Serialize>(body: &T) -> Result<axum::body::Bytes, DlfError> {
-    serde_json::to_vec(body).map(Into::into).map_err(|e| DlfError::internal(format!("response serialisation failed: {e}")))
+    serde_json::to_vec(body)
+        .map(Into::into)
+        .map_err(|e| DlfError::internal(format!("response serialisation failed: {e}")))
 }
 
 /// A response whose JSON body is already serialized.

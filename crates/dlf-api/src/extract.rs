@@ -24,8 +24,8 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let state = AppState::from_ref(state);
-        let project_id = project_of(parts.uri.path())
-            .ok_or_else(|| DlfError::invalid_param("the path names no project"))?;
+        let project_id =
+            project_of(parts.uri.path()).ok_or_else(|| DlfError::invalid_param("the path names no project"))?;
         let caller = parts.extensions.get::<Caller>().cloned().unwrap_or_else(Caller::anonymous);
         let workspace = match parts.headers.get("workspace") {
             Some(v) => Some(

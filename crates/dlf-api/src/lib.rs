@@ -17,9 +17,9 @@ pub mod state;
 
 pub use state::{AppState, AuthMode};
 
+use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
-use axum::Router;
 use routes::{extensions, instances, jobs, scripts, system};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -45,7 +45,10 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/{project_id}/jobs/{job_name}/instances/{instance_id}/stop", post(instances::stop))
         .route("/v1/{project_id}/jobs/{job_name}/instances/{instance_id}/restart", post(instances::restart))
         .route("/x/v1/{project_id}/jobs/{job_name}/instances/{instance_id}/confirm", post(instances::confirm))
-        .route("/x/v1/{project_id}/jobs/{job_name}/instances/{instance_id}/nodes/{node_name}/log", get(instances::node_log))
+        .route(
+            "/x/v1/{project_id}/jobs/{job_name}/instances/{instance_id}/nodes/{node_name}/log",
+            get(instances::node_log),
+        )
         .route("/v1/{project_id}/scripts", get(scripts::list).post(scripts::create))
         .route(
             "/v1/{project_id}/scripts/{script_name}",

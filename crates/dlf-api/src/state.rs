@@ -28,6 +28,12 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(engine: Engine, auth: AuthMode) -> AppState {
-        AppState { engine, auth, body_limit: 12 * 1024 * 1024, max_clock_skew_ms: 15 * 60 * 1000, answers: Arc::default() }
+        AppState {
+            engine,
+            auth,
+            body_limit: 12 * 1024 * 1024,
+            max_clock_skew_ms: 15 * 60 * 1000,
+            answers: Arc::default(),
+        }
     }
 }

@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 #[tokio::test]
 async fn stop_job_answers_204_or_dlf_0100() {
@@ -24,7 +24,8 @@ async fn create_show_update_delete_round_trip() {
     let mut doc = job("round", json!([dummy("a", &[]), dummy("b", &["a"])]));
     doc["params"] = json!([{"name": "bizdate", "value": "#{Job.getYesterday(\"yyyyMMdd\")}", "type": "variable"}]);
     doc["basicConfig"] = json!({"owner": "alice", "priority": 1, "tags": ["daily"], "customFields": {"team": "data"}});
-    doc["nodes"][1]["conditions"] = json!([{"preNodeName": "a", "expression": "#{Job.getNodeStatus(\"a\") == \"success\"}"}]);
+    doc["nodes"][1]["conditions"] =
+        json!([{"preNodeName": "a", "expression": "#{Job.getNodeStatus(\"a\") == \"success\"}"}]);
     doc["someFutureField"] = json!({"kept": true});
     assert_eq!(s.call("POST", &v1("/jobs"), &body(&doc)).await.status, 204);
     let shown = s.call("GET", &v1("/jobs/round"), b"").await.json();
@@ -65,17 +66,29 @@ async fn show_job_sees_every_write_at_once() {
     let mut child = job("child", json!([dummy("c", &[])]));
     child["schedule"]["cron"]["dependJobs"] = json!({"jobs": ["parent"]});
     assert_eq!(s.call("POST", &v1("/jobs"), &body(&child)).await.status, 204);
-    assert_eq!(show("/jobs/parent?dependencies=true").await.json()["downstreamJobs"][0]["jobName"], "child", "another job's creation");
+    assert_eq!(
+        show("/jobs/parent?dependencies=true").await.json()["downstreamJobs"][0]["jobName"],
+        "child",
+        "another job's creation"
+    );
 
     let mut changed = job("parent", json!([dummy("a", &[]), dummy("b", &["a"])]));
     changed["description"] = json!("two nodes");
     assert_eq!(s.call("PUT", &v1("/jobs/parent"), &body(&changed)).await.status, 204);
     let updated = show("/jobs/parent").await.json();
-    assert_eq!((updated["description"].clone(), updated["version"].clone()), (json!("two nodes"), json!("2")), "an update");
+    assert_eq!(
+        (updated["description"].clone(), updated["version"].clone()),
+        (json!("two nodes"), json!("2")),
+        "an update"
+    );
     assert_eq!(show("/jobs/parent?version=1").await.json()["nodes"].as_array().unwrap().len(), 1);
 
     assert_eq!(s.call("DELETE", &v1("/jobs/child"), b"").await.status, 204);
-    assert_eq!(show("/jobs/parent?dependencies=true").await.json()["downstreamJobs"], json!([]), "another job's deletion");
+    assert_eq!(
+        show("/jobs/parent?dependencies=true").await.json()["downstreamJobs"],
+        json!([]),
+        "another job's deletion"
+    );
     assert_eq!(s.call("DELETE", &v1("/jobs/parent"), b"").await.status, 204);
     show("/jobs/parent").await.assert_error(400, "DLF.0100");
     assert_eq!(s.call("POST", &v1("/jobs"), &body(&job("parent", json!([dummy("z", &[])])))).await.status, 204);
@@ -111,7 +124,11 @@ async fn validation_errors_have_their_codes_and_change_nothing() {
         (with(&|d| d["nodes"] = json!([dummy("a", &["b"]), dummy("b", &["a"])])), "DLF.3051", "cycle"),
         (with(&|d| d["nodes"][0]["failPolicy"] = json!("EXPLODE")), "DLF.3051", "failPolicy"),
         (with(&|d| d["nodes"][0]["retryTimes"] = json!(6)), "DLF.3051", "retryTimes"),
-        (with(&|d| d["nodes"] = json!((0..201).map(|i| dummy(&format!("n{i}"), &[])).collect::<Vec<_>>())), "DLF.3051", "200"),
+        (
+            with(&|d| d["nodes"] = json!((0..201).map(|i| dummy(&format!("n{i}"), &[])).collect::<Vec<_>>())),
+            "DLF.3051",
+            "200",
+        ),
         (with(&|d| d["nodes"] = json!("x")), "DLF.3051", "nodes"),
     ];
     for (doc, code, field) in cases {
@@ -149,7 +166,11 @@ async fn huaweis_published_job_documents_are_accepted() {
 
     let update = real_job("02-hivesql-myjob-update.json");
     assert_eq!(update["id"], 608627);
-    assert_eq!(s.call("PUT", &v1("/jobs/myJob"), &serde_json::to_vec(&update).unwrap()).await.status, 204, "the foreign id is ignored");
+    assert_eq!(
+        s.call("PUT", &v1("/jobs/myJob"), &serde_json::to_vec(&update).unwrap()).await.status,
+        204,
+        "the foreign id is ignored"
+    );
     let shown = s.call("GET", &v1("/jobs/myJob"), b"").await.json();
     assert_ne!(shown["id"], 608627, "the server's own id is returned");
     assert_eq!(shown["version"], "2");

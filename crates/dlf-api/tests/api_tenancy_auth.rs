@@ -26,7 +26,10 @@ async fn skewed_clock_is_rejected_even_with_a_valid_signature() {
     let s = TestServer::start().await;
     // sign() stamps the date it is given; 16 minutes in the future is refused.
     let future = dlf_signature::format_sdk_date(chrono::Utc::now() + chrono::Duration::minutes(16));
-    let mut headers = vec![("Host".to_string(), "dlf.test".to_string()), ("Content-Type".to_string(), "application/json".to_string())];
+    let mut headers = vec![
+        ("Host".to_string(), "dlf.test".to_string()),
+        ("Content-Type".to_string(), "application/json".to_string()),
+    ];
     let auth = dlf_signature::sign("GET", &v1("/jobs"), None, &mut headers, b"", AK, SK, &future);
     let mut req = Request::builder().uri(v1("/jobs")).header("Authorization", auth);
     for (k, v) in &headers {
@@ -42,20 +45,36 @@ async fn project_bound_keys_and_tokens() {
     let key = s.engine.create_access_key(Some(PROJECT), "bob").await.unwrap();
     assert_eq!(s.signed_as(&key.access_key, &key.secret_key, "GET", &v1("/jobs"), &[], b"").await.status, 200);
     let other = "/v1/ffffffffffffffffffffffffffffffff/jobs";
-    s.signed_as(&key.access_key, &key.secret_key, "GET", other, &[("X-Project-Id", "ffffffffffffffffffffffffffffffff")], b"")
-        .await
-        .assert_error(403, "APIGW.0302");
+    s.signed_as(
+        &key.access_key,
+        &key.secret_key,
+        "GET",
+        other,
+        &[("X-Project-Id", "ffffffffffffffffffffffffffffffff")],
+        b"",
+    )
+    .await
+    .assert_error(403, "APIGW.0302");
     // The bound key's user is recorded on what it creates.
     assert_eq!(
-        s.signed_as(&key.access_key, &key.secret_key, "POST", &v1("/jobs"), &[], &body(&job("bobs", json!([dummy("a", &[])]))))
-            .await
-            .status,
+        s.signed_as(
+            &key.access_key,
+            &key.secret_key,
+            "POST",
+            &v1("/jobs"),
+            &[],
+            &body(&job("bobs", json!([dummy("a", &[])])))
+        )
+        .await
+        .status,
         204
     );
     assert_eq!(s.call("GET", &v1("/jobs/bobs"), b"").await.json()["lastUpdateUser"], "bob");
     // Tokens.
-    let token = s.call("POST", &format!("/x/v1/{PROJECT}/tokens"), b"{}").await.json()["token"].as_str().unwrap().to_string();
-    let with_token = |path: String| Request::builder().uri(path).header("X-Auth-Token", token.as_str()).body(Body::empty()).unwrap();
+    let token =
+        s.call("POST", &format!("/x/v1/{PROJECT}/tokens"), b"{}").await.json()["token"].as_str().unwrap().to_string();
+    let with_token =
+        |path: String| Request::builder().uri(path).header("X-Auth-Token", token.as_str()).body(Body::empty()).unwrap();
     assert_eq!(s.send(with_token(v1("/jobs"))).await.status, 200);
     s.send(with_token(other.to_string())).await.assert_error(403, "APIGW.0302");
     let bad = Request::builder().uri(v1("/jobs")).header("X-Auth-Token", "dlf-nope").body(Body::empty()).unwrap();
@@ -85,6 +104,7 @@ async fn workspaces_isolate_jobs() {
     s.call_in("0123456789abcdef0123456789abcdef", "GET", &v1("/jobs"), b"").await.assert_error(400, "DLF.3051");
     // Another project is another tenant.
     let other = "/v1/eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee/jobs";
-    let list = s.signed_as(AK, SK, "GET", other, &[("X-Project-Id", "eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee")], b"").await.json();
+    let list =
+        s.signed_as(AK, SK, "GET", other, &[("X-Project-Id", "eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee")], b"").await.json();
     assert_eq!(list["total"], 0);
 }

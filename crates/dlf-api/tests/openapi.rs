@@ -47,7 +47,11 @@ fn operations(doc: &Value) -> Vec<(String, String, &Value)> {
 }
 
 fn operation<'a>(doc: &'a Value, id: &str) -> &'a Value {
-    operations(doc).into_iter().find(|(_, _, op)| op["operationId"] == id).unwrap_or_else(|| panic!("no operation {id}")).2
+    operations(doc)
+        .into_iter()
+        .find(|(_, _, op)| op["operationId"] == id)
+        .unwrap_or_else(|| panic!("no operation {id}"))
+        .2
 }
 
 /// An operation's parameters, `$ref`s resolved.
@@ -115,7 +119,8 @@ fn document_is_well_formed_openapi_3_0_3() {
         resolve(doc, r);
     }
 
-    let tags: BTreeSet<&str> = doc["tags"].as_array().expect("tags").iter().map(|t| t["name"].as_str().unwrap()).collect();
+    let tags: BTreeSet<&str> =
+        doc["tags"].as_array().expect("tags").iter().map(|t| t["name"].as_str().unwrap()).collect();
     let schemes = doc["components"]["securitySchemes"].as_object().expect("securitySchemes");
     let mut ids = BTreeSet::new();
     let mut documented = BTreeSet::new();
@@ -135,7 +140,8 @@ fn document_is_well_formed_openapi_3_0_3() {
         // Path parameters and the template agree, in order.
         let in_template: Vec<&str> = path.split('/').filter_map(|s| s.strip_prefix('{')?.strip_suffix('}')).collect();
         let params = parameters(doc, op);
-        let in_path: Vec<&str> = params.iter().filter(|p| p["in"] == "path").map(|p| p["name"].as_str().unwrap()).collect();
+        let in_path: Vec<&str> =
+            params.iter().filter(|p| p["in"] == "path").map(|p| p["name"].as_str().unwrap()).collect();
         assert_eq!(in_path, in_template, "{id}: path parameters");
         for p in &params {
             assert!(p["schema"].is_object(), "{id}: parameter {} needs a schema", p["name"]);
@@ -152,7 +158,11 @@ fn document_is_well_formed_openapi_3_0_3() {
         }
         // The workspace header on every operation that acts in a workspace.
         let workspace = params.iter().any(|p| p["in"] == "header" && p["name"] == "workspace");
-        assert_eq!(workspace, path.starts_with("/v1/") || path.starts_with("/x/v1/{project_id}/jobs/"), "{id}: workspace header");
+        assert_eq!(
+            workspace,
+            path.starts_with("/v1/") || path.starts_with("/x/v1/{project_id}/jobs/"),
+            "{id}: workspace header"
+        );
         // Extensions are flagged, DLF operations are not.
         assert_eq!(op["x-dlf-extension"] == true, path.starts_with("/x/"), "{id}: x-dlf-extension");
         if authenticated {
@@ -161,11 +171,15 @@ fn document_is_well_formed_openapi_3_0_3() {
                     continue;
                 }
                 let error = deref(doc, &responses[status]);
-                assert_eq!(error["content"]["application/json"]["schema"]["$ref"], "#/components/schemas/ErrorResponse", "{id} {status}");
+                assert_eq!(
+                    error["content"]["application/json"]["schema"]["$ref"], "#/components/schemas/ErrorResponse",
+                    "{id} {status}"
+                );
             }
         }
     }
-    let expected: BTreeSet<_> = ROUTES.iter().map(|(m, p, id)| (m.to_string(), p.to_string(), id.to_string())).collect();
+    let expected: BTreeSet<_> =
+        ROUTES.iter().map(|(m, p, id)| (m.to_string(), p.to_string(), id.to_string())).collect();
     assert_eq!(documented, expected, "documented operations = the router's routes");
 
     // Object schemas: `required` names documented properties.
@@ -185,12 +199,20 @@ fn enums_follow_the_model() {
     use dlf_core::model::{InstanceStatus, InstanceType, JobStatus, NodeStatus, ScheduleKind};
     let doc = doc();
     let schema = |name: &str, prop: &str| doc["components"]["schemas"][name]["properties"][prop].clone();
-    let strings = |v: Value| -> Vec<String> { v["enum"].as_array().unwrap().iter().map(|s| s.as_str().unwrap().to_string()).collect() };
+    let strings = |v: Value| -> Vec<String> {
+        v["enum"].as_array().unwrap().iter().map(|s| s.as_str().unwrap().to_string()).collect()
+    };
     let instance: Vec<String> = InstanceStatus::ALL.iter().map(|s| s.to_string()).collect();
     assert_eq!(strings(schema("JobInstance", "status")), instance);
     assert_eq!(strings(schema("QueryJobInstanceResp", "status")), instance);
-    assert_eq!(strings(schema("NodeInstance", "status")), NodeStatus::ALL.iter().map(|s| s.to_string()).collect::<Vec<_>>());
-    assert_eq!(strings(schema("JobResult", "status")), JobStatus::ALL.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+    assert_eq!(
+        strings(schema("NodeInstance", "status")),
+        NodeStatus::ALL.iter().map(|s| s.to_string()).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        strings(schema("JobResult", "status")),
+        JobStatus::ALL.iter().map(|s| s.to_string()).collect::<Vec<_>>()
+    );
     let codes: Vec<i64> = InstanceType::ALL.iter().map(|t| t.code()).collect();
     assert_eq!(schema("JobInstance", "instanceType")["enum"], json!(codes));
     let schedule_types = strings(schema("Schedule", "type"));
@@ -253,7 +275,12 @@ async fn every_documented_operation_is_routed_and_nothing_else() {
         if method == "get" && has_query && path.matches('{').count() == 1 {
             let full = uri(doc, &path, op, true);
             let reply = s.send(request(&method, &full, b"")).await;
-            assert_eq!(reply.status, 200, "{id} with every documented query parameter ({full}): {}", String::from_utf8_lossy(&reply.body));
+            assert_eq!(
+                reply.status,
+                200,
+                "{id} with every documented query parameter ({full}): {}",
+                String::from_utf8_lossy(&reply.body)
+            );
         }
     }
     // Methods a documented path does not list are unknown routes.
@@ -364,7 +391,10 @@ const COUNTERPARTS: &[Counterpart] = &[
         ..same("Condition", "CreateJob", "Condition")
     },
     Counterpart {
-        extras: &[("requireManualConfirmBeforeExecute", "JOBS.md §2.4/§4.9: export field dlf honours (waiting-confirm)")],
+        extras: &[(
+            "requireManualConfirmBeforeExecute",
+            "JOBS.md §2.4/§4.9: export field dlf honours (waiting-confirm)",
+        )],
         ..same("Schedule", "CreateJob", "Schedule")
     },
     Counterpart {
@@ -429,12 +459,15 @@ fn schema_wire_names_match_the_reference() {
             match their_props.get(name) {
                 None if extras.iter().any(|(n, _)| n == name) => {
                     // Flagged where it is defined (ShowJobInfoResp inherits JobInfo's fields).
-                    let own = deref(doc, &doc["components"]["schemas"][ours])["properties"].get(name.as_str()).is_some();
+                    let own =
+                        deref(doc, &doc["components"]["schemas"][ours])["properties"].get(name.as_str()).is_some();
                     if own && schema["x-dlf-extension"] != true {
                         failures.push(format!("{ours}.{name}: an extension must be flagged x-dlf-extension"));
                     }
                 }
-                None => failures.push(format!("{ours}.{name} is not in {file}.json {definition} (typo, or an unlisted extension?)")),
+                None => failures.push(format!(
+                    "{ours}.{name} is not in {file}.json {definition} (typo, or an unlisted extension?)"
+                )),
                 Some(their) => {
                     let (a, b) = (json_type(doc, schema), json_type(&reference, their));
                     if a != b && !retyped.iter().any(|(n, _)| n == name) {
@@ -447,7 +480,10 @@ fn schema_wire_names_match_the_reference() {
             assert!(our_props.contains_key(*name), "allow-list entry {ours}.{name} ({why}) is not documented any more");
         }
         for (name, _) in extras.iter() {
-            assert!(!their_props.contains_key(*name), "allow-list entry {ours}.{name} is in the reference: drop it from the list");
+            assert!(
+                !their_props.contains_key(*name),
+                "allow-list entry {ours}.{name} is in the reference: drop it from the list"
+            );
         }
         for required in theirs["required"].as_array().into_iter().flatten() {
             let name = required.as_str().unwrap();
@@ -527,8 +563,10 @@ fn operations_match_the_reference() {
         let their_op = &reference["paths"][&path][&method];
         assert_eq!(their_op["operationId"], id, "{id}: {method} {path} is not the reference's route");
 
-        let ours: BTreeSet<(String, String)> =
-            parameters(doc, op).iter().map(|p| (p["in"].as_str().unwrap().to_string(), p["name"].as_str().unwrap().to_string())).collect();
+        let ours: BTreeSet<(String, String)> = parameters(doc, op)
+            .iter()
+            .map(|p| (p["in"].as_str().unwrap().to_string(), p["name"].as_str().unwrap().to_string()))
+            .collect();
         let theirs: BTreeSet<(String, String)> = their_op["parameters"]
             .as_array()
             .unwrap()
@@ -557,13 +595,19 @@ fn operations_match_the_reference() {
             (theirs, ours) => panic!("{id}: body {theirs:?} vs ours {ours:?}"),
         }
 
-        let success =
-            |responses: &Value| -> Vec<String> { responses.as_object().unwrap().keys().filter(|s| s.starts_with('2')).cloned().collect() };
+        let success = |responses: &Value| -> Vec<String> {
+            responses.as_object().unwrap().keys().filter(|s| s.starts_with('2')).cloned().collect()
+        };
         assert_eq!(success(&op["responses"]), success(&their_op["responses"]), "{id}: success status");
         let their_answer = &their_op["responses"][success(&their_op["responses"])[0].as_str()]["schema"]["$ref"];
-        let our_answer = &op["responses"][success(&op["responses"])[0].as_str()]["content"]["application/json"]["schema"]["$ref"];
+        let our_answer =
+            &op["responses"][success(&op["responses"])[0].as_str()]["content"]["application/json"]["schema"]["$ref"];
         match their_answer.as_str() {
-            Some(r) => assert_eq!(our_answer, &json!(r.replace("#/definitions/", "#/components/schemas/")), "{id}: answer schema"),
+            Some(r) => assert_eq!(
+                our_answer,
+                &json!(r.replace("#/definitions/", "#/components/schemas/")),
+                "{id}: answer schema"
+            ),
             None => assert!(our_answer.is_null(), "{id}: the reference answers without a body"),
         }
     }
@@ -659,20 +703,32 @@ fn check_reply(operation_id: &str, reply: &Reply) {
     let op = operation(doc, operation_id);
     let status = reply.status.as_u16().to_string();
     let response = op["responses"].get(&status).map(|r| deref(doc, r));
-    let response =
-        response.unwrap_or_else(|| panic!("{operation_id}: status {status} is not documented: {}", String::from_utf8_lossy(&reply.body)));
+    let response = response.unwrap_or_else(|| {
+        panic!("{operation_id}: status {status} is not documented: {}", String::from_utf8_lossy(&reply.body))
+    });
     match response["content"].as_object() {
         None => assert!(reply.body.is_empty(), "{operation_id} {status}: documented without a body"),
         Some(content) if content.contains_key("application/json") => {
             let content_type = reply.headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("");
-            assert!(content_type.starts_with("application/json"), "{operation_id} {status}: content-type {content_type}");
+            assert!(
+                content_type.starts_with("application/json"),
+                "{operation_id} {status}: content-type {content_type}"
+            );
             let mut errors = Vec::new();
             validate(doc, &content["application/json"]["schema"], &reply.json(), operation_id, &mut errors);
-            assert!(errors.is_empty(), "{operation_id} {status} does not match its schema:\n{}\nbody: {}", errors.join("\n"), reply.json());
+            assert!(
+                errors.is_empty(),
+                "{operation_id} {status} does not match its schema:\n{}\nbody: {}",
+                errors.join("\n"),
+                reply.json()
+            );
         }
         Some(content) => {
             let content_type = reply.headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("");
-            assert!(content.keys().any(|k| content_type.starts_with(k.as_str())), "{operation_id} {status}: content-type {content_type}");
+            assert!(
+                content.keys().any(|k| content_type.starts_with(k.as_str())),
+                "{operation_id} {status}: content-type {content_type}"
+            );
         }
     }
 }
@@ -720,7 +776,8 @@ async fn live_answers_match_the_documented_schemas() {
     // A Dummy job with the documented extensions, and a job depending on it.
     let mut extended = job("ext", json!([dummy("a", &[]), dummy("b", &["a"])]));
     extended["description"] = json!("documented extension fields");
-    extended["nodes"][1]["conditions"] = json!([{"preNodeName": "a", "expression": "#{\"true\"}", "skipPolicy": "SKIP_NEXT"}]);
+    extended["nodes"][1]["conditions"] =
+        json!([{"preNodeName": "a", "expression": "#{\"true\"}", "skipPolicy": "SKIP_NEXT"}]);
     extended["schedule"]["cron"]["concurrent"] = json!(2);
     extended["basicConfig"] = json!({"owner": "alice", "tags": ["daily"], "customFields": {"team": "data"}});
     extended["params"] = json!([{"name": "p", "value": "1", "type": "constants"}]);
@@ -796,10 +853,22 @@ async fn live_answers_match_the_documented_schemas() {
 
     // Extensions and system endpoints.
     check_reply("ListWorkspaces", &call("GET", format!("/x/v1/{PROJECT}/workspaces"), vec![]).await);
-    check_reply("CreateWorkspace", &call("POST", format!("/x/v1/{PROJECT}/workspaces"), body(&json!({"name": "second"}))).await);
-    check_reply("CreateAccessKey", &call("POST", format!("/x/v1/{PROJECT}/access-keys"), body(&json!({"user": "bob"}))).await);
-    check_reply("CreateAccessKey", &call("POST", format!("/x/v1/{PROJECT}/access-keys"), body(&json!({"allProjects": true}))).await);
-    check_reply("CreateToken", &call("POST", format!("/x/v1/{PROJECT}/tokens"), body(&json!({"ttlSeconds": 60}))).await);
+    check_reply(
+        "CreateWorkspace",
+        &call("POST", format!("/x/v1/{PROJECT}/workspaces"), body(&json!({"name": "second"}))).await,
+    );
+    check_reply(
+        "CreateAccessKey",
+        &call("POST", format!("/x/v1/{PROJECT}/access-keys"), body(&json!({"user": "bob"}))).await,
+    );
+    check_reply(
+        "CreateAccessKey",
+        &call("POST", format!("/x/v1/{PROJECT}/access-keys"), body(&json!({"allProjects": true}))).await,
+    );
+    check_reply(
+        "CreateToken",
+        &call("POST", format!("/x/v1/{PROJECT}/tokens"), body(&json!({"ttlSeconds": 60}))).await,
+    );
     check_reply("CreateToken", &call("POST", format!("/x/v1/{PROJECT}/tokens"), body(&json!({"ttlSeconds": 0}))).await);
     check_reply("ShowServerInfo", &s.send(request("get", "/x/v1/info", b"")).await);
     check_reply("ShowServerInfo", &call("GET", "/x/v1/info".to_string(), vec![]).await);

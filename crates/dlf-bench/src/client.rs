@@ -42,10 +42,8 @@ impl Client {
             None => (full.clone(), None),
         };
         let body_bytes = body.map(|b| serde_json::to_vec(b).expect("JSON")).unwrap_or_default();
-        let mut headers = vec![
-            ("Host".to_string(), self.host.clone()),
-            ("Content-Type".to_string(), "application/json".to_string()),
-        ];
+        let mut headers =
+            vec![("Host".to_string(), self.host.clone()), ("Content-Type".to_string(), "application/json".to_string())];
         let date = dlf_signature::format_sdk_date(chrono::Utc::now());
         let authorization = dlf_signature::sign(
             method,
@@ -82,7 +80,8 @@ impl Client {
     }
 
     pub async fn run_once(&self, job: &str) -> Result<i64> {
-        let body = self.expect("POST", &format!("/jobs/{job}/run-immediate"), Some(&serde_json::json!({})), 200).await?;
+        let body =
+            self.expect("POST", &format!("/jobs/{job}/run-immediate"), Some(&serde_json::json!({})), 200).await?;
         body["instanceId"].as_i64().context("no instanceId")
     }
 

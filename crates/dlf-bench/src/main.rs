@@ -54,7 +54,12 @@ async fn main() -> Result<()> {
         bail!("unknown workload {bad}: choose from {}", ALL.join(", "));
     }
     let bench = workloads::Bench { dlf, runs: args.runs.max(1), w4_secs: args.w4_secs, w5_secs: args.w5_secs };
-    println!("dlf-bench: {} ({} runs per workload, {} CPUs)", bench.dlf.display(), bench.runs, std::thread::available_parallelism()?);
+    println!(
+        "dlf-bench: {} ({} runs per workload, {} CPUs)",
+        bench.dlf.display(),
+        bench.runs,
+        std::thread::available_parallelism()?
+    );
     stats::header();
     let started = Instant::now();
     let mut failed = Vec::new();

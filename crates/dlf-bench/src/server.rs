@@ -82,7 +82,10 @@ impl Server {
                 // Healthy, and it is ours: a server that failed to bind has exited by now.
                 tokio::time::sleep(Duration::from_millis(20)).await;
                 if let Some(status) = self.child.try_wait()? {
-                    bail!("dlf serve exited with {status} although port {} answers: another process holds it", self.port);
+                    bail!(
+                        "dlf serve exited with {status} although port {} answers: another process holds it",
+                        self.port
+                    );
                 }
                 return Ok(());
             }

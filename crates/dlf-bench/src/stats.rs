@@ -23,7 +23,13 @@ impl Samples {
 
     /// `median (min–max, n runs)`, with `unit`.
     pub fn describe(&self, unit: &str) -> String {
-        format!("{} {unit} (min {} – max {}, {} runs)", fmt(self.median()), fmt(self.min()), fmt(self.max()), self.0.len())
+        format!(
+            "{} {unit} (min {} – max {}, {} runs)",
+            fmt(self.median()),
+            fmt(self.min()),
+            fmt(self.max()),
+            self.0.len()
+        )
     }
 }
 
@@ -64,7 +70,15 @@ pub fn header() {
 }
 
 /// One figure's line. `verdict` is `None` for a figure without a target (context).
-pub fn report(id: &str, figure: &str, measured: &str, reference: &str, ratio: &str, target: &str, verdict: Option<bool>) {
+pub fn report(
+    id: &str,
+    figure: &str,
+    measured: &str,
+    reference: &str,
+    ratio: &str,
+    target: &str,
+    verdict: Option<bool>,
+) {
     let verdict = match verdict {
         Some(true) => "PASS",
         Some(false) => "MISS",

@@ -160,10 +160,7 @@ impl DlfError {
 
     /// `DLF.3051` with detail appended: `The request parameter is invalid: <detail>`.
     pub fn invalid_param(detail: impl fmt::Display) -> Self {
-        DlfError::with_message(
-            ErrorCode::InvalidParameter,
-            format!("The request parameter is invalid: {detail}"),
-        )
+        DlfError::with_message(ErrorCode::InvalidParameter, format!("The request parameter is invalid: {detail}"))
     }
 
     /// `DLF.3025` naming what is wrong with the schedule.
@@ -229,6 +226,10 @@ mod tests {
         assert_eq!(ErrorCode::ApiNotFound.http_status(), 404);
         assert_eq!(ErrorCode::PayloadTooLarge.http_status(), 413);
         assert_eq!(ErrorCode::PayloadTooLarge.code(), "APIGW.0201");
-        assert!(DlfError::unauthenticated("bad signature").message.starts_with("Incorrect IAM authentication information: "));
+        assert!(
+            DlfError::unauthenticated("bad signature")
+                .message
+                .starts_with("Incorrect IAM authentication information: ")
+        );
     }
 }

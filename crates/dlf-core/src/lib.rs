@@ -9,10 +9,10 @@
 pub mod cron;
 pub mod datefmt;
 pub mod el;
-pub mod zone;
 pub mod error;
 pub mod model;
 pub mod state;
 pub mod validate;
+pub mod zone;
 
 pub use error::{DlfError, ErrorCode};

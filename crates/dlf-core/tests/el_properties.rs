@@ -3,9 +3,7 @@
 
 mod el_support;
 
-use dlf_core::el::{
-    BinaryOp, Expr, ExprKind, UnaryOp, evaluate, is_keyword, parse_expression, parse_template,
-};
+use dlf_core::el::{BinaryOp, Expr, ExprKind, UnaryOp, evaluate, is_keyword, parse_expression, parse_template};
 use el_support::Fixture;
 use proptest::prelude::*;
 
@@ -76,42 +74,19 @@ fn expr() -> impl Strategy<Value = Expr> {
         prop_oneof![
             (name(), prop::collection::vec(inner.clone(), 0..3))
                 .prop_map(|(name, args)| node(ExprKind::Call { name, args })),
-            (boxed(), member_name())
-                .prop_map(|(target, name)| node(ExprKind::Member { target, name })),
-            (
-                boxed(),
-                member_name(),
-                prop::collection::vec(inner.clone(), 0..3)
-            )
-                .prop_map(|(target, name, args)| node(ExprKind::MethodCall {
-                    target,
-                    name,
-                    args
-                })),
+            (boxed(), member_name()).prop_map(|(target, name)| node(ExprKind::Member { target, name })),
+            (boxed(), member_name(), prop::collection::vec(inner.clone(), 0..3))
+                .prop_map(|(target, name, args)| node(ExprKind::MethodCall { target, name, args })),
             (boxed(), boxed()).prop_map(|(target, index)| node(ExprKind::Index { target, index })),
-            prop::collection::vec(inner.clone(), 0..3)
-                .prop_map(|items| node(ExprKind::Array(items))),
-            (
-                prop_oneof![
-                    Just(UnaryOp::Negate),
-                    Just(UnaryOp::Not),
-                    Just(UnaryOp::Empty)
-                ],
-                boxed()
-            )
+            prop::collection::vec(inner.clone(), 0..3).prop_map(|items| node(ExprKind::Array(items))),
+            (prop_oneof![Just(UnaryOp::Negate), Just(UnaryOp::Not), Just(UnaryOp::Empty)], boxed())
                 .prop_map(|(op, operand)| node(ExprKind::Unary { op, operand })),
-            (binary_op(), boxed(), boxed()).prop_map(|(op, lhs, rhs)| node(ExprKind::Binary {
-                op,
-                lhs,
-                rhs
+            (binary_op(), boxed(), boxed()).prop_map(|(op, lhs, rhs)| node(ExprKind::Binary { op, lhs, rhs })),
+            (boxed(), boxed(), boxed()).prop_map(|(condition, then_branch, else_branch)| node(ExprKind::Conditional {
+                condition,
+                then_branch,
+                else_branch
             })),
-            (boxed(), boxed(), boxed()).prop_map(|(condition, then_branch, else_branch)| node(
-                ExprKind::Conditional {
-                    condition,
-                    then_branch,
-                    else_branch
-                }
-            )),
         ]
     })
 }

@@ -79,10 +79,7 @@ const COMMONS_LANG_VECTORS: &[(&str, &str)] = &[
     (r#"StringUtil.substringAfterLast("abc","x")"#, r#"S:"#),
     (r#"StringUtil.substringAfterLast("abc",null)"#, r#"S:"#),
     (r#"StringUtil.substringBetween("<a>x<a>","<a>")"#, r#"S:x"#),
-    (
-        r#"StringUtil.substringBetween("yabcz","y","z")"#,
-        r#"S:abc"#,
-    ),
+    (r#"StringUtil.substringBetween("yabcz","y","z")"#, r#"S:abc"#),
     (r#"StringUtil.substringBetween("yabcz","y","q")"#, r#"N"#),
     (r#"StringUtil.substringBetween("abc","","")"#, r#"S:"#),
     (r#"StringUtil.substringBetween(null,"a")"#, r#"N"#),
@@ -96,26 +93,11 @@ const COMMONS_LANG_VECTORS: &[(&str, &str)] = &[
     (r#"StringUtil.split("abc",null)"#, r#"A:abc"#),
     (r#"StringUtil.split("[[\"000\"]]","]")"#, r#"A:[["000""#),
     (r#"StringUtil.split("a  b c","  ",2)"#, r#"A:ab c"#),
-    (
-        r#"StringUtil.splitByWholeSeparator("ab-!-cd-!--!-ef","-!-")"#,
-        r#"A:abcdef"#,
-    ),
-    (
-        r#"StringUtil.splitByWholeSeparator("a,b,",",")"#,
-        r#"A:ab"#,
-    ),
-    (
-        r#"StringUtil.splitByWholeSeparator(",a,,b",",")"#,
-        r#"A:ab"#,
-    ),
-    (
-        r#"StringUtil.splitByWholeSeparator("ab:cd:ef",":",2)"#,
-        r#"A:abcd:ef"#,
-    ),
-    (
-        r#"StringUtil.splitByWholeSeparator("a b",null)"#,
-        r#"A:ab"#,
-    ),
+    (r#"StringUtil.splitByWholeSeparator("ab-!-cd-!--!-ef","-!-")"#, r#"A:abcdef"#),
+    (r#"StringUtil.splitByWholeSeparator("a,b,",",")"#, r#"A:ab"#),
+    (r#"StringUtil.splitByWholeSeparator(",a,,b",",")"#, r#"A:ab"#),
+    (r#"StringUtil.splitByWholeSeparator("ab:cd:ef",":",2)"#, r#"A:abcd:ef"#),
+    (r#"StringUtil.splitByWholeSeparator("a b",null)"#, r#"A:ab"#),
     (r#"StringUtil.splitByWholeSeparator("a b","")"#, r#"A:ab"#),
     (r#"StringUtil.splitByWholeSeparator("",",")"#, r#"A:"#),
     (r#"StringUtil.trim("  a b \t")"#, r#"S:a b"#),
@@ -134,14 +116,8 @@ const COMMONS_LANG_VECTORS: &[(&str, &str)] = &[
     (r#"StringUtil.replaceOnce("aba","a","z")"#, r#"S:zba"#),
     (r#"StringUtil.remove("queued","ue")"#, r#"S:qd"#),
     (r#"StringUtil.remove("queued","")"#, r#"S:queued"#),
-    (
-        r#"StringUtil.removeStart("www.domain.com","www.")"#,
-        r#"S:domain.com"#,
-    ),
-    (
-        r#"StringUtil.removeEnd("www.domain.com",".com")"#,
-        r#"S:www.domain"#,
-    ),
+    (r#"StringUtil.removeStart("www.domain.com","www.")"#, r#"S:domain.com"#),
+    (r#"StringUtil.removeEnd("www.domain.com",".com")"#, r#"S:www.domain"#),
     (r#"StringUtil.removeEnd("abc","")"#, r#"S:abc"#),
     (r#"StringUtil.upperCase("aBc")"#, r#"S:ABC"#),
     (r#"StringUtil.lowerCase("AbC")"#, r#"S:abc"#),
@@ -198,14 +174,8 @@ const COMMONS_LANG_VECTORS: &[(&str, &str)] = &[
     (r#"StringUtil.getDigits(null)"#, r#"N"#),
     (r#"StringUtil.isAlphanumeric("ab2c")"#, r#"B:true"#),
     (r#"StringUtil.isAlphanumeric("ab-c")"#, r#"B:false"#),
-    (
-        r#"StringUtil.startsWithIgnoreCase("ABCxyz","abc")"#,
-        r#"B:true"#,
-    ),
-    (
-        r#"StringUtil.endsWithIgnoreCase("ABCXYZ","xyz")"#,
-        r#"B:true"#,
-    ),
+    (r#"StringUtil.startsWithIgnoreCase("ABCxyz","abc")"#, r#"B:true"#),
+    (r#"StringUtil.endsWithIgnoreCase("ABCXYZ","xyz")"#, r#"B:true"#),
 ];
 
 fn decode(escaped: &str) -> String {
@@ -234,12 +204,7 @@ fn expected(encoded: &str) -> Value {
         Some(("B", b)) => Value::Bool(b == "true"),
         Some(("I", i)) => Value::Int(i.parse().unwrap()),
         Some(("A", "")) => Value::List(Vec::new()),
-        Some(("A", items)) => Value::List(
-            items
-                .split('\u{1}')
-                .map(|s| Value::Str(decode(s)))
-                .collect(),
-        ),
+        Some(("A", items)) => Value::List(items.split('\u{1}').map(|s| Value::Str(decode(s))).collect()),
         other => panic!("bad vector {other:?}"),
     }
 }
@@ -256,10 +221,5 @@ fn string_util_matches_commons_lang() {
         }
     }
     assert_eq!(COMMONS_LANG_VECTORS.len(), 168);
-    assert!(
-        failures.is_empty(),
-        "{} differ:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert!(failures.is_empty(), "{} differ:\n{}", failures.len(), failures.join("\n"));
 }

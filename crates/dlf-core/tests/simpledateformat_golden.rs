@@ -26,14 +26,11 @@ fn every_golden_row_matches_jdk17() {
             Err(_) => "ERROR".to_string(),
         };
         if got != expected {
-            failures.push(format!("pattern {pattern:?} epoch {epoch_ms} zone {zone_id}: expected {expected:?}, got {got:?}"));
+            failures.push(format!(
+                "pattern {pattern:?} epoch {epoch_ms} zone {zone_id}: expected {expected:?}, got {got:?}"
+            ));
         }
     }
     assert_eq!(rows, 179, "row count of the golden file");
-    assert!(
-        failures.is_empty(),
-        "{} of {rows} rows differ:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert!(failures.is_empty(), "{} of {rows} rows differ:\n{}", failures.len(), failures.join("\n"));
 }

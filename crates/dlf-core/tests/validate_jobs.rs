@@ -3,8 +3,8 @@
 
 use dlf_core::cron::{IntervalType, Period};
 use dlf_core::model::JobDocument;
-use dlf_core::validate::{dependency_allowed, normalize_job, validate_job, JobValidationContext, UpstreamJob};
-use serde_json::{json, Value};
+use dlf_core::validate::{JobValidationContext, UpstreamJob, dependency_allowed, normalize_job, validate_job};
+use serde_json::{Value, json};
 
 fn doc(v: &Value) -> JobDocument {
     let mut d = JobDocument::from_json_bytes(&serde_json::to_vec(v).unwrap()).expect("parses");
@@ -69,8 +69,16 @@ fn each_rule_has_its_code_and_names_its_field() {
         (edit(|v| v["schedule"]["cron"]["dependJobs"] = json!({"jobs": ["job_1"]})), "DLF.3025", "itself"),
         (edit(|v| v["schedule"]["cron"]["dependJobs"] = json!({"jobs": ["once_up"]})), "DLF.3025", "no cron schedule"),
         (edit(|v| v["schedule"]["cron"]["dependJobs"] = json!({"jobs": ["weekly_up"]})), "DLF.3025", "weekly"),
-        (edit(|v| v["schedule"]["cron"]["dependJobs"] = json!({"jobs": ["daily_up"], "dependFailPolicy": "PANIC"})), "DLF.3025", "dependFailPolicy"),
-        (edit(|v| v["nodes"] = json!([{"name": "a", "type": "Dummy"}, {"name": "a", "type": "Dummy"}])), "DLF.3051", "twice"),
+        (
+            edit(|v| v["schedule"]["cron"]["dependJobs"] = json!({"jobs": ["daily_up"], "dependFailPolicy": "PANIC"})),
+            "DLF.3025",
+            "dependFailPolicy",
+        ),
+        (
+            edit(|v| v["nodes"] = json!([{"name": "a", "type": "Dummy"}, {"name": "a", "type": "Dummy"}])),
+            "DLF.3051",
+            "twice",
+        ),
         (edit(|v| v["nodes"][0]["preNodeName"] = json!(["ghost"])), "DLF.3051", "preNodeName"),
         (edit(|v| v["nodes"][0]["preNodeName"] = json!(["a"])), "DLF.3051", "itself"),
         (edit(|v| v["nodes"][0]["name"] = json!("bad name")), "DLF.3051", "nodes[0].name"),
@@ -82,8 +90,16 @@ fn each_rule_has_its_code_and_names_its_field() {
         (edit(|v| v["nodes"][0]["execTimeOutRetry"] = json!("yes")), "DLF.3051", "execTimeOutRetry"),
         (edit(|v| v["nodes"][0]["type"] = json!("Shell")), "DLF.3051", "scriptName"),
         (edit(|v| v["nodes"][0]["type"] = json!("RESTAPI")), "DLF.3051", "url"),
-        (edit(|v| v["nodes"][0]["properties"] = json!([{"name": "k", "value": "1"}, {"name": "k", "value": "2"}])), "DLF.3051", "'k'"),
-        (edit(|v| v["params"] = json!([{"name": "p", "value": "1"}, {"name": "p", "value": "2"}])), "DLF.3051", "params[1]"),
+        (
+            edit(|v| v["nodes"][0]["properties"] = json!([{"name": "k", "value": "1"}, {"name": "k", "value": "2"}])),
+            "DLF.3051",
+            "'k'",
+        ),
+        (
+            edit(|v| v["params"] = json!([{"name": "p", "value": "1"}, {"name": "p", "value": "2"}])),
+            "DLF.3051",
+            "params[1]",
+        ),
         (edit(|v| v["params"] = json!([{"name": "bad name", "value": "1"}])), "DLF.3051", "params[0].name"),
         (edit(|v| v["params"] = json!([{"name": "p"}])), "DLF.3051", "params[0].value"),
         (edit(|v| v["params"] = json!([{"name": "p", "value": "1", "type": "secret"}])), "DLF.3051", "params[0].type"),
@@ -214,7 +230,10 @@ fn dependency_period_rules() {
     assert!(dependency_allowed(hour, day).is_err(), "an hourly job may not depend on a daily one");
     assert!(dependency_allowed(minute, minute5).is_ok());
     assert!(dependency_allowed(minute5, minute).is_err(), "the shorter interval may not depend on the longer");
-    assert!(dependency_allowed(week, day).is_err() && dependency_allowed(day, week).is_err(), "weekly jobs take no part");
+    assert!(
+        dependency_allowed(week, day).is_err() && dependency_allowed(day, week).is_err(),
+        "weekly jobs take no part"
+    );
     assert!(dependency_allowed(month, day).is_ok());
     assert!(dependency_allowed(month, hour).is_err(), "monthly depends only on daily");
 }

@@ -1,7 +1,7 @@
 //! Time as the engine sees it: one trait, so tests can drive schedules with a fake clock.
 
-use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 
 /// A source of "now" in epoch milliseconds.
 pub trait Clock: Send + Sync + std::fmt::Debug {

@@ -21,7 +21,9 @@ impl MissedRunPolicy {
             "latest" => Some(MissedRunPolicy::RunLatest),
             "skip" | "none" => Some(MissedRunPolicy::Skip),
             "all" => Some(MissedRunPolicy::RunAll { limit: 100 }),
-            other => other.strip_prefix("all:").and_then(|n| n.parse().ok()).map(|limit| MissedRunPolicy::RunAll { limit }),
+            other => {
+                other.strip_prefix("all:").and_then(|n| n.parse().ok()).map(|limit| MissedRunPolicy::RunAll { limit })
+            }
         }
     }
 }

@@ -5,7 +5,7 @@
 //! server's master key (verifying a signature needs it in the clear); a token is stored only as
 //! its SHA-256. Keys never change once created, so verified lookups are cached.
 
-use crate::{internal, Engine};
+use crate::{Engine, internal};
 use dlf_core::DlfError;
 use dlf_store::{AccessKeyRecord, TokenRecord};
 use std::collections::HashMap;
@@ -109,7 +109,9 @@ impl Engine {
         };
         match self.store().insert_access_key(&record).await {
             Ok(()) => Ok(()),
-            Err(dlf_store::StoreError::Conflict(_)) => Err(DlfError::invalid_param(format!("access key {ak} already exists"))),
+            Err(dlf_store::StoreError::Conflict(_)) => {
+                Err(DlfError::invalid_param(format!("access key {ak} already exists")))
+            }
             Err(e) => Err(internal(e)),
         }
     }
@@ -124,7 +126,9 @@ impl Engine {
         if self.store().count_access_keys().await.map_err(internal)? > 0 {
             return Ok(Bootstrap::NotNeeded);
         }
-        if let (Some(ak), Some(sk)) = (env_access_key.filter(|s| !s.is_empty()), env_secret_key.filter(|s| !s.is_empty())) {
+        if let (Some(ak), Some(sk)) =
+            (env_access_key.filter(|s| !s.is_empty()), env_secret_key.filter(|s| !s.is_empty()))
+        {
             self.insert_key(ak, sk, None, "admin").await?;
             return Ok(Bootstrap::FromEnvironment { access_key: ak.to_string() });
         }

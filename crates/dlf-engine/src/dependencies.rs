@@ -5,15 +5,15 @@
 
 use crate::execution::plan::JobPlan;
 use crate::jobs::stored_document;
-use crate::{internal, Engine};
+use crate::{Engine, internal};
+use dlf_core::DlfError;
+use dlf_core::model::JobDocument;
 use dlf_core::model::JobStatus;
 use dlf_core::state::{
-    combine, decide_dependency, dependency_window, self_dependency, DependFailPolicy, DependPeriod, DependType,
-    DependencyCancel, DependencyDecision, DependencyModel, DEPENDENCY_CANCEL_MESSAGE,
+    DEPENDENCY_CANCEL_MESSAGE, DependFailPolicy, DependPeriod, DependType, DependencyCancel, DependencyDecision,
+    DependencyModel, combine, decide_dependency, dependency_window, self_dependency,
 };
-use dlf_core::model::JobDocument;
 use dlf_core::validate::parse_cron_block;
-use dlf_core::DlfError;
 use dlf_store::InstanceRecord;
 use serde_json::Value;
 
@@ -39,27 +39,37 @@ impl Dependencies {
 /// Per-upstream options from `sameWorkSpaceJobs` entries naming the job.
 fn entry_options(doc: &JobDocument, upstream: &str) -> (DependType, Option<u32>) {
     let entries = doc.cron().and_then(|c| c.depend_jobs.as_ref()).and_then(|d| d.same_work_space_jobs.as_ref());
-    let Some(entry) = entries.and_then(|e| e.iter().find(|v| v.get("jobName").and_then(Value::as_str) == Some(upstream))) else {
+    let Some(entry) =
+        entries.and_then(|e| e.iter().find(|v| v.get("jobName").and_then(Value::as_str) == Some(upstream)))
+    else {
         return (DependType::All, None);
     };
-    let dep_type = entry.get("dependType").and_then(Value::as_str).and_then(DependType::parse).unwrap_or(DependType::All);
+    let dep_type =
+        entry.get("dependType").and_then(Value::as_str).and_then(DependType::parse).unwrap_or(DependType::All);
     let last_n = entry.get("dependOnLastNPeriodValue").and_then(Value::as_u64).map(|n| n.clamp(1, 30) as u32);
     (dep_type, last_n)
 }
 
 /// Evaluates the dependencies of a cron-created instance.
-pub(crate) async fn check(engine: &Engine, instance: &InstanceRecord, plan: &JobPlan) -> Result<Dependencies, DlfError> {
+pub(crate) async fn check(
+    engine: &Engine,
+    instance: &InstanceRecord,
+    plan: &JobPlan,
+) -> Result<Dependencies, DlfError> {
     let Some(cron) = plan.doc.cron() else { return Ok(Dependencies::none()) };
     let mut decisions = Vec::new();
     if cron.depend_pre_period == Some(true) {
-        let previous = engine.store().previous_scheduled_instance(instance.job_id, instance.plan_ms).await.map_err(internal)?;
+        let previous =
+            engine.store().previous_scheduled_instance(instance.job_id, instance.plan_ms).await.map_err(internal)?;
         decisions.push(self_dependency(previous.map(|p| p.status)));
     }
     if let Some(deps) = cron.depend_jobs.as_ref().filter(|d| !d.jobs.is_empty()) {
         let down = parse_cron_block(cron, false)?;
         let zone = down.zone.unwrap_or(engine.config().service_zone);
-        let depend_period = deps.depend_period.as_deref().and_then(DependPeriod::parse).unwrap_or(DependPeriod::SamePeriod);
-        let policy = deps.depend_fail_policy.as_deref().and_then(DependFailPolicy::parse).unwrap_or(DependFailPolicy::Fail);
+        let depend_period =
+            deps.depend_period.as_deref().and_then(DependPeriod::parse).unwrap_or(DependPeriod::SamePeriod);
+        let policy =
+            deps.depend_fail_policy.as_deref().and_then(DependFailPolicy::parse).unwrap_or(DependFailPolicy::Fail);
         let unavailable = |why: String| Dependencies::cancel(DependencyCancel::UpstreamJobStopped, why);
         for name in &deps.jobs {
             let Some(up_job) = engine.store().find_job(&instance.workspace_id, name).await.map_err(internal)? else {
@@ -73,15 +83,22 @@ pub(crate) async fn check(engine: &Engine, instance: &InstanceRecord, plan: &Job
                 return Ok(unavailable(format!("the upstream job {name} has no cron schedule")));
             };
             let (dep_type, last_n) = entry_options(&plan.doc, name);
-            let Some(window) = dependency_window(instance.plan_ms, (down.interval, down.period), up_spec.interval, depend_period, last_n, &zone)
-            else {
+            let Some(window) = dependency_window(
+                instance.plan_ms,
+                (down.interval, down.period),
+                up_spec.interval,
+                depend_period,
+                last_n,
+                &zone,
+            ) else {
                 return Ok(unavailable(format!("no dependency window can be computed for the upstream job {name}")));
             };
             // The window is complete once the upstream's next plan time lies beyond it: every
             // upstream instance the window can hold has then been created.
             let up_zone = up_spec.zone.unwrap_or(engine.config().service_zone);
             let cursor = up_job.schedule_cursor_ms.unwrap_or(window.from_ms.saturating_sub(1));
-            let next_up = up_spec.expr.next_after(cursor, &up_zone).filter(|n| up_spec.end_ms.is_none_or(|end| *n <= end));
+            let next_up =
+                up_spec.expr.next_after(cursor, &up_zone).filter(|n| up_spec.end_ms.is_none_or(|end| *n <= end));
             if next_up.is_some_and(|n| n < window.to_ms) {
                 decisions.push(DependencyDecision::Wait);
                 continue;
@@ -94,7 +111,10 @@ pub(crate) async fn check(engine: &Engine, instance: &InstanceRecord, plan: &Job
             let statuses: Vec<(i64, _)> = found.iter().map(|b| (b.plan_ms, b.status)).collect();
             match decide_dependency(&statuses, policy, dep_type, DependencyModel::Traditional) {
                 DependencyDecision::Cancel(cancel) => {
-                    return Ok(Dependencies::cancel(cancel, format!("{DEPENDENCY_CANCEL_MESSAGE} (upstream job {name} failed)")));
+                    return Ok(Dependencies::cancel(
+                        cancel,
+                        format!("{DEPENDENCY_CANCEL_MESSAGE} (upstream job {name} failed)"),
+                    ));
                 }
                 other => decisions.push(other),
             }

@@ -13,7 +13,7 @@
 //! database may finish that job's instance.
 
 use crate::dependencies::{self, Dependencies};
-use crate::{internal, Engine};
+use crate::{Engine, internal};
 use dlf_core::model::{InstanceStatus, InstanceType};
 use dlf_core::state::{
     self, AbortCause, CancelReason, DependencyDecision, GateInput, InstanceEvent, NodeEvent, SkipCause,
@@ -47,8 +47,13 @@ struct Dispatcher {
     blocked_on_jobs: bool,
 }
 
-pub(crate) async fn run(engine: Engine, mut events: mpsc::UnboundedReceiver<DispatchEvent>, initial: Vec<InstanceRecord>) {
-    let mut d = Dispatcher { engine: engine.clone(), waiting: BTreeMap::new(), active: HashMap::new(), blocked_on_jobs: false };
+pub(crate) async fn run(
+    engine: Engine,
+    mut events: mpsc::UnboundedReceiver<DispatchEvent>,
+    initial: Vec<InstanceRecord>,
+) {
+    let mut d =
+        Dispatcher { engine: engine.clone(), waiting: BTreeMap::new(), active: HashMap::new(), blocked_on_jobs: false };
     for instance in initial {
         d.waiting.insert((instance.plan_ms, instance.id), instance);
     }
@@ -131,13 +136,23 @@ impl Dispatcher {
 
     /// The gates of one job's due instances (`keys`, oldest first): the ones that start now are
     /// moved to `to_start`, the ones the gates end are ended.
-    async fn gate_job(&mut self, job_id: i64, keys: &[Key], now: i64, to_start: &mut Vec<InstanceRecord>) -> Result<(), dlf_core::DlfError> {
+    async fn gate_job(
+        &mut self,
+        job_id: i64,
+        keys: &[Key],
+        now: i64,
+        to_start: &mut Vec<InstanceRecord>,
+    ) -> Result<(), dlf_core::DlfError> {
         let Some(newest) = keys.last().and_then(|k| self.waiting.get(k)) else { return Ok(()) };
         // Job-level settings come from the newest instance's version (the job as it is now).
         let plan = self.engine.job_plan(job_id, newest.version).await?;
         let cron = plan.doc.cron();
         let self_dependent = cron.and_then(|c| c.depend_pre_period) == Some(true);
-        let limit = state::instance_limit(cron.and_then(|c| c.concurrent), self.engine.config().job_concurrency_cap, self_dependent);
+        let limit = state::instance_limit(
+            cron.and_then(|c| c.concurrent),
+            self.engine.config().job_concurrency_cap,
+            self_dependent,
+        );
         let latest_only = cron.is_some_and(|c| c.runs_latest_only());
         let running = self.active.get(&job_id).copied().unwrap_or(0);
         let mut ready: Vec<(i64, Key)> = Vec::new();
@@ -145,7 +160,9 @@ impl Dispatcher {
             let Some(instance) = self.waiting.get(key).cloned() else { continue };
             if instance.instance_type == InstanceType::Manual {
                 // A manual run ignores dependencies and the concurrency limit (§4.3).
-                if state::waiting_instance_event(&gates(now, &instance, DependencyDecision::Run, true)) == Some(InstanceEvent::GatesOpen) {
+                if state::waiting_instance_event(&gates(now, &instance, DependencyDecision::Run, true))
+                    == Some(InstanceEvent::GatesOpen)
+                {
                     self.take_slot(key, to_start);
                 }
                 continue;
@@ -172,16 +189,17 @@ impl Dispatcher {
             for key in state::superseded_by_latest(&ready) {
                 if let Some(instance) = self.waiting.remove(&key) {
                     let reason = "Canceled: a newer instance of the job runs instead (isSkipSelfDepJob).".to_string();
-                    self.end_waiting(instance, InstanceEvent::Cancel(CancelReason::SupersededByLatest), Some(reason)).await;
+                    self.end_waiting(instance, InstanceEvent::Cancel(CancelReason::SupersededByLatest), Some(reason))
+                        .await;
                 }
             }
             ready.retain(|(_, key)| self.waiting.contains_key(key));
         }
         for key in state::instances_to_start(&ready, running, limit) {
-            let opens = self
-                .waiting
-                .get(&key)
-                .map(|i| state::waiting_instance_event(&gates(now, i, DependencyDecision::Run, true)) == Some(InstanceEvent::GatesOpen));
+            let opens = self.waiting.get(&key).map(|i| {
+                state::waiting_instance_event(&gates(now, i, DependencyDecision::Run, true))
+                    == Some(InstanceEvent::GatesOpen)
+            });
             if opens == Some(true) {
                 self.take_slot(&key, to_start);
             }

@@ -150,8 +150,8 @@ impl GroupInserter {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use dlf_store::{InstanceRecord, JobFields, NewInstance, NewJob};
     use dlf_core::model::{InstanceStatus, InstanceType};
+    use dlf_store::{InstanceRecord, JobFields, NewInstance, NewJob};
 
     async fn store_with_instances(n: usize) -> (Arc<dyn Store>, Vec<InstanceRecord>) {
         let store = dlf_store::open("sqlite::memory:").await.unwrap();
@@ -167,7 +167,8 @@ mod tests {
             tags: vec![],
             depends_on: vec![],
         };
-        let new_job = NewJob { workspace_id: ws.id.clone(), name: "j".into(), fields, user: "u".into(), now_ms: 1, submit: true };
+        let new_job =
+            NewJob { workspace_id: ws.id.clone(), name: "j".into(), fields, user: "u".into(), now_ms: 1, submit: true };
         let job = store.insert_job(&new_job).await.unwrap();
         let mut records = Vec::new();
         for k in 0..n as i64 {

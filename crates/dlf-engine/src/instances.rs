@@ -3,13 +3,15 @@
 
 use crate::dispatch::end_waiting_instance;
 use crate::execution::Control;
-use crate::{internal, Caller, Engine, Tenant};
-use dlf_core::model::responses::{InstanceDetail, InstanceList, InstanceListItem, NodeInstanceItem, RunOnceResult};
+use crate::{Caller, Engine, Tenant, internal};
 use dlf_core::model::requests::StartJobBody;
+use dlf_core::model::responses::{InstanceDetail, InstanceList, InstanceListItem, NodeInstanceItem, RunOnceResult};
 use dlf_core::model::{InstanceStatus, InstanceType, JobStatus, NodeStatus, ProcessType};
 use dlf_core::state::{self, InstanceEvent, NodeEvent, RerunFrom};
 use dlf_core::{DlfError, ErrorCode};
-use dlf_store::{InstanceCommit, InstanceFilter, InstanceRecord, JobRecord, JobStatusChange, NewInstance, NodeInstanceRecord};
+use dlf_store::{
+    InstanceCommit, InstanceFilter, InstanceRecord, JobRecord, JobStatusChange, NewInstance, NodeInstanceRecord,
+};
 use std::collections::HashSet;
 use std::time::Duration;
 
@@ -68,7 +70,12 @@ fn list_item(i: &InstanceRecord, now: i64) -> InstanceListItem {
 
 impl Engine {
     /// Creates an instance of the job's latest submitted version and hands it to the dispatcher.
-    async fn create_instance(&self, job: &JobRecord, instance_type: InstanceType, params: Option<String>) -> Result<InstanceRecord, DlfError> {
+    async fn create_instance(
+        &self,
+        job: &JobRecord,
+        instance_type: InstanceType,
+        params: Option<String>,
+    ) -> Result<InstanceRecord, DlfError> {
         let (version, submit_ms, _) = self.submitted_document(job).await?;
         let plan = self.job_plan(job.id(), version).await?;
         let now = self.now_ms();
@@ -100,7 +107,13 @@ impl Engine {
     }
 
     /// J8 RunOnce: a manual instance (type 2) now, with `jobParams` for this run only.
-    pub async fn run_once(&self, tenant: &Tenant, _caller: &Caller, name: &str, body: &StartJobBody) -> Result<RunOnceResult, DlfError> {
+    pub async fn run_once(
+        &self,
+        tenant: &Tenant,
+        _caller: &Caller,
+        name: &str,
+        body: &StartJobBody,
+    ) -> Result<RunOnceResult, DlfError> {
         let job = self.job_or_not_found(tenant, name).await?;
         if job.summary.process_type == ProcessType::RealTime.as_str() {
             return Err(DlfError::new(ErrorCode::BatchOnly));
@@ -132,13 +145,19 @@ impl Engine {
     }
 
     /// The instance `id` of job `name`, or the right error (API.md §5).
-    async fn instance_of(&self, tenant: &Tenant, name: &str, id: &str) -> Result<(JobRecord, InstanceRecord), DlfError> {
+    async fn instance_of(
+        &self,
+        tenant: &Tenant,
+        name: &str,
+        id: &str,
+    ) -> Result<(JobRecord, InstanceRecord), DlfError> {
         let job = self.job_or_not_found(tenant, name).await?;
         if job.summary.process_type == ProcessType::RealTime.as_str() {
             return Err(DlfError::new(ErrorCode::BatchOnly));
         }
         let id: i64 = id.trim().parse().map_err(|_| DlfError::instance_not_found())?;
-        let instance = self.store().find_instance(id).await.map_err(internal)?.ok_or_else(DlfError::instance_not_found)?;
+        let instance =
+            self.store().find_instance(id).await.map_err(internal)?.ok_or_else(DlfError::instance_not_found)?;
         if instance.workspace_id != tenant.workspace_id() || instance.job_name != name {
             return Err(DlfError::instance_not_found());
         }
@@ -158,11 +177,14 @@ impl Engine {
             return Err(DlfError::invalid_param("minPlanTime must not be later than maxPlanTime"));
         }
         if max - min > MAX_WINDOW_MS {
-            return Err(DlfError::invalid_param("the plan-time window (maxPlanTime - minPlanTime) must not exceed 7 days"));
+            return Err(DlfError::invalid_param(
+                "the plan-time window (maxPlanTime - minPlanTime) must not exceed 7 days",
+            ));
         }
         let status = match &q.status {
             Some(s) => Some(
-                InstanceStatus::parse(s).ok_or_else(|| DlfError::invalid_param(format!("status '{s}' is not an instance status")))?,
+                InstanceStatus::parse(s)
+                    .ok_or_else(|| DlfError::invalid_param(format!("status '{s}' is not an instance status")))?,
             ),
             None => None,
         };
@@ -175,10 +197,9 @@ impl Engine {
         };
         let exact = q.precise_query.unwrap_or(false);
         let job_name = q.job_name.clone().filter(|n| !n.is_empty());
-        if exact
-            && let Some(name) = &job_name {
-                self.job_or_not_found(tenant, name).await?;
-            }
+        if exact && let Some(name) = &job_name {
+            self.job_or_not_found(tenant, name).await?;
+        }
         let filter = InstanceFilter {
             job_name,
             exact_name: exact,
@@ -250,7 +271,12 @@ impl Engine {
                     return Ok(());
                 }
             }
-            let current = self.store().find_instance(instance.id).await.map_err(internal)?.ok_or_else(DlfError::instance_not_found)?;
+            let current = self
+                .store()
+                .find_instance(instance.id)
+                .await
+                .map_err(internal)?
+                .ok_or_else(DlfError::instance_not_found)?;
             if current.status.is_terminal() {
                 return Ok(());
             }
@@ -288,7 +314,12 @@ impl Engine {
         let (version, submit_ms, doc) = self.submitted_document(&job).await?;
         let manual_confirm = doc.schedule.as_ref().is_some_and(|s| s.requires_manual_confirm());
         let rerun_status = state::next_instance_status(Some(instance.status), &InstanceEvent::Rerun { manual_confirm })
-            .map_err(|e| DlfError::invalid_param(format!("Job instance {}: {e}; only an ended instance can be restarted.", instance.id)))?;
+            .map_err(|e| {
+                DlfError::invalid_param(format!(
+                    "Job instance {}: {e}; only an ended instance can be restarted.",
+                    instance.id
+                ))
+            })?;
         let plan = self.job_plan(job.id(), version).await?;
         let old_rows = self.store().node_instances(instance.id).await.map_err(internal)?;
         let new_names: HashSet<&str> = plan.doc.nodes.iter().map(|n| n.name.as_str()).collect();
@@ -327,7 +358,12 @@ impl Engine {
         next.error_message = None;
         next.rerun_count += 1;
         next.ignore_depend = true;
-        let commit = InstanceCommit { instance: Some((next.clone(), instance.status)), nodes, remove_nodes, ..Default::default() };
+        let commit = InstanceCommit {
+            instance: Some((next.clone(), instance.status)),
+            nodes,
+            remove_nodes,
+            ..Default::default()
+        };
         if !self.store().commit(&commit).await.map_err(internal)? {
             return Err(DlfError::invalid_param("the instance changed while it was being restarted; try again"));
         }
@@ -338,8 +374,12 @@ impl Engine {
     /// Extension: confirm a `waiting-confirm` instance (JOBS.md §4.9).
     pub async fn confirm_instance(&self, tenant: &Tenant, name: &str, id: &str) -> Result<(), DlfError> {
         let (_, instance) = self.instance_of(tenant, name, id).await?;
-        let confirmed = state::next_instance_status(Some(instance.status), &InstanceEvent::Confirm)
-            .map_err(|e| DlfError::invalid_param(format!("Job instance {}: {e}; only a waiting-confirm instance can be confirmed.", instance.id)))?;
+        let confirmed = state::next_instance_status(Some(instance.status), &InstanceEvent::Confirm).map_err(|e| {
+            DlfError::invalid_param(format!(
+                "Job instance {}: {e}; only a waiting-confirm instance can be confirmed.",
+                instance.id
+            ))
+        })?;
         let mut next = instance.clone();
         next.status = confirmed;
         let commit = InstanceCommit { instance: Some((next.clone(), instance.status)), ..Default::default() };

@@ -11,15 +11,15 @@ pub mod config;
 pub mod credentials;
 mod dependencies;
 mod dispatch;
-mod group_commit;
 pub mod execution;
+mod group_commit;
 pub mod instances;
 pub mod jobs;
 pub mod logs;
 pub mod recovery;
+pub mod runners;
 mod runtime;
 mod scheduler;
-pub mod runners;
 pub use instances::InstanceListQuery;
 pub use jobs::{JobListQuery, ShowJobQuery};
 
@@ -84,13 +84,17 @@ impl Engine {
     /// Writes one instance state change through the group committer (see `group_commit`):
     /// returns once it is durable; `Ok(false)` when the instance's status had changed.
     pub(crate) async fn commit_instance(&self, commit: dlf_store::InstanceCommit) -> dlf_store::StoreResult<bool> {
-        let committer = self.inner.committer.get_or_init(|| group_commit::GroupCommitter::start(self.inner.store.clone()));
+        let committer =
+            self.inner.committer.get_or_init(|| group_commit::GroupCommitter::start(self.inner.store.clone()));
         committer.commit(commit).await
     }
 
     /// Creates a manual or run-once instance through the group inserter (see `group_commit`):
     /// returns once it is durable.
-    pub(crate) async fn insert_instance(&self, instance: dlf_store::NewInstance) -> dlf_store::StoreResult<Option<dlf_store::InstanceRecord>> {
+    pub(crate) async fn insert_instance(
+        &self,
+        instance: dlf_store::NewInstance,
+    ) -> dlf_store::StoreResult<Option<dlf_store::InstanceRecord>> {
         let inserter = self.inner.inserter.get_or_init(|| group_commit::GroupInserter::start(self.inner.store.clone()));
         inserter.insert(instance).await
     }

@@ -109,7 +109,10 @@ impl crate::Engine {
 
     /// The log's bytes as they are written, ending once the attempt has ended (or the server
     /// shuts down).
-    pub fn follow_log(&self, log: NodeLog) -> impl futures_util::Stream<Item = Result<Vec<u8>, std::io::Error>> + Send + 'static {
+    pub fn follow_log(
+        &self,
+        log: NodeLog,
+    ) -> impl futures_util::Stream<Item = Result<Vec<u8>, std::io::Error>> + Send + 'static {
         let engine = self.clone();
         futures_util::stream::unfold((0u64, false), move |(offset, done)| {
             let engine = engine.clone();

@@ -8,12 +8,12 @@ use crate::execution::{self, Control, InstanceHandle};
 use crate::jobs::stored_document;
 use crate::runners::Registry;
 use crate::scheduler::{self, ScheduleEvent};
-use crate::{internal, Engine};
+use crate::{Engine, internal};
 use dlf_core::DlfError;
 use dlf_store::InstanceRecord;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
-use tokio::sync::{mpsc, oneshot, Semaphore};
+use tokio::sync::{Semaphore, mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 
 /// Plans kept in memory (job versions are immutable, so entries never go stale).
@@ -106,9 +106,12 @@ impl Engine {
         if let Some(plan) = self.inner.runtime.plans.lock().expect("lock").get(&(job_id, version)) {
             return Ok(plan.clone());
         }
-        let stored = self.store().job_version(job_id, version).await.map_err(internal)?.ok_or_else(|| {
-            DlfError::internal(format!("version {version} of job {job_id} is missing"))
-        })?;
+        let stored = self
+            .store()
+            .job_version(job_id, version)
+            .await
+            .map_err(internal)?
+            .ok_or_else(|| DlfError::internal(format!("version {version} of job {job_id} is missing")))?;
         let doc = stored_document(&stored.document)?;
         let plan = Arc::new(JobPlan::new(job_id, version, stored.submit_ms, doc).map_err(DlfError::internal)?);
         let mut cache = self.inner.runtime.plans.lock().expect("lock");

@@ -13,12 +13,12 @@
 //! decision); `latest` creates only the newest; `skip` none. A stop/start of the job itself
 //! never catches up (StartJob places the cursor at "now").
 
-use crate::{internal, Engine, MissedRunPolicy};
-use dlf_core::model::{InstanceStatus, InstanceType, JobStatus, ScheduleKind};
-use dlf_core::state::{next_instance_status, InstanceEvent};
-use dlf_core::validate::{parse_cron_block, CronSpec};
-use dlf_core::zone::Zone;
+use crate::{Engine, MissedRunPolicy, internal};
 use dlf_core::DlfError;
+use dlf_core::model::{InstanceStatus, InstanceType, JobStatus, ScheduleKind};
+use dlf_core::state::{InstanceEvent, next_instance_status};
+use dlf_core::validate::{CronSpec, parse_cron_block};
+use dlf_core::zone::Zone;
 use dlf_store::{FireOutcome, JobRecord, JobStatusChange, NewInstance, ScheduledFire};
 use futures_util::StreamExt;
 use std::collections::{BTreeSet, HashMap};
@@ -161,9 +161,10 @@ impl Scheduler {
 
     fn remove(&mut self, job_id: i64) {
         if let Some(old) = self.jobs.remove(&job_id)
-            && let Some(next) = old.next_ms {
-                self.queue.remove(&(next, job_id));
-            }
+            && let Some(next) = old.next_ms
+        {
+            self.queue.remove(&(next, job_id));
+        }
     }
 
     /// Start-up: schedules a job, first creating the plan times it missed while the server was
@@ -214,11 +215,16 @@ impl Scheduler {
                 schedule_cursor_ms: Some(Some(last)),
                 cancel_waiting_at_ms: None,
             };
-            self.engine.store().transition_job(job.job_id, &[JobStatus::Scheduling], &change).await.map_err(internal)?;
+            self.engine
+                .store()
+                .transition_job(job.job_id, &[JobStatus::Scheduling], &change)
+                .await
+                .map_err(internal)?;
         } else {
             tracing::info!(job = %job.name, count = to_create.len(), "creating instances for plan times missed while the server was down");
             for chunk in to_create.chunks(FIRE_BATCH) {
-                let fires: Vec<ScheduledFire> = chunk.iter().map(|&plan| ScheduledFire { instance: self.new_instance(job, plan) }).collect();
+                let fires: Vec<ScheduledFire> =
+                    chunk.iter().map(|&plan| ScheduledFire { instance: self.new_instance(job, plan) }).collect();
                 self.write_fires(&fires).await?;
             }
         }
@@ -265,7 +271,9 @@ impl Scheduler {
         }
         let fires: Vec<ScheduledFire> = due
             .iter()
-            .filter_map(|(plan, job_id)| self.jobs.get(job_id).map(|job| ScheduledFire { instance: self.new_instance(job, *plan) }))
+            .filter_map(|(plan, job_id)| {
+                self.jobs.get(job_id).map(|job| ScheduledFire { instance: self.new_instance(job, *plan) })
+            })
             .collect();
         let outcomes = match self.write_fires(&fires).await {
             Ok(o) => o,

@@ -2,13 +2,13 @@
 //! by `scriptName`.
 
 use crate::jobs::stored_document;
-use crate::{internal, Caller, Engine, Tenant};
+use crate::{Caller, Engine, Tenant, internal};
+use dlf_core::model::ScriptInfo;
 use dlf_core::model::responses::ScriptList;
 use dlf_core::model::script::{SCRIPT_TYPES, SCRIPT_TYPES_NEEDING_CONNECTION};
-use dlf_core::model::ScriptInfo;
 use dlf_core::{DlfError, ErrorCode};
 use dlf_store::{NewScript, ScriptRecord, StoreError};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 /// Scripts a workspace may hold.
 const SCRIPT_QUOTA: i64 = 10_000;
@@ -37,16 +37,19 @@ fn check_script(info: &ScriptInfo) -> Result<(), DlfError> {
         Some(c) if c.len() > MAX_CONTENT => return Err(DlfError::invalid_param("content is larger than 4 MB")),
         Some(_) => {}
     }
-    if SCRIPT_TYPES_NEEDING_CONNECTION.contains(&script_type) && info.connection_name.as_deref().is_none_or(str::is_empty) {
+    if SCRIPT_TYPES_NEEDING_CONNECTION.contains(&script_type)
+        && info.connection_name.as_deref().is_none_or(str::is_empty)
+    {
         return Err(DlfError::invalid_param(format!("connectionName is required for a {script_type} script")));
     }
     if info.description.as_deref().is_some_and(|d| d.chars().count() > 255) {
         return Err(DlfError::invalid_param("description is longer than 255 characters"));
     }
     if let Some(t) = info.target_status.as_deref()
-        && !["SAVED", "SUBMITTED", "PRODUCTION"].contains(&t) {
-            return Err(DlfError::invalid_param(format!("targetStatus '{t}' is not SAVED, SUBMITTED or PRODUCTION")));
-        }
+        && !["SAVED", "SUBMITTED", "PRODUCTION"].contains(&t)
+    {
+        return Err(DlfError::invalid_param(format!("targetStatus '{t}' is not SAVED, SUBMITTED or PRODUCTION")));
+    }
     Ok(())
 }
 
@@ -133,7 +136,10 @@ impl Engine {
         if info.name != name {
             return Err(DlfError::with_message(
                 ErrorCode::ScriptModifyFailed,
-                format!("Failed to modify the script: name '{}' differs from '{name}'; scripts cannot be renamed.", info.name),
+                format!(
+                    "Failed to modify the script: name '{}' differs from '{name}'; scripts cannot be renamed.",
+                    info.name
+                ),
             ));
         }
         if info.script_type.as_deref() != Some(existing.script_type.as_str()) {
@@ -166,7 +172,8 @@ impl Engine {
     ) -> Result<ScriptList, DlfError> {
         let (offset, limit) = crate::jobs::paging(offset, limit, 100)?;
         let name = name.filter(|n| !n.is_empty());
-        let (total, rows) = self.store().list_scripts(tenant.workspace_id(), name, offset, limit).await.map_err(internal)?;
+        let (total, rows) =
+            self.store().list_scripts(tenant.workspace_id(), name, offset, limit).await.map_err(internal)?;
         let scripts = rows.iter().map(script_body).collect::<Result<_, _>>()?;
         Ok(ScriptList { total, scripts })
     }
@@ -196,7 +203,8 @@ impl Engine {
         let Some(record) = self.store().find_script(workspace_id, name).await.map_err(internal)? else {
             return Ok(None);
         };
-        let info: ScriptInfo = serde_json::from_str(&record.document).map_err(|_| DlfError::internal("a stored script is unreadable"))?;
+        let info: ScriptInfo =
+            serde_json::from_str(&record.document).map_err(|_| DlfError::internal("a stored script is unreadable"))?;
         Ok(Some(ResolvedScript {
             script_type: record.script_type,
             content: info.content.unwrap_or_default(),

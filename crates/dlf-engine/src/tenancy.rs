@@ -1,7 +1,7 @@
 //! Tenancy: every object belongs to (project, workspace). No `workspace` header means the
 //! project's default workspace, created on first use; any other workspace must exist.
 
-use crate::{internal, Engine};
+use crate::{Engine, internal};
 use dlf_core::{DlfError, ErrorCode};
 use dlf_store::Workspace;
 use std::collections::HashMap;

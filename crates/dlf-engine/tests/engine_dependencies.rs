@@ -19,12 +19,22 @@ fn every_second(name: &str, node_type: &str) -> serde_json::Value {
 
 /// Instances of `job` (newest first) as (status, planTime).
 async fn instances(t: &TestEngine, job: &str) -> Vec<(String, i64, Option<String>)> {
-    let q = dlf_engine::InstanceListQuery { job_name: Some(job.into()), precise_query: Some(true), limit: Some(1000), ..Default::default() };
+    let q = dlf_engine::InstanceListQuery {
+        job_name: Some(job.into()),
+        precise_query: Some(true),
+        limit: Some(1000),
+        ..Default::default()
+    };
     let list = t.engine.list_instances(&t.tenant, &q).await.unwrap();
     list.instances.into_iter().map(|i| (i.status, i.plan_time, i.error_message)).collect()
 }
 
-async fn wait_until<F: Fn(&[(String, i64, Option<String>)]) -> bool>(t: &TestEngine, job: &str, what: &str, f: F) -> Vec<(String, i64, Option<String>)> {
+async fn wait_until<F: Fn(&[(String, i64, Option<String>)]) -> bool>(
+    t: &TestEngine,
+    job: &str,
+    what: &str,
+    f: F,
+) -> Vec<(String, i64, Option<String>)> {
     let deadline = Instant::now() + Duration::from_secs(15);
     loop {
         let list = instances(t, job).await;
@@ -72,7 +82,8 @@ async fn a_failed_upstream_cancels_the_downstream_instance_under_fail() {
     t.create(&down).await;
     start(&t, "up").await;
     start(&t, "down").await;
-    let list = wait_until(&t, "down", "a cancelled downstream instance", |l| l.iter().any(|i| i.0 == "manual-stop")).await;
+    let list =
+        wait_until(&t, "down", "a cancelled downstream instance", |l| l.iter().any(|i| i.0 == "manual-stop")).await;
     let cancelled = list.iter().find(|i| i.0 == "manual-stop").unwrap();
     assert!(cancelled.2.as_deref().unwrap_or("").contains("cancel"), "the reason is given: {cancelled:?}");
     assert!(list.iter().all(|i| i.0 != "success"), "no downstream instance ran: {list:?}");
@@ -121,7 +132,9 @@ async fn a_successful_upstream_lets_the_downstream_run() {
     t.create(&down).await;
     start(&t, "up").await;
     start(&t, "down").await;
-    let list = wait_until(&t, "down", "three downstream successes", |l| l.iter().filter(|i| i.0 == "success").count() >= 3).await;
+    let list =
+        wait_until(&t, "down", "three downstream successes", |l| l.iter().filter(|i| i.0 == "success").count() >= 3)
+            .await;
     assert!(list.iter().all(|i| i.0 != "manual-stop" && i.0 != "fail"), "{list:?}");
     // Stopping the upstream cancels downstream instances that then wait on it.
     stop(&t, "up").await;

@@ -10,11 +10,14 @@ use support::*;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fail_ends_the_instance_and_cancels_the_rest() {
     let t = TestEngine::start().await;
-    t.create(&job("j", vec![
-        node("a", "Dummy", &[]),
-        with(node("bad", "HiveSQL", &["a"]), "failPolicy", json!("FAIL")),
-        node("after", "Dummy", &["bad"]),
-    ]))
+    t.create(&job(
+        "j",
+        vec![
+            node("a", "Dummy", &[]),
+            with(node("bad", "HiveSQL", &["a"]), "failPolicy", json!("FAIL")),
+            node("after", "Dummy", &["bad"]),
+        ],
+    ))
     .await;
     let id = t.run("j", &[]).await;
     let d = t.finished("j", id).await;
@@ -28,12 +31,15 @@ async fn fail_ends_the_instance_and_cancels_the_rest() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fail_child_cancels_descendants_only() {
     let t = TestEngine::start().await;
-    t.create(&job("j", vec![
-        with(node("bad", "HiveSQL", &[]), "failPolicy", json!("FAIL_CHILD")),
-        node("child", "Dummy", &["bad"]),
-        node("grandchild", "Dummy", &["child"]),
-        node("independent", "Dummy", &[]),
-    ]))
+    t.create(&job(
+        "j",
+        vec![
+            with(node("bad", "HiveSQL", &[]), "failPolicy", json!("FAIL_CHILD")),
+            node("child", "Dummy", &["bad"]),
+            node("grandchild", "Dummy", &["child"]),
+            node("independent", "Dummy", &[]),
+        ],
+    ))
     .await;
     let d = t.finished("j", t.run("j", &[]).await).await;
     assert_eq!(d.status, "fail");
@@ -48,9 +54,18 @@ async fn ignore_lets_descendants_run_and_ends_ignore_success() {
     let mut on_fail = node("on_fail", "Dummy", &["bad"]);
     on_fail["conditions"] = json!([{"preNodeName": "bad", "expression": "#{Job.getNodeStatus(\"bad\") == \"fail\" ? \"true\" : \"false\"}"}]);
     let mut on_success = node("on_success", "Dummy", &["bad"]);
-    on_success["conditions"] = json!([{"preNodeName": "bad", "expression": "#{Job.getNodeStatus(\"bad\") == \"success\"}"}]);
-    t.create(&job("j", vec![with(node("bad", "HiveSQL", &[]), "failPolicy", json!("IGNORE")), on_fail, on_success, node("after_success", "Dummy", &["on_success"])]))
-        .await;
+    on_success["conditions"] =
+        json!([{"preNodeName": "bad", "expression": "#{Job.getNodeStatus(\"bad\") == \"success\"}"}]);
+    t.create(&job(
+        "j",
+        vec![
+            with(node("bad", "HiveSQL", &[]), "failPolicy", json!("IGNORE")),
+            on_fail,
+            on_success,
+            node("after_success", "Dummy", &["on_success"]),
+        ],
+    ))
+    .await;
     let d = t.finished("j", t.run("j", &[]).await).await;
     assert_eq!(d.status, "ignoreSuccess");
     assert!(d.ignore_success);
@@ -74,11 +89,14 @@ async fn skip_next_skips_only_the_guarded_node() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn suspend_parks_the_instance_in_running_exception() {
     let t = TestEngine::start().await;
-    t.create(&job("j", vec![
-        with(node("bad", "HiveSQL", &[]), "failPolicy", json!("SUSPEND")),
-        node("child", "Dummy", &["bad"]),
-        node("independent", "Dummy", &[]),
-    ]))
+    t.create(&job(
+        "j",
+        vec![
+            with(node("bad", "HiveSQL", &[]), "failPolicy", json!("SUSPEND")),
+            node("child", "Dummy", &["bad"]),
+            node("independent", "Dummy", &[]),
+        ],
+    ))
     .await;
     let id = t.run("j", &[]).await;
     let d = t.wait_for("j", id, &["running-exception"], std::time::Duration::from_secs(10)).await;
@@ -100,18 +118,34 @@ async fn conditions_see_run_parameters() {
     big["conditions"] = json!([{"preNodeName": "start", "expression": "#{${result} > 5 ? \"true\" : \"false\"}"}]);
     let mut small = node("small", "Dummy", &["start"]);
     small["conditions"] = json!([{"preNodeName": "start", "expression": "#{${result} <= 5}"}]);
-    let doc = with(job("j", vec![node("start", "Dummy", &[]), big, small]), "params", json!([{"name": "result", "value": "1"}]));
+    let doc = with(
+        job("j", vec![node("start", "Dummy", &[]), big, small]),
+        "params",
+        json!([{"name": "result", "value": "1"}]),
+    );
     t.create(&doc).await;
     let d = t.finished("j", t.run("j", &[("result", "9")]).await).await;
-    assert_eq!((node_status(&d, "big").as_str(), node_status(&d, "small").as_str()), ("success", "skip"), "the run's value wins");
+    assert_eq!(
+        (node_status(&d, "big").as_str(), node_status(&d, "small").as_str()),
+        ("success", "skip"),
+        "the run's value wins"
+    );
     let d = t.finished("j", t.run("j", &[]).await).await;
-    assert_eq!((node_status(&d, "big").as_str(), node_status(&d, "small").as_str()), ("skip", "success"), "the job's own value");
+    assert_eq!(
+        (node_status(&d, "big").as_str(), node_status(&d, "small").as_str()),
+        ("skip", "success"),
+        "the job's own value"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_broken_job_parameter_fails_the_instance_with_its_message() {
     let t = TestEngine::start().await;
-    let doc = with(job("j", vec![node("a", "Dummy", &[])]), "params", json!([{"name": "p", "value": "#{NoSuchThing.call()}"}]));
+    let doc = with(
+        job("j", vec![node("a", "Dummy", &[])]),
+        "params",
+        json!([{"name": "p", "value": "#{NoSuchThing.call()}"}]),
+    );
     t.create(&doc).await;
     let d = t.finished("j", t.run("j", &[]).await).await;
     assert_eq!(d.status, "fail");
@@ -122,7 +156,11 @@ async fn a_broken_job_parameter_fails_the_instance_with_its_message() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dry_run_jobs_succeed_without_executing() {
     let t = TestEngine::start().await;
-    let doc = with(job("j", vec![node("hive", "HiveSQL", &[]), node("b", "Dummy", &["hive"])]), "emptyRunningJob", json!("1"));
+    let doc = with(
+        job("j", vec![node("hive", "HiveSQL", &[]), node("b", "Dummy", &["hive"])]),
+        "emptyRunningJob",
+        json!("1"),
+    );
     t.create(&doc).await;
     let d = t.finished("j", t.run("j", &[]).await).await;
     assert_eq!(d.status, "success");
@@ -144,7 +182,11 @@ async fn rerun_after_a_fix_restarts_from_the_failed_node() {
     assert_eq!(d.status, "success");
     assert_eq!(d.instance_id, id, "same instance");
     assert_eq!(d.plan_time, failed.plan_time, "same plan time");
-    assert_eq!(d.nodes.iter().find(|n| n.node_name == "a").unwrap().end_time, a_end, "a succeeded before and was not rerun");
+    assert_eq!(
+        d.nodes.iter().find(|n| n.node_name == "a").unwrap().end_time,
+        a_end,
+        "a succeeded before and was not rerun"
+    );
     assert!(t.engine.restart_instance(&t.tenant, "j", "999999").await.is_err());
 }
 

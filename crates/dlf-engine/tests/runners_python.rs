@@ -4,7 +4,7 @@ mod runner_support;
 
 use dlf_engine::runners::python::PythonRunner;
 use dlf_engine::runners::{AttemptOutcome, AttemptSpec, ProcessInfo};
-use runner_support::{run_to_end, run_with, Recorder};
+use runner_support::{Recorder, run_to_end, run_with};
 use std::path::Path;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
@@ -47,7 +47,10 @@ async fn sys_exit_fails_with_the_exit_code() {
     let dir = tempfile::tempdir().unwrap();
     let spec = spec(dir.path(), "import sys\nsys.exit(4)\n");
     let (outcome, _) = run(&spec).await;
-    assert_eq!(outcome, AttemptOutcome::Failed { message: "exit code 4".into(), exit_code: Some(4), timed_out: false, retryable: true });
+    assert_eq!(
+        outcome,
+        AttemptOutcome::Failed { message: "exit code 4".into(), exit_code: Some(4), timed_out: false, retryable: true }
+    );
 }
 
 #[tokio::test]
@@ -63,7 +66,10 @@ async fn an_exception_fails_and_its_traceback_is_logged() {
 #[tokio::test]
 async fn arguments_stdin_and_env() {
     let dir = tempfile::tempdir().unwrap();
-    let mut spec = spec(dir.path(), "import os, sys\nline = input()\nprint(sys.argv[1:], line, os.environ['DLF_X'], os.getcwd() == os.path.realpath(sys.argv[0].rsplit('/', 1)[0]))\n");
+    let mut spec = spec(
+        dir.path(),
+        "import os, sys\nline = input()\nprint(sys.argv[1:], line, os.environ['DLF_X'], os.getcwd() == os.path.realpath(sys.argv[0].rsplit('/', 1)[0]))\n",
+    );
     spec.arguments = vec!["a".into(), "b".into()];
     spec.stdin = Some("typed".into());
     spec.env = vec![("DLF_X".into(), "y".into())];
@@ -105,7 +111,12 @@ async fn missing_python3_fails_clearly() {
     let (outcome, groups) = run(&spec).await;
     assert_eq!(
         outcome,
-        AttemptOutcome::Failed { message: "python3 is not installed on this host".into(), exit_code: None, timed_out: false, retryable: false }
+        AttemptOutcome::Failed {
+            message: "python3 is not installed on this host".into(),
+            exit_code: None,
+            timed_out: false,
+            retryable: false
+        }
     );
     assert!(groups.is_empty());
 }

@@ -4,7 +4,7 @@ mod runner_support;
 
 use dlf_engine::runners::shell::ShellRunner;
 use dlf_engine::runners::{AttemptOutcome, AttemptSpec, ProcessInfo};
-use runner_support::{run_to_end, run_with, Recorder};
+use runner_support::{Recorder, run_to_end, run_with};
 use std::path::Path;
 use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
@@ -120,7 +120,8 @@ async fn stop_after_ready(spec: &AttemptSpec, ready: &Path) -> (AttemptOutcome, 
         cancel.cancel();
         (pids, at)
     };
-    let (outcome, (pids, cancelled_at)) = tokio::join!(run_with(&ShellRunner, spec, cancel.clone(), &recorder), controller);
+    let (outcome, (pids, cancelled_at)) =
+        tokio::join!(run_with(&ShellRunner, spec, cancel.clone(), &recorder), controller);
     (outcome, cancelled_at.elapsed(), pids)
 }
 
@@ -204,7 +205,10 @@ async fn exit_code_and_retry_condition() {
     let dir = tempfile::tempdir().unwrap();
     let mut spec = spec(dir.path(), "echo failing\nexit 3\n");
     let (outcome, _) = run(&spec).await;
-    assert_eq!(outcome, AttemptOutcome::Failed { message: "exit code 3".into(), exit_code: Some(3), timed_out: false, retryable: true });
+    assert_eq!(
+        outcome,
+        AttemptOutcome::Failed { message: "exit code 3".into(), exit_code: Some(3), timed_out: false, retryable: true }
+    );
 
     spec.properties = vec![("retryExitCodes".into(), "1-2".into())];
     let (outcome, _) = run(&spec).await;
@@ -222,7 +226,8 @@ async fn exit_code_and_retry_condition() {
 #[tokio::test]
 async fn arguments_env_stdin_and_cwd() {
     let dir = tempfile::tempdir().unwrap();
-    let mut spec = spec(dir.path(), "read first second\necho \"args=$1,$2 env=$DLF_TEST_VALUE in=$first/$second cwd=$(pwd)\"\n");
+    let mut spec =
+        spec(dir.path(), "read first second\necho \"args=$1,$2 env=$DLF_TEST_VALUE in=$first/$second cwd=$(pwd)\"\n");
     spec.arguments = vec!["a".into(), "b c".into()];
     spec.env = vec![("DLF_TEST_VALUE".into(), "it's $HOME `x`".into())];
     spec.stdin = Some("x y".into());
@@ -261,7 +266,9 @@ async fn stop_kills_background_and_foreground_children() {
     let survivors_at_return: Vec<i32> = pids.iter().copied().filter(|&p| alive(p)).collect();
     assert!(gone(&pids).await, "survivors: {:?}", pids.iter().filter(|&&p| alive(p)).collect::<Vec<_>>());
     assert!(group_gone(pids[0]).await);
-    eprintln!("stop with background + foreground sleep returned {took:?} after the cancel; still dying at return: {survivors_at_return:?}");
+    eprintln!(
+        "stop with background + foreground sleep returned {took:?} after the cancel; still dying at return: {survivors_at_return:?}"
+    );
 }
 
 /// A script that ignores SIGTERM (and so do its children) dies from the SIGKILL follow-up.
@@ -277,7 +284,9 @@ async fn stop_kills_processes_that_ignore_sigterm() {
     assert!(took < Duration::from_secs(2), "stop took {took:?}");
     let survivors_at_return: Vec<i32> = pids.iter().copied().filter(|&p| alive(p)).collect();
     assert!(gone(&pids).await, "survivors: {:?}", pids.iter().filter(|&&p| alive(p)).collect::<Vec<_>>());
-    eprintln!("stop with SIGTERM ignored returned {took:?} after the cancel; still dying at return: {survivors_at_return:?}");
+    eprintln!(
+        "stop with SIGTERM ignored returned {took:?} after the cancel; still dying at return: {survivors_at_return:?}"
+    );
 }
 
 /// A stop before the attempt starts runs nothing.
@@ -313,7 +322,15 @@ async fn killed_by_a_signal_is_reported() {
     let dir = tempfile::tempdir().unwrap();
     let spec = spec(dir.path(), "kill -9 $$\n");
     let (outcome, _) = run(&spec).await;
-    assert_eq!(outcome, AttemptOutcome::Failed { message: "killed by signal 9 (SIGKILL)".into(), exit_code: None, timed_out: false, retryable: true });
+    assert_eq!(
+        outcome,
+        AttemptOutcome::Failed {
+            message: "killed by signal 9 (SIGKILL)".into(),
+            exit_code: None,
+            timed_out: false,
+            retryable: true
+        }
+    );
 }
 
 #[tokio::test]
@@ -337,7 +354,12 @@ async fn missing_program_fails_clearly() {
     let (outcome, groups) = run(&spec).await;
     assert_eq!(
         outcome,
-        AttemptOutcome::Failed { message: "the node has no script or statement to run".into(), exit_code: None, timed_out: false, retryable: false }
+        AttemptOutcome::Failed {
+            message: "the node has no script or statement to run".into(),
+            exit_code: None,
+            timed_out: false,
+            retryable: false
+        }
     );
     assert!(groups.is_empty());
 }
@@ -388,7 +410,15 @@ async fn output_over_30_mb_fails_the_node() {
     let spec = spec(dir.path(), "echo $$ > pids\nhead -c 32000000 /dev/zero | tr '\\0' a\nsleep 600\n");
     let begin = Instant::now();
     let (outcome, groups) = run(&spec).await;
-    assert_eq!(outcome, AttemptOutcome::Failed { message: "output is larger than 30 MB".into(), exit_code: None, timed_out: false, retryable: true });
+    assert_eq!(
+        outcome,
+        AttemptOutcome::Failed {
+            message: "output is larger than 30 MB".into(),
+            exit_code: None,
+            timed_out: false,
+            retryable: true
+        }
+    );
     assert!(begin.elapsed() < Duration::from_secs(20), "took {:?}", begin.elapsed());
     let pgid = groups[0].process_group;
     assert!(gone(&[pgid]).await);

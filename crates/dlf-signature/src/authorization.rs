@@ -48,10 +48,7 @@ pub fn parse_authorization(value: &str) -> Result<AuthorizationHeader, Signature
     }
     let (mut access, mut signed, mut signature) = (None, None, None);
     for item in rest.split(',') {
-        let (key, val) = item
-            .trim()
-            .split_once('=')
-            .ok_or(Malformed("an item has no '='"))?;
+        let (key, val) = item.trim().split_once('=').ok_or(Malformed("an item has no '='"))?;
         let slot = match key {
             "Access" => &mut access,
             "SignedHeaders" => &mut signed,
@@ -62,34 +59,23 @@ pub fn parse_authorization(value: &str) -> Result<AuthorizationHeader, Signature
             return Err(Malformed("an item occurs twice"));
         }
     }
-    let access = access
-        .filter(|a| !a.is_empty())
-        .ok_or(Malformed("Access is missing"))?;
+    let access = access.filter(|a| !a.is_empty()).ok_or(Malformed("Access is missing"))?;
     let signed = signed.ok_or(Malformed("SignedHeaders is missing"))?;
     let signature = signature.ok_or(Malformed("Signature is missing"))?;
 
     let signed_headers: Vec<String> = signed.split(';').map(str::to_owned).collect();
     if !signed_headers.iter().all(|name| is_token(name)) {
-        return Err(Malformed(
-            "SignedHeaders is not a ';'-separated list of header names",
-        ));
+        return Err(Malformed("SignedHeaders is not a ';'-separated list of header names"));
     }
     if signature.len() != 64 || !signature.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(Malformed("Signature is not 64 hex digits"));
     }
-    Ok(AuthorizationHeader {
-        access_key: access.to_owned(),
-        signed_headers,
-        signature: signature.to_owned(),
-    })
+    Ok(AuthorizationHeader { access_key: access.to_owned(), signed_headers, signature: signature.to_owned() })
 }
 
 /// A non-empty RFC 9110 token (the characters allowed in a header name).
 fn is_token(name: &str) -> bool {
-    !name.is_empty()
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+    !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
 }
 
 /// Parses an `X-Sdk-Date` value, `YYYYMMDDTHHMMSSZ` in UTC, into epoch milliseconds.
@@ -98,17 +84,13 @@ fn is_token(name: &str) -> bool {
 /// (no leap second).
 pub fn parse_sdk_date(value: &str) -> Result<i64, SignatureError> {
     let b = value.as_bytes();
-    let shape_ok = b.len() == 16
-        && b[8] == b'T'
-        && b[15] == b'Z'
-        && b[..8].iter().chain(&b[9..15]).all(u8::is_ascii_digit);
+    let shape_ok =
+        b.len() == 16 && b[8] == b'T' && b[15] == b'Z' && b[..8].iter().chain(&b[9..15]).all(u8::is_ascii_digit);
     if !shape_ok {
         return Err(SignatureError::InvalidSdkDate);
     }
     // Safe to index and parse: the shape check guarantees ASCII digits at these positions.
-    let num = |range: std::ops::Range<usize>| -> u32 {
-        b[range].iter().fold(0, |n, d| n * 10 + u32::from(d - b'0'))
-    };
+    let num = |range: std::ops::Range<usize>| -> u32 { b[range].iter().fold(0, |n, d| n * 10 + u32::from(d - b'0')) };
     let year = i32::try_from(num(0..4)).map_err(|_| SignatureError::InvalidSdkDate)?;
     NaiveDate::from_ymd_opt(year, num(4..6), num(6..8))
         .and_then(|date| date.and_hms_opt(num(9..11), num(11..13), num(13..15)))

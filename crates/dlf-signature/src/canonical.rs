@@ -3,10 +3,7 @@
 use sha2::{Digest, Sha256};
 
 use super::encoding::{canonical_query, canonical_uri};
-use super::{
-    ALGORITHM, CONTENT_SHA256_HEADER, EMPTY_PAYLOAD_SHA256, SignatureError, SignedRequest,
-    UNSIGNED_PAYLOAD,
-};
+use super::{ALGORITHM, CONTENT_SHA256_HEADER, EMPTY_PAYLOAD_SHA256, SignatureError, SignedRequest, UNSIGNED_PAYLOAD};
 
 /// Builds the canonical request (steps 3–7):
 /// `Method\nCanonicalURI\nCanonicalQuery\nCanonicalHeaders\nSignedHeaders\nHashedPayload`,
@@ -15,10 +12,7 @@ use super::{
 ///
 /// Fails if a signed header is missing, repeated or not UTF-8, or if `X-Sdk-Content-Sha256`
 /// is a hash that does not match the body.
-pub fn canonical_request(
-    req: &SignedRequest<'_>,
-    signed_headers: &[String],
-) -> Result<String, SignatureError> {
+pub fn canonical_request(req: &SignedRequest<'_>, signed_headers: &[String]) -> Result<String, SignatureError> {
     let payload = hashed_payload(req)?;
     let mut out = String::with_capacity(256 + req.raw_path.len() + 64 * signed_headers.len());
     out.push_str(req.method);
@@ -28,8 +22,7 @@ pub fn canonical_request(
     out.push_str(&canonical_query(req.raw_query));
     out.push('\n');
     for name in signed_headers {
-        let value = header_text(req.headers, name)?
-            .ok_or_else(|| SignatureError::MissingSignedHeader(name.clone()))?;
+        let value = header_text(req.headers, name)?.ok_or_else(|| SignatureError::MissingSignedHeader(name.clone()))?;
         out.push_str(name);
         out.push(':');
         out.push_str(value);
@@ -71,10 +64,7 @@ fn hashed_payload(req: &SignedRequest<'_>) -> Result<String, SignatureError> {
 /// ambiguous.
 ///
 /// Trimming removes Unicode whitespace, like the SDK's Python `str.strip()`.
-pub(super) fn header_text<'h>(
-    headers: &[(&str, &'h [u8])],
-    name: &str,
-) -> Result<Option<&'h str>, SignatureError> {
+pub(super) fn header_text<'h>(headers: &[(&str, &'h [u8])], name: &str) -> Result<Option<&'h str>, SignatureError> {
     let mut matches = headers.iter().filter(|(n, _)| n.eq_ignore_ascii_case(name));
     let Some(&(_, value)) = matches.next() else {
         return Ok(None);
@@ -82,7 +72,6 @@ pub(super) fn header_text<'h>(
     if matches.next().is_some() {
         return Err(SignatureError::DuplicateHeader(name.to_ascii_lowercase()));
     }
-    let text = std::str::from_utf8(value)
-        .map_err(|_| SignatureError::HeaderNotUtf8(name.to_ascii_lowercase()))?;
+    let text = std::str::from_utf8(value).map_err(|_| SignatureError::HeaderNotUtf8(name.to_ascii_lowercase()))?;
     Ok(Some(text.trim()))
 }

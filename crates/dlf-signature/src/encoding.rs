@@ -6,11 +6,7 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode, percent_encod
 
 /// Everything except the RFC 3986 unreserved set `A-Z a-z 0-9 - _ . ~` is encoded (as uppercase
 /// `%XX`), which is what the SDK's `quote(s, safe='~')` produces.
-const ENCODE: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'~');
+const ENCODE: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
 
 /// Decodes `%XX`; invalid sequences (`%zz`, a trailing `%` or `%4`) are kept literally, like
 /// Python's `unquote`. `+` stays `+`. Never fails; the result may be any bytes.

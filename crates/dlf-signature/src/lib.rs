@@ -77,9 +77,7 @@ mod error;
 mod sign;
 mod verify;
 
-pub use authorization::{
-    AuthorizationHeader, format_sdk_date, parse_authorization, parse_sdk_date,
-};
+pub use authorization::{AuthorizationHeader, format_sdk_date, parse_authorization, parse_sdk_date};
 pub use canonical::{canonical_request, string_to_sign};
 pub use error::SignatureError;
 pub use sign::sign;
@@ -94,8 +92,7 @@ pub const CONTENT_SHA256_HEADER: &str = "X-Sdk-Content-Sha256";
 /// `X-Sdk-Content-Sha256` value by which a client opts out of signing the body.
 pub const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
 /// Hex SHA-256 of the empty string: the payload hash of a request without a body.
-pub const EMPTY_PAYLOAD_SHA256: &str =
-    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+pub const EMPTY_PAYLOAD_SHA256: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 /// The clock skew the server tolerates (Huawei's gateway limit).
 pub const DEFAULT_MAX_SKEW_MS: i64 = 15 * 60 * 1000;
 

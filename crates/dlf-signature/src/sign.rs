@@ -3,9 +3,7 @@
 use hmac::Mac;
 
 use super::verify::hmac_sha256;
-use super::{
-    AuthorizationHeader, SDK_DATE_HEADER, SignedRequest, canonical_request, string_to_sign,
-};
+use super::{AuthorizationHeader, SDK_DATE_HEADER, SignedRequest, canonical_request, string_to_sign};
 
 /// Signs a request the way the official SDK does and returns the `Authorization` value.
 ///
@@ -42,25 +40,13 @@ pub fn sign(
             *value = trimmed.to_owned();
         }
     }
-    let mut signed_headers: Vec<String> = headers
-        .iter()
-        .filter(|(name, _)| !name.contains('_'))
-        .map(|(name, _)| name.to_ascii_lowercase())
-        .collect();
+    let mut signed_headers: Vec<String> =
+        headers.iter().filter(|(name, _)| !name.contains('_')).map(|(name, _)| name.to_ascii_lowercase()).collect();
     signed_headers.sort_unstable();
     signed_headers.dedup();
 
-    let view: Vec<(&str, &[u8])> = headers
-        .iter()
-        .map(|(n, v)| (n.as_str(), v.as_bytes()))
-        .collect();
-    let req = SignedRequest {
-        method,
-        raw_path,
-        raw_query,
-        headers: &view,
-        body,
-    };
+    let view: Vec<(&str, &[u8])> = headers.iter().map(|(n, v)| (n.as_str(), v.as_bytes())).collect();
+    let req = SignedRequest { method, raw_path, raw_query, headers: &view, body };
     // Every signed name comes from `headers`, so the only possible errors are a repeated header
     // or a wrong declared payload hash; see the doc comment.
     let canonical = canonical_request(&req, &signed_headers).unwrap_or_default();
@@ -68,12 +54,7 @@ pub fn sign(
     mac.update(string_to_sign(sdk_date, &canonical).as_bytes());
     let signature = hex::encode(mac.finalize().into_bytes());
 
-    AuthorizationHeader {
-        access_key: access_key.to_owned(),
-        signed_headers,
-        signature,
-    }
-    .to_string()
+    AuthorizationHeader { access_key: access_key.to_owned(), signed_headers, signature }.to_string()
 }
 
 /// Sets `X-Sdk-Date` (matched case-insensitively) to `date`, keeping its position if present.

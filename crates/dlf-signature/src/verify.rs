@@ -5,8 +5,8 @@ use sha2::Sha256;
 
 use super::canonical::header_text;
 use super::{
-    AuthorizationHeader, SDK_DATE_HEADER, SignatureError, SignedRequest, canonical_request,
-    parse_sdk_date, string_to_sign,
+    AuthorizationHeader, SDK_DATE_HEADER, SignatureError, SignedRequest, canonical_request, parse_sdk_date,
+    string_to_sign,
 };
 
 /// Checks `req` against its parsed `Authorization` header and the access key's secret.
@@ -22,8 +22,7 @@ pub fn verify(
     now_ms: i64,
     max_skew_ms: i64,
 ) -> Result<(), SignatureError> {
-    let sdk_date =
-        header_text(req.headers, SDK_DATE_HEADER)?.ok_or(SignatureError::MissingSdkDate)?;
+    let sdk_date = header_text(req.headers, SDK_DATE_HEADER)?.ok_or(SignatureError::MissingSdkDate)?;
     let signed_at = parse_sdk_date(sdk_date)?;
     if now_ms.abs_diff(signed_at) > u64::try_from(max_skew_ms).unwrap_or(0) {
         return Err(SignatureError::ClockSkew { max_skew_ms });
@@ -34,8 +33,7 @@ pub fn verify(
     let claimed = hex::decode(&auth.signature).map_err(|_| SignatureError::SignatureMismatch)?;
     let mut mac = hmac_sha256(secret_key);
     mac.update(to_sign.as_bytes());
-    mac.verify_slice(&claimed)
-        .map_err(|_| SignatureError::SignatureMismatch)
+    mac.verify_slice(&claimed).map_err(|_| SignatureError::SignatureMismatch)
 }
 
 /// HMAC-SHA256 keyed with the secret key's UTF-8 bytes.

@@ -188,7 +188,11 @@ pub trait InstanceStore: Send + Sync {
     async fn fire_schedules(&self, fires: &[ScheduledFire]) -> StoreResult<Vec<FireOutcome>>;
     async fn find_instance(&self, id: i64) -> StoreResult<Option<InstanceRecord>>;
     async fn node_instances(&self, instance_id: i64) -> StoreResult<Vec<NodeInstanceRecord>>;
-    async fn list_instances(&self, workspace_id: &str, filter: &InstanceFilter) -> StoreResult<(i64, Vec<InstanceRecord>)>;
+    async fn list_instances(
+        &self,
+        workspace_id: &str,
+        filter: &InstanceFilter,
+    ) -> StoreResult<(i64, Vec<InstanceRecord>)>;
     /// Every instance that has not ended, oldest plan time first (engine start-up).
     async fn open_instances(&self) -> StoreResult<Vec<InstanceRecord>>;
     /// Applies a commit in one transaction. Returns `false` (and writes nothing) when the
@@ -200,7 +204,12 @@ pub trait InstanceStore: Send + Sync {
     /// with it (compare-and-set), in one transaction; how each one moved, in order.
     async fn start_instances(&self, starts: &[(i64, InstanceStatus)], start_ms: i64) -> StoreResult<Vec<Start>>;
     /// Cron-created (type 0) instances of a job with `from_ms <= plan_ms < to_ms`.
-    async fn scheduled_instances_between(&self, job_id: i64, from_ms: i64, to_ms: i64) -> StoreResult<Vec<InstanceBrief>>;
+    async fn scheduled_instances_between(
+        &self,
+        job_id: i64,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> StoreResult<Vec<InstanceBrief>>;
     /// The latest cron-created instance of a job with a plan time before `plan_ms`.
     async fn previous_scheduled_instance(&self, job_id: i64, plan_ms: i64) -> StoreResult<Option<InstanceBrief>>;
     /// How many instances of the job are `running`, `running-exception` or `pause`.

@@ -115,8 +115,13 @@ pub trait ScriptStore: Send + Sync {
     async fn insert_script(&self, script: &NewScript) -> StoreResult<ScriptRecord>;
     async fn update_script(&self, id: &str, document: &str, now_ms: i64) -> StoreResult<ScriptRecord>;
     async fn find_script(&self, workspace_id: &str, name: &str) -> StoreResult<Option<ScriptRecord>>;
-    async fn list_scripts(&self, workspace_id: &str, name_filter: Option<&str>, offset: i64, limit: i64)
-    -> StoreResult<(i64, Vec<ScriptRecord>)>;
+    async fn list_scripts(
+        &self,
+        workspace_id: &str,
+        name_filter: Option<&str>,
+        offset: i64,
+        limit: i64,
+    ) -> StoreResult<(i64, Vec<ScriptRecord>)>;
     async fn delete_script(&self, id: &str) -> StoreResult<()>;
 }
 

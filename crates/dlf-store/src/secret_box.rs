@@ -40,9 +40,8 @@ impl SecretBox {
     /// Parses 64 hex digits.
     pub fn from_hex(hex_key: &str) -> Result<SecretBox, SecretError> {
         let bytes = hex::decode(hex_key.trim()).map_err(|e| SecretError(format!("master key is not hex: {e}")))?;
-        let key: [u8; 32] = bytes
-            .try_into()
-            .map_err(|_| SecretError("master key must be 32 bytes (64 hex digits)".into()))?;
+        let key: [u8; 32] =
+            bytes.try_into().map_err(|_| SecretError("master key must be 32 bytes (64 hex digits)".into()))?;
         Ok(SecretBox::from_key(&key))
     }
 

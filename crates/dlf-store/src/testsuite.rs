@@ -196,7 +196,12 @@ pub async fn job_updates_submit_versions(store: Case) {
     let updated = store
         .update_job(
             job.id(),
-            &JobUpdate { fields: job_fields("{\"v\":2}", "BATCH", &["t"], &[]), user: "bob".into(), now_ms: 5, submit: true },
+            &JobUpdate {
+                fields: job_fields("{\"v\":2}", "BATCH", &["t"], &[]),
+                user: "bob".into(),
+                now_ms: 5,
+                submit: true,
+            },
         )
         .await
         .unwrap();
@@ -206,7 +211,12 @@ pub async fn job_updates_submit_versions(store: Case) {
     let saved_only = store
         .update_job(
             job.id(),
-            &JobUpdate { fields: job_fields("{\"v\":3}", "BATCH", &[], &[]), user: "bob".into(), now_ms: 6, submit: false },
+            &JobUpdate {
+                fields: job_fields("{\"v\":3}", "BATCH", &[], &[]),
+                user: "bob".into(),
+                now_ms: 6,
+                submit: false,
+            },
         )
         .await
         .unwrap();
@@ -215,7 +225,12 @@ pub async fn job_updates_submit_versions(store: Case) {
     assert_eq!(store.job_version(job.id(), 1).await.unwrap().unwrap().document, "{\"name\":\"j\"}");
     assert_eq!(store.job_version(job.id(), 3).await.unwrap(), None);
     assert!(matches!(
-        store.update_job(9999, &JobUpdate { fields: job_fields("{}", "BATCH", &[], &[]), user: "x".into(), now_ms: 1, submit: true }).await,
+        store
+            .update_job(
+                9999,
+                &JobUpdate { fields: job_fields("{}", "BATCH", &[], &[]), user: "x".into(), now_ms: 1, submit: true }
+            )
+            .await,
         Err(StoreError::NotFound(_))
     ));
 }
@@ -289,7 +304,8 @@ pub async fn delete_job_keeps_instances_and_edges_go(store: Case) {
     assert_eq!(store.find_instance(inst.id).await.unwrap().unwrap().job_name, "down", "history stays");
     assert!(store.find_job(&ws.id, "up").await.unwrap().is_some());
     assert_eq!(store.count_jobs(&ws.id).await.unwrap(), 1);
-    let mentioning: Vec<i64> = store.jobs_mentioning(&ws.id, "\"name\":\"up\"").await.unwrap().iter().map(|j| j.id()).collect();
+    let mentioning: Vec<i64> =
+        store.jobs_mentioning(&ws.id, "\"name\":\"up\"").await.unwrap().iter().map(|j| j.id()).collect();
     assert_eq!(mentioning, vec![up.id()]);
     assert!(store.jobs_mentioning(&ws.id, "nothing-like-this").await.unwrap().is_empty());
 }
@@ -309,17 +325,34 @@ pub async fn stop_cancels_scheduled_waiting_instances_only(store: Case) {
         cancel_waiting_at_ms: Some(5000),
     };
     assert!(store.transition_job(job.id(), &[JobStatus::Scheduling, JobStatus::Paused], &stop).await.unwrap());
-    assert!(!store.transition_job(job.id(), &[JobStatus::Scheduling, JobStatus::Paused], &stop).await.unwrap(), "already stopped");
+    assert!(
+        !store.transition_job(job.id(), &[JobStatus::Scheduling, JobStatus::Paused], &stop).await.unwrap(),
+        "already stopped"
+    );
     let w = store.find_instance(waiting.id).await.unwrap().unwrap();
     assert_eq!((w.status, w.end_ms), (InstanceStatus::ManualStop, Some(5000)));
     let nodes = store.node_instances(waiting.id).await.unwrap();
     assert!(nodes.iter().all(|n| n.status == NodeStatus::ManualStop), "{nodes:?}");
-    assert_eq!(store.find_instance(running.id).await.unwrap().unwrap().status, InstanceStatus::Running, "running ones finish");
-    assert_eq!(store.find_instance(manual.id).await.unwrap().unwrap().status, InstanceStatus::Waiting, "run-now is not the schedule");
+    assert_eq!(
+        store.find_instance(running.id).await.unwrap().unwrap().status,
+        InstanceStatus::Running,
+        "running ones finish"
+    );
+    assert_eq!(
+        store.find_instance(manual.id).await.unwrap().unwrap().status,
+        InstanceStatus::Waiting,
+        "run-now is not the schedule"
+    );
     assert_eq!(store.find_job_by_id(job.id()).await.unwrap().unwrap().status(), JobStatus::Stopped);
     assert!(store.jobs_with_status(&[JobStatus::Scheduling]).await.unwrap().is_empty());
     scheduling(&store, &job).await;
-    let ids: Vec<i64> = store.jobs_with_status(&[JobStatus::Scheduling, JobStatus::Paused]).await.unwrap().iter().map(|j| j.id()).collect();
+    let ids: Vec<i64> = store
+        .jobs_with_status(&[JobStatus::Scheduling, JobStatus::Paused])
+        .await
+        .unwrap()
+        .iter()
+        .map(|j| j.id())
+        .collect();
     assert_eq!(ids, vec![job.id()]);
 }
 
@@ -329,7 +362,10 @@ pub async fn one_cron_instance_per_plan_time(store: Case) {
     let first = store.insert_instance(&new_instance(&job, 0, 60_000, "waiting")).await.unwrap();
     assert!(first.is_some());
     assert_eq!(store.insert_instance(&new_instance(&job, 0, 60_000, "waiting")).await.unwrap(), None);
-    assert!(store.insert_instance(&new_instance(&job, 2, 60_000, "waiting")).await.unwrap().is_some(), "run-now may share it");
+    assert!(
+        store.insert_instance(&new_instance(&job, 2, 60_000, "waiting")).await.unwrap().is_some(),
+        "run-now may share it"
+    );
     assert!(store.insert_instance(&new_instance(&job, 0, 61_000, "waiting")).await.unwrap().is_some());
     let nodes = store.node_instances(first.unwrap().id).await.unwrap();
     assert_eq!(nodes.len(), 2);
@@ -364,10 +400,12 @@ pub async fn a_fire_storm_is_written_exactly(store: Case) {
         }
         jobs.push(job);
     }
-    let already = store.fire_schedules(&[ScheduledFire { instance: new_instance(&jobs[3], 0, 5000, "waiting") }]).await.unwrap();
+    let already =
+        store.fire_schedules(&[ScheduledFire { instance: new_instance(&jobs[3], 0, 5000, "waiting") }]).await.unwrap();
     assert!(matches!(already[0], FireOutcome::Created(_)));
 
-    let mut fires: Vec<ScheduledFire> = jobs.iter().map(|j| ScheduledFire { instance: new_instance(j, 0, 5000, "waiting") }).collect();
+    let mut fires: Vec<ScheduledFire> =
+        jobs.iter().map(|j| ScheduledFire { instance: new_instance(j, 0, 5000, "waiting") }).collect();
     fires.push(ScheduledFire { instance: new_instance(&jobs[0], 0, 6000, "waiting") });
     let out = store.fire_schedules(&fires).await.unwrap();
     assert_eq!(out.len(), JOBS + 1);
@@ -416,19 +454,35 @@ pub async fn start_instances_is_compare_and_set(store: Case) {
 
     // A fresh start means the node rows are exactly as created.
     let fresh_nodes = store.node_instances(ids[0]).await.unwrap();
-    let created: Vec<NodeInstanceRecord> =
-        new_instance(&job, 2, 0, "waiting").nodes.iter().map(|(name, t)| NodeInstanceRecord::waiting(ids[0], name, t)).collect();
+    let created: Vec<NodeInstanceRecord> = new_instance(&job, 2, 0, "waiting")
+        .nodes
+        .iter()
+        .map(|(name, t)| NodeInstanceRecord::waiting(ids[0], name, t))
+        .collect();
     assert_eq!(fresh_nodes, created);
 
     // A rerun instance (RestoreJobInstance) is not fresh, nor is one started from another status.
     let mut rerun = store.find_instance(ids[5]).await.unwrap().unwrap();
     rerun.status = InstanceStatus::Waiting;
     rerun.rerun_count += 1;
-    assert!(store.commit(&InstanceCommit { instance: Some((rerun, InstanceStatus::ManualStop)), ..Default::default() }).await.unwrap());
+    assert!(
+        store
+            .commit(&InstanceCommit { instance: Some((rerun, InstanceStatus::ManualStop)), ..Default::default() })
+            .await
+            .unwrap()
+    );
     let mut paused = store.find_instance(ids[6]).await.unwrap().unwrap();
     paused.status = InstanceStatus::RunningException;
-    assert!(store.commit(&InstanceCommit { instance: Some((paused, InstanceStatus::Running)), ..Default::default() }).await.unwrap());
-    let restarted = store.start_instances(&[(ids[5], InstanceStatus::Waiting), (ids[6], InstanceStatus::RunningException)], 6000).await.unwrap();
+    assert!(
+        store
+            .commit(&InstanceCommit { instance: Some((paused, InstanceStatus::Running)), ..Default::default() })
+            .await
+            .unwrap()
+    );
+    let restarted = store
+        .start_instances(&[(ids[5], InstanceStatus::Waiting), (ids[6], InstanceStatus::RunningException)], 6000)
+        .await
+        .unwrap();
     assert_eq!(restarted, vec![Start::Started { fresh: false }; 2]);
 }
 
@@ -475,7 +529,11 @@ pub async fn commit_is_compare_and_set(store: Case) {
     node.attempts = 1;
     node.process_group = Some(4242);
     let ok = store
-        .commit(&InstanceCommit { instance: Some((running.clone(), InstanceStatus::Waiting)), nodes: vec![node.clone()], ..Default::default() })
+        .commit(&InstanceCommit {
+            instance: Some((running.clone(), InstanceStatus::Waiting)),
+            nodes: vec![node.clone()],
+            ..Default::default()
+        })
         .await
         .unwrap();
     assert!(ok);
@@ -485,7 +543,11 @@ pub async fn commit_is_compare_and_set(store: Case) {
     let mut other_node = node.clone();
     other_node.status = NodeStatus::ManualStop;
     let lost = store
-        .commit(&InstanceCommit { instance: Some((stale, InstanceStatus::Waiting)), nodes: vec![other_node], ..Default::default() })
+        .commit(&InstanceCommit {
+            instance: Some((stale, InstanceStatus::Waiting)),
+            nodes: vec![other_node],
+            ..Default::default()
+        })
         .await
         .unwrap();
     assert!(!lost);
@@ -523,7 +585,10 @@ pub async fn list_instances_filters_and_pages(store: Case) {
     let b = new_job(&store, &ws.id, "alphabet", 1).await;
     let c = new_job(&store, &other_ws.id, "alpha", 1).await;
     for i in 0..5 {
-        store.insert_instance(&new_instance(&a, 0, 1000 * i, if i % 2 == 0 { "success" } else { "fail" })).await.unwrap();
+        store
+            .insert_instance(&new_instance(&a, 0, 1000 * i, if i % 2 == 0 { "success" } else { "fail" }))
+            .await
+            .unwrap();
     }
     store.insert_instance(&new_instance(&b, 2, 2500, "running")).await.unwrap();
     store.insert_instance(&new_instance(&c, 0, 2500, "running")).await.unwrap();
@@ -614,7 +679,8 @@ pub async fn definitions_generation_moves_after_every_job_write(store: Case) {
     };
     let job = new_job(&store, &ws.id, "j", 1).await;
     moved("insert_job");
-    let update = JobUpdate { fields: job_fields("{\"v\":2}", "BATCH", &[], &[]), user: "bob".into(), now_ms: 5, submit: true };
+    let update =
+        JobUpdate { fields: job_fields("{\"v\":2}", "BATCH", &[], &[]), user: "bob".into(), now_ms: 5, submit: true };
     store.update_job(job.id(), &update).await.unwrap();
     moved("update_job");
     scheduling(&store, &job).await;
@@ -622,7 +688,10 @@ pub async fn definitions_generation_moves_after_every_job_write(store: Case) {
     let before_reads = store.definitions_generation();
     store.find_job(&ws.id, "j").await.unwrap();
     store.job_version(job.id(), 2).await.unwrap();
-    store.list_jobs(&ws.id, &JobFilter { process_type: "BATCH".into(), limit: 10, ..Default::default() }).await.unwrap();
+    store
+        .list_jobs(&ws.id, &JobFilter { process_type: "BATCH".into(), limit: 10, ..Default::default() })
+        .await
+        .unwrap();
     assert_eq!(store.definitions_generation(), before_reads, "reads leave the generation alone");
     store.delete_job(job.id()).await.unwrap();
     moved("delete_job");
@@ -634,7 +703,11 @@ pub async fn insert_instances_writes_each_with_its_nodes(store: Case) {
     let ws = store.default_workspace("p", 0).await.unwrap();
     let job = new_job(&store, &ws.id, "j", 1).await;
     let taken = store.insert_instance(&new_instance(&job, 0, 5000, "waiting")).await.unwrap().unwrap();
-    let batch = vec![new_instance(&job, 2, 1000, "waiting"), new_instance(&job, 0, 5000, "waiting"), new_instance(&job, 2, 1001, "waiting")];
+    let batch = vec![
+        new_instance(&job, 2, 1000, "waiting"),
+        new_instance(&job, 0, 5000, "waiting"),
+        new_instance(&job, 2, 1001, "waiting"),
+    ];
     let created = store.insert_instances(&batch).await.unwrap();
     assert_eq!(created.len(), 3);
     assert!(created[1].is_none(), "(job, plan time) of a cron instance is unique");
@@ -643,6 +716,9 @@ pub async fn insert_instances_writes_each_with_its_nodes(store: Case) {
     assert_eq!((a.plan_ms, b.plan_ms), (1000, 1001));
     for record in [a, b] {
         let nodes = store.node_instances(record.id).await.unwrap();
-        assert_eq!(nodes.iter().map(|n| (n.node_name.as_str(), n.status.as_str())).collect::<Vec<_>>(), vec![("a", "waiting"), ("b", "waiting")]);
+        assert_eq!(
+            nodes.iter().map(|n| (n.node_name.as_str(), n.status.as_str())).collect::<Vec<_>>(),
+            vec![("a", "waiting"), ("b", "waiting")]
+        );
     }
 }

@@ -14,7 +14,8 @@ async fn open() -> Option<(Arc<dyn Store>, ())> {
         eprintln!("DLF_TEST_POSTGRES_URL is not set: the PostgreSQL store suite does not run");
         return None;
     };
-    let url = dlf_store::sql::fresh_postgres_schema(&base).await.expect("create a test schema on DLF_TEST_POSTGRES_URL");
+    let url =
+        dlf_store::sql::fresh_postgres_schema(&base).await.expect("create a test schema on DLF_TEST_POSTGRES_URL");
     Some((dlf_store::open(&url).await.expect("open postgres store"), ()))
 }
 

@@ -1,7 +1,7 @@
 //! Offline administration: `dlf workspace create` and `dlf keys create` work on the store
 //! directly (no server needed), with the same engine operations the server uses.
 
-use crate::settings::{database_url, StoreArgs};
+use crate::settings::{StoreArgs, database_url};
 use anyhow::Context;
 use clap::{Subcommand, ValueEnum};
 use dlf_engine::{Engine, EngineConfig, SystemClock};

@@ -5,10 +5,10 @@
 //! expression, the zone or the time) exits with status 2 and a message on stderr, printing
 //! nothing on stdout, so scripts can tell a preview from a failure.
 
+use crate::machine_zone::default_service_zone;
 use chrono::{DateTime, LocalResult, NaiveDateTime, Utc};
 use clap::Subcommand;
 use dlf_core::cron::CronExpr;
-use crate::machine_zone::default_service_zone;
 use dlf_core::zone::{Zone, format_iso8601};
 use std::io::Write;
 use std::process::ExitCode;

@@ -13,7 +13,7 @@
 //! The offline administration commands (`dlf keys`, `dlf workspace`) do not take the lock:
 //! creating a key or a workspace beside a running server is safe and expected.
 
-use anyhow::{bail, Context};
+use anyhow::{Context, bail};
 use std::fs::{File, OpenOptions, TryLockError};
 use std::io::{Read, Seek, Write};
 use std::path::Path;
@@ -43,7 +43,11 @@ pub fn lock(data_dir: &Path) -> anyhow::Result<DataDirLock> {
             let mut holder = String::new();
             let _ = file.read_to_string(&mut holder);
             let holder = holder.trim();
-            let who = if holder.is_empty() { "another dlf server".to_string() } else { format!("another dlf server (pid {holder})") };
+            let who = if holder.is_empty() {
+                "another dlf server".to_string()
+            } else {
+                format!("another dlf server (pid {holder})")
+            };
             bail!(
                 "{who} is using the data directory {}: one server per data directory (stop it, or give this one its own --data-dir)",
                 data_dir.display()
@@ -51,7 +55,10 @@ pub fn lock(data_dir: &Path) -> anyhow::Result<DataDirLock> {
         }
         Err(TryLockError::Error(e)) => return Err(e).with_context(|| format!("cannot lock {}", path.display())),
     }
-    file.set_len(0).and_then(|()| file.rewind()).and_then(|()| writeln!(file, "{}", std::process::id())).with_context(|| format!("cannot write {}", path.display()))?;
+    file.set_len(0)
+        .and_then(|()| file.rewind())
+        .and_then(|()| writeln!(file, "{}", std::process::id()))
+        .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(DataDirLock { _file: file })
 }
 

@@ -4,10 +4,10 @@
 //! Exit status: 0 with the rendered text (and a newline) on stdout; 2 with the error on stderr
 //! and nothing on stdout when the text does not render or an option is invalid.
 
+use crate::machine_zone::default_service_zone;
 use chrono::{DateTime, LocalResult, NaiveDateTime, Utc};
 use clap::{Args, Subcommand};
 use dlf_core::el::{ElContext, StaticEnv, StaticNodes, StaticParams, render};
-use crate::machine_zone::default_service_zone;
 use dlf_core::zone::Zone;
 use std::collections::HashMap;
 use std::process::ExitCode;
@@ -76,16 +76,9 @@ fn eval(args: &EvalArgs) -> Result<String, String> {
     let params = pairs(&args.params, "--param")?;
     let nodes = StaticNodes {
         statuses: pairs(&args.node_statuses, "--node-status")?,
-        outputs: pairs(&args.node_outputs, "--node-output")?
-            .into_iter()
-            .map(|(k, v)| (k, Some(v)))
-            .collect(),
+        outputs: pairs(&args.node_outputs, "--node-output")?.into_iter().map(|(k, v)| (k, Some(v))).collect(),
     };
-    let params = StaticParams {
-        job: params.clone(),
-        own: params,
-        script: HashMap::new(),
-    };
+    let params = StaticParams { job: params.clone(), own: params, script: HashMap::new() };
     let env = StaticEnv(pairs(&args.env, "--env")?);
     let ctx = ElContext {
         plan_time_ms,
@@ -111,9 +104,8 @@ fn pairs(items: &[String], option: &str) -> Result<HashMap<String, String>, Stri
     items
         .iter()
         .map(|item| {
-            let (name, value) = item
-                .split_once('=')
-                .ok_or_else(|| format!("{option} '{item}': expected NAME=VALUE"))?;
+            let (name, value) =
+                item.split_once('=').ok_or_else(|| format!("{option} '{item}': expected NAME=VALUE"))?;
             Ok((name.to_string(), value.to_string()))
         })
         .collect()
@@ -126,9 +118,7 @@ fn parse_plan_time(text: &str, zone: &Zone) -> Result<i64, String> {
         return Ok(ms);
     }
     let with_minutes = match text.len().checked_sub(3).map(|i| text.split_at(i)) {
-        Some((head, tail))
-            if tail.starts_with(['+', '-']) && tail[1..].bytes().all(|b| b.is_ascii_digit()) =>
-        {
+        Some((head, tail)) if tail.starts_with(['+', '-']) && tail[1..].bytes().all(|b| b.is_ascii_digit()) => {
             format!("{head}{tail}:00")
         }
         _ => text.to_string(),
@@ -136,22 +126,13 @@ fn parse_plan_time(text: &str, zone: &Zone) -> Result<i64, String> {
     if let Ok(time) = DateTime::parse_from_rfc3339(&with_minutes.replacen(' ', "T", 1)) {
         return Ok(time.timestamp_millis());
     }
-    for format in [
-        "%Y-%m-%dT%H:%M:%S%.f",
-        "%Y-%m-%d %H:%M:%S%.f",
-        "%Y-%m-%dT%H:%M",
-        "%Y-%m-%d %H:%M",
-    ] {
+    for format in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"] {
         if let Ok(local) = NaiveDateTime::parse_from_str(text, format) {
             return match zone.from_local(&local) {
                 LocalResult::Single(t) | LocalResult::Ambiguous(t, _) => Ok(t.timestamp_millis()),
-                LocalResult::None => Err(format!(
-                    "--plan-time '{text}' does not exist in {zone} (DST gap)"
-                )),
+                LocalResult::None => Err(format!("--plan-time '{text}' does not exist in {zone} (DST gap)")),
             };
         }
     }
-    Err(format!(
-        "--plan-time '{text}': expected ISO-8601 such as 2026-02-07T09:05:03+08:00, or epoch milliseconds"
-    ))
+    Err(format!("--plan-time '{text}': expected ISO-8601 such as 2026-02-07T09:05:03+08:00, or epoch milliseconds"))
 }

@@ -1,9 +1,9 @@
 //! `dlf serve`: open the store, start the engine, serve the API until SIGTERM/SIGINT.
 
-use crate::settings::{database_url, ServeArgs, ServeSettings};
-use anyhow::{bail, Context};
-use dlf_api::{AppState, AuthMode};
 use crate::machine_zone::default_service_zone;
+use crate::settings::{ServeArgs, ServeSettings, database_url};
+use anyhow::{Context, bail};
+use dlf_api::{AppState, AuthMode};
 use dlf_core::zone::Zone;
 use dlf_engine::credentials::Bootstrap;
 use dlf_engine::{Engine, EngineConfig, MissedRunPolicy, SystemClock};
@@ -15,7 +15,8 @@ use tokio_util::sync::CancellationToken;
 pub fn run(args: ServeArgs) -> anyhow::Result<()> {
     let settings = args.settings().map_err(anyhow::Error::msg)?;
     init_logging(&settings.log_format)?;
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")?;
+    let runtime =
+        tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")?;
     runtime.block_on(serve(settings))
 }
 
@@ -119,7 +120,7 @@ async fn serve(settings: ServeSettings) -> anyhow::Result<()> {
 
 /// Resolves on SIGTERM or SIGINT.
 async fn wait_for_signal() {
-    use tokio::signal::unix::{signal, SignalKind};
+    use tokio::signal::unix::{SignalKind, signal};
     let mut term = signal(SignalKind::terminate()).expect("install a SIGTERM handler");
     tokio::select! {
         _ = term.recv() => {}

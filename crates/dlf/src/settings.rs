@@ -2,8 +2,8 @@
 //! variables, then command-line flags — each layer overriding the one before (figment).
 
 use clap::Args;
-use figment::providers::{Env, Format, Serialized, Toml};
 use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 

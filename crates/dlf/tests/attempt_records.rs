@@ -87,7 +87,11 @@ async fn kill_9_while_an_attempt_is_being_recorded_never_runs_it_twice() {
     server.kill9();
     sqlx::raw_sql("ROLLBACK").execute(&mut lock).await.unwrap();
     drop(lock);
-    assert!(!marker.exists(), "second's work started before its attempt was recorded: {:?}", std::fs::read_to_string(&marker));
+    assert!(
+        !marker.exists(),
+        "second's work started before its attempt was recorded: {:?}",
+        std::fs::read_to_string(&marker)
+    );
 
     let server = Server::start(&data, &[]).await;
     let detail = wait_for_end(&server, id).await;

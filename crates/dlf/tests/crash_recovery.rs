@@ -10,7 +10,9 @@ use std::time::{Duration, Instant};
 
 fn shell_job(name: &str, script: &str, marker: &str, cron: Option<&str>) -> serde_json::Value {
     let schedule = match cron {
-        Some(expr) => json!({"type": "CRON", "cron": {"startTime": "2024-01-01T00:00:00+00", "expression": expr, "concurrent": 20}}),
+        Some(expr) => {
+            json!({"type": "CRON", "cron": {"startTime": "2024-01-01T00:00:00+00", "expression": expr, "concurrent": 20}})
+        }
         None => json!({"type": "EXECUTE_ONCE"}),
     };
     json!({
@@ -29,7 +31,11 @@ fn shell_job(name: &str, script: &str, marker: &str, cron: Option<&str>) -> serd
 async fn all_instances(server: &Server) -> Vec<serde_json::Value> {
     let now = chrono::Utc::now().timestamp_millis();
     let (status, list) = server
-        .json("GET", &format!("/jobs/instances/detail?limit=1000&minPlanTime={}&maxPlanTime={}", now - 3_600_000, now + 60_000), None)
+        .json(
+            "GET",
+            &format!("/jobs/instances/detail?limit=1000&minPlanTime={}&maxPlanTime={}", now - 3_600_000, now + 60_000),
+            None,
+        )
         .await;
     assert_eq!(status, 200, "{list}");
     list["instances"].as_array().unwrap().clone()
@@ -44,7 +50,9 @@ async fn kill_9_while_20_instances_run_loses_nothing() {
     let mut server = Server::start(&data, &["--workers", "64"]).await;
 
     // 20 manual runs of a job whose node sleeps (and leaves a background child) ...
-    let (s, _) = server.json("POST", "/jobs", Some(&shell_job("sleeper", "sleep 4 & sleep 3; echo done", &marker_value, None))).await;
+    let (s, _) = server
+        .json("POST", "/jobs", Some(&shell_job("sleeper", "sleep 4 & sleep 3; echo done", &marker_value, None)))
+        .await;
     assert_eq!(s, 204);
     let mut run_ids = Vec::new();
     for _ in 0..20 {
@@ -53,14 +61,19 @@ async fn kill_9_while_20_instances_run_loses_nothing() {
         run_ids.push(body["instanceId"].as_i64().unwrap());
     }
     // ... and a job scheduled every second, so the crash lands among scheduled plan times.
-    let (s, _) = server.json("POST", "/jobs", Some(&shell_job("ticker", "sleep 1", &marker_value, Some("* * * * * ?")))).await;
+    let (s, _) =
+        server.json("POST", "/jobs", Some(&shell_job("ticker", "sleep 1", &marker_value, Some("* * * * * ?")))).await;
     assert_eq!(s, 204);
     assert_eq!(server.json("POST", "/jobs/ticker/start", None).await.0, 204);
 
     // Wait until the 20 manual instances are running their node.
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
-        let running = all_instances(&server).await.iter().filter(|i| i["jobName"] == "sleeper" && i["status"] == "running").count();
+        let running = all_instances(&server)
+            .await
+            .iter()
+            .filter(|i| i["jobName"] == "sleeper" && i["status"] == "running")
+            .count();
         if running == 20 && processes_with_env(&marker).len() >= 20 {
             break;
         }
@@ -83,7 +96,12 @@ async fn kill_9_while_20_instances_run_loses_nothing() {
         let instances = all_instances(&server).await;
         let open: Vec<_> = instances
             .iter()
-            .filter(|i| !matches!(i["status"].as_str(), Some("success" | "fail" | "manual-stop" | "ignoreSuccess" | "forceSuccess" | "skip-by-depend")))
+            .filter(|i| {
+                !matches!(
+                    i["status"].as_str(),
+                    Some("success" | "fail" | "manual-stop" | "ignoreSuccess" | "forceSuccess" | "skip-by-depend")
+                )
+            })
             .collect();
         if open.is_empty() {
             break instances;
@@ -108,7 +126,10 @@ async fn kill_9_while_20_instances_run_loses_nothing() {
     assert!(scheduled.iter().any(|&p| p > restarted_at), "and is scheduled again after the restart: {scheduled:?}");
     // A recovered attempt is a retry: attempt 2 of the sleeper's node.
     let (_, detail) = server.json("GET", &format!("/jobs/sleeper/instances/{}", run_ids[0]), None).await;
-    assert!(detail["nodes"][0]["retryTimes"].as_i64().unwrap() >= 1, "the orphaned attempt counted as a failure: {detail}");
+    assert!(
+        detail["nodes"][0]["retryTimes"].as_i64().unwrap() >= 1,
+        "the orphaned attempt counted as a failure: {detail}"
+    );
     assert!(processes_with_env(&marker).is_empty(), "no process of the dead server survives");
 }
 

@@ -3,11 +3,7 @@
 use std::process::{Command, Output};
 
 fn dlf(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_dlf"))
-        .args(args)
-        .env("TZ", "UTC")
-        .output()
-        .expect("run dlf")
+    Command::new(env!("CARGO_BIN_EXE_dlf")).args(args).env("TZ", "UTC").output().expect("run dlf")
 }
 
 fn stdout(output: &Output) -> String {
@@ -31,28 +27,16 @@ fn yesterday_of_the_plan_time_in_shanghai() {
 
 #[test]
 fn parameters_and_env_vars_are_substituted() {
-    let output = dlf(&[
-        "el",
-        "eval",
-        "${bizdate}-${region}-${HOME}",
-        "--param",
-        "bizdate=20260206",
-        "--env",
-        "region=cn",
-    ]);
+    let output =
+        dlf(&["el", "eval", "${bizdate}-${region}-${HOME}", "--param", "bizdate=20260206", "--env", "region=cn"]);
     assert!(output.status.success(), "{output:?}");
     assert_eq!(stdout(&output), "20260206-cn-${HOME}\n");
 }
 
 #[test]
 fn zone_defaults_to_the_machines_and_dlf_offsets_are_accepted() {
-    let output = dlf(&[
-        "el",
-        "eval",
-        "#{Job.getPlanTime('yyyy-MM-dd HH:mm z')}",
-        "--plan-time",
-        "2018-10-22T23:59:59+08",
-    ]);
+    let output =
+        dlf(&["el", "eval", "#{Job.getPlanTime('yyyy-MM-dd HH:mm z')}", "--plan-time", "2018-10-22T23:59:59+08"]);
     assert!(output.status.success(), "{output:?}");
     assert_eq!(stdout(&output), "2018-10-22 15:59 UTC\n");
 }

@@ -10,10 +10,19 @@ use std::time::Duration;
 async fn ticker_plan_times(server: &Server) -> Vec<i64> {
     let now = chrono::Utc::now().timestamp_millis();
     let (status, list) = server
-        .json("GET", &format!("/jobs/instances/detail?jobName=ticker&preciseQuery=true&limit=1000&minPlanTime={}&maxPlanTime={}", now - 600_000, now + 5_000), None)
+        .json(
+            "GET",
+            &format!(
+                "/jobs/instances/detail?jobName=ticker&preciseQuery=true&limit=1000&minPlanTime={}&maxPlanTime={}",
+                now - 600_000,
+                now + 5_000
+            ),
+            None,
+        )
         .await;
     assert_eq!(status, 200, "{list}");
-    let mut plans: Vec<i64> = list["instances"].as_array().unwrap().iter().map(|i| i["planTime"].as_i64().unwrap()).collect();
+    let mut plans: Vec<i64> =
+        list["instances"].as_array().unwrap().iter().map(|i| i["planTime"].as_i64().unwrap()).collect();
     plans.sort();
     plans
 }

@@ -19,11 +19,8 @@ fn dlf() -> Command {
 #[test]
 fn no_auth_is_refused_off_loopback() {
     let dir = tempfile::tempdir().unwrap();
-    let out = dlf()
-        .args(["serve", "--no-auth", "--listen", "0.0.0.0:0", "--data-dir"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
+    let out =
+        dlf().args(["serve", "--no-auth", "--listen", "0.0.0.0:0", "--data-dir"]).arg(dir.path()).output().unwrap();
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("--no-auth is refused"), "{err}");
@@ -46,15 +43,29 @@ fn bad_settings_are_reported_not_ignored() {
 #[test]
 fn workspace_and_key_commands_work_offline() {
     let dir = tempfile::tempdir().unwrap();
-    let out = dlf().args(["workspace", "create", "--project", "p1", "--data-dir"]).arg(dir.path()).arg("dev").output().unwrap();
+    let out = dlf()
+        .args(["workspace", "create", "--project", "p1", "--data-dir"])
+        .arg(dir.path())
+        .arg("dev")
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let stdout = String::from_utf8(out.stdout).unwrap();
     let id = stdout.lines().last().unwrap();
     assert_eq!(id.len(), 32, "the id alone on the last line: {stdout:?}");
     assert!(id.bytes().all(|b| b.is_ascii_hexdigit()));
-    let again = dlf().args(["workspace", "create", "--project", "p1", "--data-dir"]).arg(dir.path()).arg("dev").output().unwrap();
+    let again = dlf()
+        .args(["workspace", "create", "--project", "p1", "--data-dir"])
+        .arg(dir.path())
+        .arg("dev")
+        .output()
+        .unwrap();
     assert!(!again.status.success(), "a second workspace of the same name is refused");
-    let out = dlf().args(["keys", "create", "--project", "p1", "--output", "json", "--data-dir"]).arg(dir.path()).output().unwrap();
+    let out = dlf()
+        .args(["keys", "create", "--project", "p1", "--output", "json", "--data-dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let key: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(key["project_id"], "p1");

@@ -42,9 +42,29 @@ struct Op {
 /// Error answers of authenticated operations (`components.responses`).
 const ERRORS: &[u16] = &[400, 401, 403, 404, 413, 500];
 
-fn op(kind: Kind, method: &'static str, path: &'static str, id: &'static str, tag: &'static str, summary: &'static str) -> Op {
+fn op(
+    kind: Kind,
+    method: &'static str,
+    path: &'static str,
+    id: &'static str,
+    tag: &'static str,
+    summary: &'static str,
+) -> Op {
     let errors = if kind == Kind::Public { &[][..] } else { ERRORS };
-    Op { method, path, id, tag, summary, kind, description: None, query: Vec::new(), body: None, status: 204, answer: no_content(), errors }
+    Op {
+        method,
+        path,
+        id,
+        tag,
+        summary,
+        kind,
+        description: None,
+        query: Vec::new(),
+        body: None,
+        status: 204,
+        answer: no_content(),
+        errors,
+    }
 }
 
 impl Op {
@@ -126,7 +146,10 @@ impl Op {
         let mut responses = Map::new();
         responses.insert(self.status.to_string(), self.answer);
         for code in self.errors {
-            responses.insert(code.to_string(), json!({ "$ref": format!("#/components/responses/{}", error_response_name(*code)) }));
+            responses.insert(
+                code.to_string(),
+                json!({ "$ref": format!("#/components/responses/{}", error_response_name(*code)) }),
+            );
         }
         let mut operation = json!({
             "operationId": self.id,
@@ -179,13 +202,19 @@ pub fn error_responses() -> Map<String, Value> {
             "A `DLF.xxxx` business or validation error. Every business error is 400, a missing job \
              (`DLF.0100`), instance (`DLF.0137`) or script (`DLF.6201`) included; bad parameters are `DLF.3051`.",
         ),
-        (401, "`APIGW.0301`: no credentials, unknown key, bad signature, clock skew over 15 minutes, or an unknown/expired token."),
+        (
+            401,
+            "`APIGW.0301`: no credentials, unknown key, bad signature, clock skew over 15 minutes, or an unknown/expired token.",
+        ),
         (
             403,
             "`APIGW.0302`: the credential may not act on this project (or `X-Project-Id` differs from the \
              path), or the operation needs administrator rights.",
         ),
-        (404, "`APIGW.0101`: no such route or method. Never used for a missing job, instance or script (those are 400)."),
+        (
+            404,
+            "`APIGW.0101`: no such route or method. Never used for a missing job, instance or script (those are 400).",
+        ),
         (413, "`APIGW.0201`: body larger than 12 MB."),
         (500, "`DLF.9999`: server fault; the message carries an id to look up in the server log."),
     ];
@@ -237,7 +266,13 @@ pub fn tags() -> Value {
 }
 
 fn paging(op: Op, max_limit: i64) -> Op {
-    op.query("limit", int_param("int32").with("minimum", 1).with("maximum", max_limit).with("default", 10), "Page size.", json!(10)).query(
+    op.query(
+        "limit",
+        int_param("int32").with("minimum", 1).with("maximum", max_limit).with("default", 10),
+        "Page size.",
+        json!(10),
+    )
+    .query(
         "offset",
         int_param("int32").with("minimum", 0).with("default", 0),
         "Row offset (API.md §0.7).",

@@ -60,7 +60,11 @@ pub fn map_of(values: Value, description: &str) -> Value {
 
 /// An object with these properties, in wire order. Unknown keys are not part of the contract
 /// unless [`Refine::open`] says so.
-pub fn object<'a>(description: &str, required: &[&str], properties: impl IntoIterator<Item = (&'a str, Value)>) -> Value {
+pub fn object<'a>(
+    description: &str,
+    required: &[&str],
+    properties: impl IntoIterator<Item = (&'a str, Value)>,
+) -> Value {
     let properties: Map<String, Value> = properties.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
     let mut schema = json!({ "type": "object", "description": description, "properties": properties });
     if !required.is_empty() {

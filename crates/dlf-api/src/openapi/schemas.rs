@@ -206,7 +206,10 @@ fn location() -> Value {
     object(
         "Canvas position; JSON numbers are accepted and returned as strings.",
         &["x", "y"],
-        [("x", string("Horizontal position.").with("example", "-45.5")), ("y", string("Vertical position.").with("example", "-134.5"))],
+        [
+            ("x", string("Horizontal position.").with("example", "-45.5")),
+            ("y", string("Vertical position.").with("example", "-134.5")),
+        ],
     )
     .open()
 }
@@ -229,7 +232,11 @@ fn condition() -> Value {
         &["preNodeName", "expression"],
         [
             ("preNodeName", string("The upstream node of the guarded edge; must be in the node's `preNodeName`.")),
-            ("expression", string("EL expression.").with("example", "#{Job.getNodeStatus(\"A\") == \"success\" ? \"true\" : \"false\"}")),
+            (
+                "expression",
+                string("EL expression.")
+                    .with("example", "#{Job.getNodeStatus(\"A\") == \"success\" ? \"true\" : \"false\"}"),
+            ),
             (
                 "skipPolicy",
                 enumeration(
@@ -275,10 +282,15 @@ fn cron_fields<'a>() -> Vec<(&'a str, Value)> {
                 .with("example", "2024-01-01T00:00:00+08"),
         ),
         ("endTime", string("Last possible plan time (inclusive); absent = forever.")),
-        ("expression", string("Quartz cron: second minute hour day month week [year] (JOBS.md §4.2).").with("example", "0 0 2 * * ?")),
+        (
+            "expression",
+            string("Quartz cron: second minute hour day month week [year] (JOBS.md §4.2).")
+                .with("example", "0 0 2 * * ?"),
+        ),
         (
             "expressionTimeZone",
-            string("Zone of the expression (`GMT+8`, `UTC`, IANA names); default the service zone.").with("example", "GMT+8"),
+            string("Zone of the expression (`GMT+8`, `UTC`, IANA names); default the service zone.")
+                .with("example", "GMT+8"),
         ),
         ("dependPrePeriod", boolean("Each instance waits for this job's previous instance.").with("default", false)),
         ("dependJobs", reference("DependJob")),
@@ -299,16 +311,26 @@ fn cron() -> Value {
     );
     fields.push((
         "concurrent",
-        int_range(1, 128, "Max instances of the job running at once (exports; JOBS.md §2.4, §4.8).").with("default", 1).extension(),
+        int_range(1, 128, "Max instances of the job running at once (exports; JOBS.md §2.4, §4.8).")
+            .with("default", 1)
+            .extension(),
     ));
     object("A periodic schedule of a BATCH job.", &["startTime", "expression"], fields).open()
 }
 
 fn cron_trigger() -> Value {
     let mut fields = cron_fields();
-    fields.push(("period", string("Interval matching the expression, e.g. `1 hours`, `1 days`.").with("example", "1 days")));
+    fields.push((
+        "period",
+        string("Interval matching the expression, e.g. `1 hours`, `1 days`.").with("example", "1 days"),
+    ));
     fields.push(("concurrent", int32("Allowed concurrent runs.").with("default", 10)));
-    object("Periodic trigger of a node of a REAL_TIME job; stored as received.", &["startTime", "expression", "period"], fields).open()
+    object(
+        "Periodic trigger of a node of a REAL_TIME job; stored as received.",
+        &["startTime", "expression", "period"],
+        fields,
+    )
+    .open()
 }
 
 fn depend_job() -> Value {
@@ -324,10 +346,17 @@ fn depend_job() -> Value {
             ),
             (
                 "dependFailPolicy",
-                enumeration(&["FAIL", "IGNORE", "SUSPEND"], "What a failed upstream instance does.").with("default", "FAIL"),
+                enumeration(&["FAIL", "IGNORE", "SUSPEND"], "What a failed upstream instance does.")
+                    .with("default", "FAIL"),
             ),
-            ("sameWorkSpaceJobs", array(reference("DependWorkSpaceJob"), "Per-dependency entries in this workspace; stored.")),
-            ("otherWorkSpaceJobs", array(reference("DependWorkSpaceJob"), "Per-dependency entries in other workspaces; stored.")),
+            (
+                "sameWorkSpaceJobs",
+                array(reference("DependWorkSpaceJob"), "Per-dependency entries in this workspace; stored."),
+            ),
+            (
+                "otherWorkSpaceJobs",
+                array(reference("DependWorkSpaceJob"), "Per-dependency entries in other workspaces; stored."),
+            ),
         ],
     )
     .open()
@@ -358,10 +387,15 @@ fn event() -> Value {
             ("channel", string("Stream, topic or path name.")),
             (
                 "failPolicy",
-                enumeration(&["SUSPEND", "IGNORE"], "After a failed event run: stop consuming, or go on.").with("default", "SUSPEND"),
+                enumeration(&["SUSPEND", "IGNORE"], "After a failed event run: stop consuming, or go on.")
+                    .with("default", "SUSPEND"),
             ),
             ("concurrent", int_range(1, 128, "Event runs at once.").with("default", 1)),
-            ("readPolicy", enumeration(&["LAST", "NEW"], "Resume from the last position, or from the newest.").with("default", "LAST")),
+            (
+                "readPolicy",
+                enumeration(&["LAST", "NEW"], "Resume from the last position, or from the newest.")
+                    .with("default", "LAST"),
+            ),
         ],
     )
     .open()
@@ -387,7 +421,10 @@ fn basic_config() -> Value {
         [
             ("owner", string("Responsible user; default the creator.")),
             ("agency", string("Cloud IAM agency; stored.")),
-            ("isIgnoreWaiting", int32("`1`: waiting time does not count towards `instanceTimeout`.").with("enum", json!([0, 1]))),
+            (
+                "isIgnoreWaiting",
+                int32("`1`: waiting time does not count towards `instanceTimeout`.").with("enum", json!([0, 1])),
+            ),
             ("priority", int_range(0, 2, "0 high, 1 medium, 2 low.").with("default", 0)),
             ("taskPriority", int_range(0, 2, "Newer duplicate of `priority`.").with("default", 0)),
             ("executeUser", string("User the job runs as; opaque to dlf.")),
@@ -400,7 +437,12 @@ fn basic_config() -> Value {
 }
 
 fn job_approver() -> Value {
-    object("An approver (approval mode; stored).", &["approverName"], [("approverName", string("Approver's user name."))]).open()
+    object(
+        "An approver (approval mode; stored).",
+        &["approverName"],
+        [("approverName", string("Approver's user name."))],
+    )
+    .open()
 }
 
 fn delete_req() -> Value {
@@ -417,7 +459,10 @@ fn start_job_req() -> Value {
         &[],
         [(
             "jobParams",
-            array(reference("JobParam"), "Parameter values overriding the job's `params` for the instances this call creates."),
+            array(
+                reference("JobParam"),
+                "Parameter values overriding the job's `params` for the instances this call creates.",
+            ),
         )],
     )
 }
@@ -453,7 +498,10 @@ fn list_job_resp() -> Value {
     object(
         "ListJobs answer.",
         &["total", "jobs"],
-        [("total", int32("Matching jobs, independent of paging.")), ("jobs", array(reference("JobResult"), "One page."))],
+        [
+            ("total", int32("Matching jobs, independent of paging.")),
+            ("jobs", array(reference("JobResult"), "One page.")),
+        ],
     )
 }
 
@@ -482,7 +530,10 @@ fn job_result() -> Value {
             ("priority", int_range(0, 2, "`basicConfig.priority`.")),
             ("startTime", epoch_ms("When the job was last started")),
             ("endTime", epoch_ms("Configured schedule end")),
-            ("lastInstanceStatus", enumeration(&instance_statuses(), "Status of the most recent finished instance (BATCH).")),
+            (
+                "lastInstanceStatus",
+                enumeration(&instance_statuses(), "Status of the most recent finished instance (BATCH)."),
+            ),
             ("lastInstanceEndTime", epoch_ms("End of that instance")),
             ("lastUpdateTime", epoch_ms("Last modification")),
             ("lastUpdateUser", string("Last modifier.")),
@@ -613,7 +664,18 @@ fn query_job_instance_resp() -> Value {
 fn node_instance() -> Value {
     object(
         "One node of a job instance.",
-        &["nodeName", "type", "status", "queue", "planTime", "startTime", "retryTimes", "instanceId", "inputRowCount", "speed"],
+        &[
+            "nodeName",
+            "type",
+            "status",
+            "queue",
+            "planTime",
+            "startTime",
+            "retryTimes",
+            "instanceId",
+            "inputRowCount",
+            "speed",
+        ],
         [
             ("nodeName", string("Node name.")),
             ("type", string("Node type (`RESTAPI` is reported as `RestClient`, `HetuEngineSQL` as `MRSHetuEngine`).")),
@@ -660,7 +722,10 @@ fn script_info_list_resp() -> Value {
     object(
         "ListScripts answer.",
         &["total", "scripts"],
-        [("total", int32("Matching scripts, independent of paging.")), ("scripts", array(reference("ScriptInfo"), "One page, by name."))],
+        [
+            ("total", int32("Matching scripts, independent of paging.")),
+            ("scripts", array(reference("ScriptInfo"), "One page, by name.")),
+        ],
     )
 }
 
@@ -695,7 +760,11 @@ fn new_access_key_req() -> Value {
         &[],
         [
             ("user", string("User the key acts as; default the caller.")),
-            ("allProjects", boolean("Administrators only: a key valid for every project instead of the path's.").with("default", false)),
+            (
+                "allProjects",
+                boolean("Administrators only: a key valid for every project instead of the path's.")
+                    .with("default", false),
+            ),
         ],
     )
 }
@@ -707,7 +776,10 @@ fn new_access_key() -> Value {
         [
             ("access_key", string("Access key id (AK).")),
             ("secret_key", string("Secret access key (SK).")),
-            ("project_id", string("Project the key is bound to; `null` for an all-projects key.").with("nullable", true)),
+            (
+                "project_id",
+                string("Project the key is bound to; `null` for an all-projects key.").with("nullable", true),
+            ),
         ],
     )
 }
@@ -716,7 +788,10 @@ fn new_token_req() -> Value {
     object(
         "CreateToken body (optional).",
         &[],
-        [("ttlSeconds", int64("Lifetime in seconds.").with("minimum", 1).with("maximum", 2_592_000).with("default", 86_400))],
+        [(
+            "ttlSeconds",
+            int64("Lifetime in seconds.").with("minimum", 1).with("maximum", 2_592_000).with("default", 86_400),
+        )],
     )
 }
 

@@ -2,14 +2,14 @@
 //! workspaces, access keys and tokens, server information.
 
 use super::PathParams;
-use crate::error::{json, ApiError};
+use crate::error::{ApiError, json};
 use crate::state::AppState;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use dlf_core::model::requests::parse_json_body;
 use dlf_core::DlfError;
+use dlf_core::model::requests::parse_json_body;
 use dlf_engine::Caller;
 use serde::Deserialize;
 use serde_json::json;
@@ -39,11 +39,17 @@ pub async fn create_workspace(
 ) -> Result<Response, ApiError> {
     let req: NewWorkspace = parse_json_body(&body).map_err(|e| ApiError(DlfError::invalid_param(e)))?;
     let ws = s.engine.create_workspace(&project_id, &req.name).await?;
-    Ok(json(StatusCode::OK, &json!({"id": ws.id, "name": ws.name, "projectId": ws.project_id, "isDefault": ws.is_default})))
+    Ok(json(
+        StatusCode::OK,
+        &json!({"id": ws.id, "name": ws.name, "projectId": ws.project_id, "isDefault": ws.is_default}),
+    ))
 }
 
 /// `GET /x/v1/{project_id}/workspaces`.
-pub async fn list_workspaces(State(s): State<AppState>, PathParams(project_id): PathParams<String>) -> Result<Response, ApiError> {
+pub async fn list_workspaces(
+    State(s): State<AppState>,
+    PathParams(project_id): PathParams<String>,
+) -> Result<Response, ApiError> {
     let list = s.engine.list_workspaces(&project_id).await?;
     let items: Vec<_> = list
         .into_iter()

@@ -1,20 +1,25 @@
 //! J8 RunOnce and I1–I4: job instances; plus the node log extension.
 
 use super::PathParams;
-use crate::error::{json, no_content, ApiError};
+use crate::error::{ApiError, json, no_content};
 use crate::extract::{Ctx, QueryParams};
 use crate::state::AppState;
 use axum::body::{Body, Bytes};
 use axum::extract::State;
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use dlf_core::model::requests::{parse_json_body, StartJobBody};
 use dlf_core::DlfError;
+use dlf_core::model::requests::{StartJobBody, parse_json_body};
 use dlf_engine::InstanceListQuery;
 
 type Instance = PathParams<(String, String, String)>;
 
-pub async fn run_once(State(s): State<AppState>, ctx: Ctx, PathParams((_, name)): PathParams<(String, String)>, body: Bytes) -> Result<Response, ApiError> {
+pub async fn run_once(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    PathParams((_, name)): PathParams<(String, String)>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
     let body: StartJobBody = parse_json_body(&body).map_err(|e| ApiError(DlfError::invalid_param(e)))?;
     Ok(json(StatusCode::OK, &s.engine.run_once(&ctx.tenant, &ctx.caller, &name, &body).await?))
 }
@@ -33,22 +38,38 @@ pub async fn list(State(s): State<AppState>, ctx: Ctx, q: QueryParams) -> Result
     Ok(json(StatusCode::OK, &s.engine.list_instances(&ctx.tenant, &query).await?))
 }
 
-pub async fn show(State(s): State<AppState>, ctx: Ctx, PathParams((_, name, id)): Instance) -> Result<Response, ApiError> {
+pub async fn show(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    PathParams((_, name, id)): Instance,
+) -> Result<Response, ApiError> {
     Ok(json(StatusCode::OK, &s.engine.show_instance(&ctx.tenant, &name, &id).await?))
 }
 
-pub async fn stop(State(s): State<AppState>, ctx: Ctx, PathParams((_, name, id)): Instance) -> Result<Response, ApiError> {
+pub async fn stop(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    PathParams((_, name, id)): Instance,
+) -> Result<Response, ApiError> {
     s.engine.stop_instance(&ctx.tenant, &name, &id).await?;
     Ok(no_content())
 }
 
-pub async fn restart(State(s): State<AppState>, ctx: Ctx, PathParams((_, name, id)): Instance) -> Result<Response, ApiError> {
+pub async fn restart(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    PathParams((_, name, id)): Instance,
+) -> Result<Response, ApiError> {
     s.engine.restart_instance(&ctx.tenant, &name, &id).await?;
     Ok(no_content())
 }
 
 /// Extension: `POST /x/v1/{project_id}/jobs/{job_name}/instances/{instance_id}/confirm`.
-pub async fn confirm(State(s): State<AppState>, ctx: Ctx, PathParams((_, name, id)): Instance) -> Result<Response, ApiError> {
+pub async fn confirm(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    PathParams((_, name, id)): Instance,
+) -> Result<Response, ApiError> {
     s.engine.confirm_instance(&ctx.tenant, &name, &id).await?;
     Ok(no_content())
 }

@@ -2,15 +2,15 @@
 
 use super::PathParams;
 use crate::answer_cache::ShowJobKey;
-use crate::error::{json, json_body, json_bytes, no_content, ApiError};
+use crate::error::{ApiError, json, json_body, json_bytes, no_content};
 use crate::extract::{Ctx, QueryParams};
 use crate::state::AppState;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use dlf_core::model::requests::{parse_json_body, StartJobBody};
 use dlf_core::DlfError;
+use dlf_core::model::requests::{StartJobBody, parse_json_body};
 use dlf_engine::{JobListQuery, ShowJobQuery};
 
 type Name = PathParams<(String, String)>;
@@ -31,7 +31,12 @@ pub async fn list(State(s): State<AppState>, ctx: Ctx, q: QueryParams) -> Result
     Ok(json(StatusCode::OK, &s.engine.list_jobs(&ctx.tenant, &query).await?))
 }
 
-pub async fn show(State(s): State<AppState>, ctx: Ctx, PathParams((_, name)): Name, q: QueryParams) -> Result<Response, ApiError> {
+pub async fn show(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    PathParams((_, name)): Name,
+    q: QueryParams,
+) -> Result<Response, ApiError> {
     let query = ShowJobQuery {
         version: q.int("version")?,
         dependencies: q.boolean("dependencies")?.unwrap_or(false),
@@ -57,7 +62,12 @@ pub async fn show(State(s): State<AppState>, ctx: Ctx, PathParams((_, name)): Na
     Ok(json_bytes(StatusCode::OK, body))
 }
 
-pub async fn update(State(s): State<AppState>, ctx: Ctx, PathParams((_, name)): Name, body: Bytes) -> Result<Response, ApiError> {
+pub async fn update(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    PathParams((_, name)): Name,
+    body: Bytes,
+) -> Result<Response, ApiError> {
     s.engine.update_job(&ctx.tenant, &ctx.caller, &name, &body).await?;
     Ok(no_content())
 }
@@ -71,7 +81,12 @@ fn start_body(body: &[u8]) -> Result<StartJobBody, ApiError> {
     parse_json_body(body).map_err(|e| ApiError(DlfError::invalid_param(e)))
 }
 
-pub async fn start(State(s): State<AppState>, ctx: Ctx, PathParams((_, name)): Name, body: Bytes) -> Result<Response, ApiError> {
+pub async fn start(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    PathParams((_, name)): Name,
+    body: Bytes,
+) -> Result<Response, ApiError> {
     s.engine.start_job(&ctx.tenant, &ctx.caller, &name, &start_body(&body)?).await?;
     Ok(no_content())
 }

@@ -1,7 +1,7 @@
 //! S1–S5: stored scripts.
 
 use super::PathParams;
-use crate::error::{json, no_content, ApiError};
+use crate::error::{ApiError, json, no_content};
 use crate::extract::{Ctx, QueryParams};
 use crate::state::AppState;
 use axum::body::Bytes;
@@ -17,7 +17,8 @@ pub async fn create(State(s): State<AppState>, ctx: Ctx, body: Bytes) -> Result<
 }
 
 pub async fn list(State(s): State<AppState>, ctx: Ctx, q: QueryParams) -> Result<Response, ApiError> {
-    let list = s.engine.list_scripts(&ctx.tenant, q.text("scriptName").as_deref(), q.int("offset")?, q.int("limit")?).await?;
+    let list =
+        s.engine.list_scripts(&ctx.tenant, q.text("scriptName").as_deref(), q.int("offset")?, q.int("limit")?).await?;
     Ok(json(StatusCode::OK, &list))
 }
 
@@ -25,7 +26,12 @@ pub async fn show(State(s): State<AppState>, ctx: Ctx, PathParams((_, name)): Na
     Ok(json(StatusCode::OK, &s.engine.show_script(&ctx.tenant, &name).await?))
 }
 
-pub async fn update(State(s): State<AppState>, ctx: Ctx, PathParams((_, name)): Name, body: Bytes) -> Result<Response, ApiError> {
+pub async fn update(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    PathParams((_, name)): Name,
+    body: Bytes,
+) -> Result<Response, ApiError> {
     s.engine.update_script(&ctx.tenant, &name, &body).await?;
     Ok(no_content())
 }

@@ -3,9 +3,9 @@
 
 #![allow(dead_code)]
 
+use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use axum::Router;
 use dlf_api::{AppState, AuthMode};
 use dlf_engine::{Engine, EngineConfig, RuntimeGuard, SystemClock};
 use serde_json::Value;
@@ -33,7 +33,8 @@ pub struct Reply {
 
 impl Reply {
     pub fn json(&self) -> Value {
-        serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
     }
 
     /// Asserts a DLF error body with this status and code; returns the message.
@@ -63,7 +64,15 @@ impl TestServer {
     }
 
     /// Sends a request signed with `ak`/`sk` the way the official SDK signs.
-    pub async fn signed_as(&self, ak: &str, sk: &str, method: &str, path_and_query: &str, headers: &[(&str, &str)], body: &[u8]) -> Reply {
+    pub async fn signed_as(
+        &self,
+        ak: &str,
+        sk: &str,
+        method: &str,
+        path_and_query: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> Reply {
         let (path, query) = match path_and_query.split_once('?') {
             Some((p, q)) => (p, Some(q)),
             None => (path_and_query, None),

@@ -62,7 +62,8 @@ pub async fn wait_instance(client: &Client, job: &str, id: i64, timeout: Duratio
     let query = format!("/jobs/instances/detail?jobName={job}&preciseQuery=true&limit=10&{}", plan_window());
     loop {
         let page = client.expect("GET", &query, None, 200).await?;
-        let listed = page["instances"].as_array().and_then(|list| list.iter().find(|i| i["instanceId"].as_i64() == Some(id)));
+        let listed =
+            page["instances"].as_array().and_then(|list| list.iter().find(|i| i["instanceId"].as_i64() == Some(id)));
         let status = match listed {
             Some(instance) => instance_status(instance),
             None => instance_status(&client.instance(job, id).await?),
@@ -98,7 +99,13 @@ pub async fn count_ended(client: &Client, job: Option<&str>) -> Result<(i64, i64
 
 /// Polls until `expected` instances of `job` have ended, every `interval`; fails on any
 /// failure. Returns when the last one was seen ended.
-pub async fn wait_all_ended(client: &Client, job: &str, expected: i64, interval: Duration, timeout: Duration) -> Result<Instant> {
+pub async fn wait_all_ended(
+    client: &Client,
+    job: &str,
+    expected: i64,
+    interval: Duration,
+    timeout: Duration,
+) -> Result<Instant> {
     let deadline = Instant::now() + timeout;
     loop {
         let (ok, bad) = count_ended(client, Some(job)).await?;

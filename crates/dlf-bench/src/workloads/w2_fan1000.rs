@@ -44,6 +44,14 @@ pub async fn run(bench: &Bench) -> Result<()> {
         let nodes = (RUNS_AT_ONCE * (MIDDLE + 2)) as f64;
         rate.push(nodes / (last - started).as_secs_f64());
     }
-    report("W2 fan1000", "node instances/s", &rate.describe("nodes/s"), "—", "—", "≥ 5,000 nodes/s", Some(rate.median() >= 5000.0));
+    report(
+        "W2 fan1000",
+        "node instances/s",
+        &rate.describe("nodes/s"),
+        "—",
+        "—",
+        "≥ 5,000 nodes/s",
+        Some(rate.median() >= 5000.0),
+    );
     server.stop()
 }

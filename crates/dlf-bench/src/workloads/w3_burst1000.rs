@@ -30,7 +30,9 @@ pub async fn run(bench: &Bench) -> Result<()> {
         bash.push(INSTANCES as f64 / b.as_secs_f64());
         let started = Instant::now();
         super::parallel(&client, INSTANCES, CLIENTS, |c, _| async move { c.run_once("burst").await }).await?;
-        let ended = wait_all_ended(&client, "burst", INSTANCES as i64, Duration::from_millis(5), Duration::from_secs(300)).await?;
+        let ended =
+            wait_all_ended(&client, "burst", INSTANCES as i64, Duration::from_millis(5), Duration::from_secs(300))
+                .await?;
         let (ok, _) = super::count_ended(&client, Some("burst")).await?;
         if ok != INSTANCES as i64 {
             bail!("{ok} instances succeeded, expected {INSTANCES}");

@@ -123,7 +123,12 @@ async fn list_instances(client: &Client, from: i64, to: i64) -> Result<Vec<(Stri
     let mut offset = 0;
     loop {
         let page = client
-            .expect("GET", &format!("/jobs/instances/detail?minPlanTime={from}&maxPlanTime={to}&limit=1000&offset={offset}"), None, 200)
+            .expect(
+                "GET",
+                &format!("/jobs/instances/detail?minPlanTime={from}&maxPlanTime={to}&limit=1000&offset={offset}"),
+                None,
+                200,
+            )
             .await?;
         let items = page["instances"].as_array().context("no instances")?;
         for i in items {
@@ -149,8 +154,13 @@ async fn list_instances(client: &Client, from: i64, to: i64) -> Result<Vec<(Stri
 /// instance planned at hh:mm:ss.000 — created, at the earliest, 800 ms "late" by the time it was
 /// asked for. No scheduler can start it before the request that creates it, so its lag counts
 /// from that request.
-async fn node_lags(client: &Client, instances: &[(String, i64, i64)], requested: &HashMap<String, i64>) -> Result<Vec<(i64, f64)>> {
-    let chunks: Vec<Vec<(String, i64, i64)>> = instances.chunks(instances.len().div_ceil(LAG_READERS).max(1)).map(|c| c.to_vec()).collect();
+async fn node_lags(
+    client: &Client,
+    instances: &[(String, i64, i64)],
+    requested: &HashMap<String, i64>,
+) -> Result<Vec<(i64, f64)>> {
+    let chunks: Vec<Vec<(String, i64, i64)>> =
+        instances.chunks(instances.len().div_ceil(LAG_READERS).max(1)).map(|c| c.to_vec()).collect();
     let tasks: Vec<_> = chunks
         .into_iter()
         .map(|chunk| {
@@ -179,7 +189,12 @@ async fn node_lags(client: &Client, instances: &[(String, i64, i64)], requested:
             by_second.entry(*plan).or_default().push(*lag);
         }
         for (plan, l) in by_second {
-            eprintln!("W4 plan {plan}: {} instances, lag p50 {} ms, max {} ms", l.len(), percentile(&l, 50.0), percentile(&l, 100.0));
+            eprintln!(
+                "W4 plan {plan}: {} instances, lag p50 {} ms, max {} ms",
+                l.len(),
+                percentile(&l, 50.0),
+                percentile(&l, 100.0)
+            );
         }
     }
     Ok(lags)
@@ -202,8 +217,24 @@ pub async fn run(bench: &Bench) -> Result<()> {
         instances += f.instances;
     }
     let secs = bench.w4_secs;
-    report("W4 cronstorm", "start lag p50", &p50.describe("ms"), &format!("wall clock, {secs} s per run"), "—", "—", None);
-    report("W4 cronstorm", "start lag p99", &p99.describe("ms"), &format!("wall clock, {secs} s per run"), "—", "< 100 ms", Some(p99.median() < 100.0));
+    report(
+        "W4 cronstorm",
+        "start lag p50",
+        &p50.describe("ms"),
+        &format!("wall clock, {secs} s per run"),
+        "—",
+        "—",
+        None,
+    );
+    report(
+        "W4 cronstorm",
+        "start lag p99",
+        &p99.describe("ms"),
+        &format!("wall clock, {secs} s per run"),
+        "—",
+        "< 100 ms",
+        Some(p99.median() < 100.0),
+    );
     let after = "plan times after the last StartJob 204";
     report("W4 cronstorm", "lag p99 after start", &steady_p99.describe("ms"), after, "—", "(context)", None);
     report(

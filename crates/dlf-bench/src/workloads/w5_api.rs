@@ -67,7 +67,15 @@ pub async fn run(bench: &Bench) -> Result<()> {
         p99.push(percentile(&latencies, 99.0));
     }
     let conns = format!("{CONNECTIONS} connections, {} s", bench.w5_secs);
-    report("W5 api", "requests/s", &rate.describe("req/s"), &conns, "—", "≥ 20,000 req/s", Some(rate.median() >= 20_000.0));
+    report(
+        "W5 api",
+        "requests/s",
+        &rate.describe("req/s"),
+        &conns,
+        "—",
+        "≥ 20,000 req/s",
+        Some(rate.median() >= 20_000.0),
+    );
     report("W5 api", "latency p50", &p50.describe("ms"), &conns, "—", "—", None);
     report("W5 api", "latency p99", &p99.describe("ms"), &conns, "—", "< 5 ms", Some(p99.median() < 5.0));
     server.stop()

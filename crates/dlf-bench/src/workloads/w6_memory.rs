@@ -41,8 +41,10 @@ pub async fn run(bench: &Bench) -> Result<()> {
         c.create_job(&manual_job(&format!("job{j:05}"), vec![node("only", "Dummy", 0, None, &[])])).await
     })
     .await?;
-    parallel(&client, jobs * RUNS_PER_JOB, CLIENTS, move |c, k| async move { c.run_once(&format!("job{:05}", k % jobs)).await })
-        .await?;
+    parallel(&client, jobs * RUNS_PER_JOB, CLIENTS, move |c, k| async move {
+        c.run_once(&format!("job{:05}", k % jobs)).await
+    })
+    .await?;
     let (ok, bad) = all_ended(&client, (jobs * RUNS_PER_JOB) as i64).await?;
     let build_secs = building.elapsed().as_secs_f64();
     let building_peak = server.rss_mb()?.1;
@@ -53,7 +55,10 @@ pub async fn run(bench: &Bench) -> Result<()> {
         let server = Server::start_on(&bench.dlf, &data_dir).await?;
         let client = server.client();
         let (read_jobs, instances) = read_through(&client).await?;
-        anyhow::ensure!(read_jobs == jobs && instances == jobs * RUNS_PER_JOB, "read back {read_jobs} jobs, {instances} instances");
+        anyhow::ensure!(
+            read_jobs == jobs && instances == jobs * RUNS_PER_JOB,
+            "read back {read_jobs} jobs, {instances} instances"
+        );
         loaded.push(server.rss_mb()?.1);
         server.stop()?;
     }
@@ -67,7 +72,15 @@ pub async fn run(bench: &Bench) -> Result<()> {
         "≤ 300 MB",
         Some(building_peak <= 300.0),
     );
-    report("W6 memory", "RSS peak, read through", &loaded.describe("MB"), &what, "—", "≤ 300 MB", Some(loaded.median() <= 300.0));
+    report(
+        "W6 memory",
+        "RSS peak, read through",
+        &loaded.describe("MB"),
+        &what,
+        "—",
+        "≤ 300 MB",
+        Some(loaded.median() <= 300.0),
+    );
     Ok(())
 }
 
@@ -96,7 +109,14 @@ async fn read_through(client: &Client) -> Result<(usize, usize)> {
     }
     let mut instances = 0;
     loop {
-        let page: Value = client.expect("GET", &format!("/jobs/instances/detail?limit=1000&offset={instances}&{}", plan_window()), None, 200).await?;
+        let page: Value = client
+            .expect(
+                "GET",
+                &format!("/jobs/instances/detail?limit=1000&offset={instances}&{}", plan_window()),
+                None,
+                200,
+            )
+            .await?;
         let n = page["instances"].as_array().map_or(0, Vec::len);
         instances += n;
         if n == 0 {

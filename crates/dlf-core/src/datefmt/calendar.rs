@@ -94,14 +94,9 @@ pub(crate) fn fixed_date(system: CalendarSystem, year: i64, month: i64, day: i64
         };
     match system {
         CalendarSystem::Gregorian => {
-            365 * prev + floor_div(prev, 4) - floor_div(prev, 100)
-                + floor_div(prev, 400)
-                + month_days
-                + day
+            365 * prev + floor_div(prev, 4) - floor_div(prev, 100) + floor_div(prev, 400) + month_days + day
         }
-        CalendarSystem::Julian => {
-            JULIAN_EPOCH - 1 + 365 * prev + floor_div(prev, 4) + month_days + day
-        }
+        CalendarSystem::Julian => JULIAN_EPOCH - 1 + 365 * prev + floor_div(prev, 4) + month_days + day,
     }
 }
 
@@ -125,11 +120,7 @@ fn year_of_fixed(system: CalendarSystem, fixed: i64) -> i64 {
 
 /// The calendar that Java uses for a local fixed date.
 pub(crate) fn system_of_fixed(fixed: i64) -> CalendarSystem {
-    if fixed >= GREGORIAN_CUTOVER_FIXED_DATE {
-        CalendarSystem::Gregorian
-    } else {
-        CalendarSystem::Julian
-    }
+    if fixed >= GREGORIAN_CUTOVER_FIXED_DATE { CalendarSystem::Gregorian } else { CalendarSystem::Julian }
 }
 
 /// (signed year, month, day) of a fixed date in the given calendar.
@@ -168,21 +159,13 @@ fn week_number(period_start: i64, fixed: i64) -> i64 {
 /// Fixed date of 1 January of the year that contains `fixed`, as Java sees it (in 1582 this is
 /// the Julian 1 January even for the Gregorian part of the year).
 fn year_start(system: CalendarSystem, year: i64) -> i64 {
-    if year == CUTOVER_YEAR {
-        fixed_date(CalendarSystem::Julian, year, 1, 1)
-    } else {
-        fixed_date(system, year, 1, 1)
-    }
+    if year == CUTOVER_YEAR { fixed_date(CalendarSystem::Julian, year, 1, 1) } else { fixed_date(system, year, 1, 1) }
 }
 
 /// Fixed date of the next year's 1 January after the year `year` of `system`.
 fn next_year_start(system: CalendarSystem, year: i64) -> i64 {
     let next = year + 1;
-    let next_system = if next > CUTOVER_YEAR {
-        CalendarSystem::Gregorian
-    } else {
-        system
-    };
+    let next_system = if next > CUTOVER_YEAR { CalendarSystem::Gregorian } else { system };
     year_start(next_system, next)
 }
 
@@ -196,12 +179,11 @@ pub(crate) fn fields_of_local_ms(local_ms: i64) -> CalendarFields {
     let (normalized_year, month, day_of_month) = date_of_fixed(system, fixed);
 
     let jan1 = year_start(system, normalized_year);
-    let month1 =
-        if normalized_year == CUTOVER_YEAR && month == 10 && system == CalendarSystem::Gregorian {
-            fixed_date(CalendarSystem::Julian, normalized_year, 10, 1)
-        } else {
-            fixed - day_of_month + 1
-        };
+    let month1 = if normalized_year == CUTOVER_YEAR && month == 10 && system == CalendarSystem::Gregorian {
+        fixed_date(CalendarSystem::Julian, normalized_year, 10, 1)
+    } else {
+        fixed - day_of_month + 1
+    };
     let day_of_year = fixed - jan1 + 1;
     let relative_day_of_month = fixed - month1;
 
@@ -221,11 +203,7 @@ pub(crate) fn fields_of_local_ms(local_ms: i64) -> CalendarFields {
     } else {
         normalized_year
     };
-    let (era, year) = if normalized_year > 0 {
-        (1, normalized_year)
-    } else {
-        (0, 1 - normalized_year)
-    };
+    let (era, year) = if normalized_year > 0 { (1, normalized_year) } else { (0, 1 - normalized_year) };
     CalendarFields {
         era,
         year,
@@ -247,9 +225,7 @@ pub(crate) fn fields_of_local_ms(local_ms: i64) -> CalendarFields {
 
 /// Local milliseconds (since the epoch, in local time) of a fixed date and time of day.
 pub(crate) fn local_ms_of(fixed: i64, ms_of_day: i64) -> i64 {
-    (fixed - EPOCH_FIXED_DATE)
-        .saturating_mul(MS_PER_DAY)
-        .saturating_add(ms_of_day)
+    (fixed - EPOCH_FIXED_DATE).saturating_mul(MS_PER_DAY).saturating_add(ms_of_day)
 }
 
 /// Fixed date of a signed year, month and day as Java's lenient calendar resolves them: months
@@ -286,21 +262,10 @@ mod tests {
 
     #[test]
     fn fixed_dates_match_the_jdk() {
-        assert_eq!(
-            fixed_date(CalendarSystem::Gregorian, 1970, 1, 1),
-            EPOCH_FIXED_DATE
-        );
-        assert_eq!(
-            fixed_date(CalendarSystem::Gregorian, 1582, 10, 15),
-            GREGORIAN_CUTOVER_FIXED_DATE
-        );
-        assert_eq!(
-            fixed_date(CalendarSystem::Julian, 1582, 10, 4),
-            GREGORIAN_CUTOVER_FIXED_DATE - 1
-        );
-        for fixed in [
-            -800_000, -1, 0, 1, 577_735, 577_736, 719_163, 738_000, 3_652_059,
-        ] {
+        assert_eq!(fixed_date(CalendarSystem::Gregorian, 1970, 1, 1), EPOCH_FIXED_DATE);
+        assert_eq!(fixed_date(CalendarSystem::Gregorian, 1582, 10, 15), GREGORIAN_CUTOVER_FIXED_DATE);
+        assert_eq!(fixed_date(CalendarSystem::Julian, 1582, 10, 4), GREGORIAN_CUTOVER_FIXED_DATE - 1);
+        for fixed in [-800_000, -1, 0, 1, 577_735, 577_736, 719_163, 738_000, 3_652_059] {
             for system in [CalendarSystem::Julian, CalendarSystem::Gregorian] {
                 let (y, m, d) = date_of_fixed(system, fixed);
                 assert_eq!(fixed_date(system, y, m, d), fixed, "{system:?} {fixed}");

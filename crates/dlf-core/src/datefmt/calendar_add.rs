@@ -6,9 +6,7 @@
 //! across a DST change). Months: the day of month is clamped to the target month's length
 //! (31 January + 1 month = 28/29 February) and the wall time resolved as Java resolves it.
 
-use super::calendar::{
-    CalendarSystem, MS_PER_DAY, fixed_date, local_ms_of, month_length, system_of_fixed,
-};
+use super::calendar::{CalendarSystem, MS_PER_DAY, fixed_date, local_ms_of, month_length, system_of_fixed};
 use super::format::LocalInstant;
 use super::java_zone::offset_seconds_at;
 use super::wall_time::wall_to_instant;
@@ -53,9 +51,7 @@ pub fn add_months(epoch_ms: i64, months: i64, zone: &Zone) -> Option<i64> {
     let (year, month) = (total.div_euclid(12), total.rem_euclid(12) + 1);
     let system = system_of_fixed(fixed_date(CalendarSystem::Gregorian, year, month, 1));
     let day = f.day_of_month.min(month_length(system, year, month));
-    let ms_of_day = epoch_ms
-        .saturating_add(local.offset_seconds * 1000)
-        .rem_euclid(MS_PER_DAY);
+    let ms_of_day = epoch_ms.saturating_add(local.offset_seconds * 1000).rem_euclid(MS_PER_DAY);
     let local_ms = local_ms_of(fixed_date(system, year, month, day), ms_of_day);
     in_range(wall_to_instant(zone, local_ms))
 }
@@ -65,22 +61,14 @@ mod tests {
     use super::*;
 
     fn utc(text: &str) -> i64 {
-        chrono::DateTime::parse_from_rfc3339(text)
-            .unwrap()
-            .timestamp_millis()
+        chrono::DateTime::parse_from_rfc3339(text).unwrap().timestamp_millis()
     }
 
     #[test]
     fn months_clamp_to_the_end_of_the_month() {
         let shanghai = Zone::parse("Asia/Shanghai").unwrap();
-        assert_eq!(
-            add_months(utc("2024-01-31T10:00:00+08:00"), 1, &shanghai),
-            Some(utc("2024-02-29T10:00:00+08:00"))
-        );
-        assert_eq!(
-            add_months(utc("2023-01-31T10:00:00+08:00"), 1, &shanghai),
-            Some(utc("2023-02-28T10:00:00+08:00"))
-        );
+        assert_eq!(add_months(utc("2024-01-31T10:00:00+08:00"), 1, &shanghai), Some(utc("2024-02-29T10:00:00+08:00")));
+        assert_eq!(add_months(utc("2023-01-31T10:00:00+08:00"), 1, &shanghai), Some(utc("2023-02-28T10:00:00+08:00")));
         assert_eq!(
             add_months(utc("2024-03-31T10:00:00+08:00"), -13, &shanghai),
             Some(utc("2023-02-28T10:00:00+08:00"))
@@ -90,14 +78,8 @@ mod tests {
     #[test]
     fn days_keep_the_wall_clock_across_dst() {
         let ny = Zone::parse("America/New_York").unwrap();
-        assert_eq!(
-            add_days(utc("2026-03-07T09:00:00-05:00"), 1, &ny),
-            Some(utc("2026-03-08T09:00:00-04:00"))
-        );
-        assert_eq!(
-            add_days(utc("2026-11-01T09:00:00-05:00"), -1, &ny),
-            Some(utc("2026-10-31T09:00:00-04:00"))
-        );
+        assert_eq!(add_days(utc("2026-03-07T09:00:00-05:00"), 1, &ny), Some(utc("2026-03-08T09:00:00-04:00")));
+        assert_eq!(add_days(utc("2026-11-01T09:00:00-05:00"), -1, &ny), Some(utc("2026-10-31T09:00:00-04:00")));
         assert_eq!(add_days(0, i64::MAX, &ny), None);
         assert_eq!(add_months(0, i64::MIN, &ny), None);
     }

@@ -17,11 +17,7 @@ impl LocalInstant {
     pub(crate) fn new(epoch_ms: i64, zone: &Zone) -> LocalInstant {
         let offset_seconds = super::java_zone::offset_seconds_at(zone, epoch_ms);
         let fields = fields_of_local_ms(epoch_ms.saturating_add(offset_seconds * 1000));
-        LocalInstant {
-            epoch_ms,
-            offset_seconds,
-            fields,
-        }
+        LocalInstant { epoch_ms, offset_seconds, fields }
     }
 }
 
@@ -32,9 +28,7 @@ pub(crate) fn format_items(items: &[PatternItem], epoch_ms: i64, zone: &Zone) ->
     for item in items {
         match item {
             PatternItem::Literal(text) => out.push_str(text),
-            PatternItem::Field { letter, count } => {
-                format_field(&mut out, *letter, *count, &local, zone)
-            }
+            PatternItem::Field { letter, count } => format_field(&mut out, *letter, *count, &local, zone),
         }
     }
     out
@@ -54,11 +48,7 @@ fn format_field(out: &mut String, letter: char, count: usize, local: &LocalInsta
         'G' => ERAS[f.era as usize].to_string(),
         'y' | 'Y' => {
             let year = if letter == 'y' { f.year } else { f.week_year };
-            if count == 2 {
-                zero_padded(year.rem_euclid(100), 2)
-            } else {
-                number(year)
-            }
+            if count == 2 { zero_padded(year.rem_euclid(100), 2) } else { number(year) }
         }
         'M' | 'L' => match count {
             1 | 2 => number(f.month),
@@ -66,21 +56,13 @@ fn format_field(out: &mut String, letter: char, count: usize, local: &LocalInsta
             _ => MONTHS_LONG[(f.month - 1) as usize].to_string(),
         },
         'd' => number(f.day_of_month),
-        'k' => number(if f.hour_of_day == 0 {
-            24
-        } else {
-            f.hour_of_day
-        }),
+        'k' => number(if f.hour_of_day == 0 { 24 } else { f.hour_of_day }),
         'H' => number(f.hour_of_day),
         'm' => number(f.minute),
         's' => number(f.second),
         'S' => number(f.millisecond),
         'E' => {
-            let names = if count >= 4 {
-                WEEKDAYS_LONG
-            } else {
-                WEEKDAYS_SHORT
-            };
+            let names = if count >= 4 { WEEKDAYS_LONG } else { WEEKDAYS_SHORT };
             names[(f.day_of_week - 1) as usize].to_string()
         }
         'D' => number(f.day_of_year),
@@ -93,11 +75,7 @@ fn format_field(out: &mut String, letter: char, count: usize, local: &LocalInsta
             h => h,
         }),
         'K' => number(f.hour_of_day % 12),
-        'u' => number(if f.day_of_week == 1 {
-            7
-        } else {
-            f.day_of_week - 1
-        }),
+        'u' => number(if f.day_of_week == 1 { 7 } else { f.day_of_week - 1 }),
         'z' => zone_name(zone, local.epoch_ms, count >= 4),
         'Z' => rfc822_offset(local.offset_seconds),
         'X' => iso8601_offset(local.offset_seconds, count),

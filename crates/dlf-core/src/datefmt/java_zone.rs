@@ -11,9 +11,7 @@
 //! - the JDK applies a zone's last annual rule forever, while chrono-tz's table ends in 2099:
 //!   a later instant is answered from the year in 2072–2099 that has the same calendar.
 
-use super::calendar::{
-    CalendarSystem, MS_PER_DAY, day_of_week, fields_of_local_ms, fixed_date, is_gregorian_leap,
-};
+use super::calendar::{CalendarSystem, MS_PER_DAY, day_of_week, fields_of_local_ms, fixed_date, is_gregorian_leap};
 use crate::zone::Zone;
 use chrono::{DateTime, TimeZone, Utc};
 use chrono_tz::{OffsetComponents, Tz};
@@ -28,12 +26,7 @@ const LAST_WINTER_MS: i64 = 4_071_513_600_000;
 const LAST_SUMMER_MS: i64 = 4_087_152_000_000;
 
 /// Zones whose tz-database form has a negative daylight saving (Java: standard offset 0).
-const NEGATIVE_SAVING_ZONES: [&str; 4] = [
-    "Europe/Dublin",
-    "Eire",
-    "Africa/Casablanca",
-    "Africa/El_Aaiun",
-];
+const NEGATIVE_SAVING_ZONES: [&str; 4] = ["Europe/Dublin", "Eire", "Africa/Casablanca", "Africa/El_Aaiun"];
 
 fn table_offset_at(tz: Tz, epoch_ms: i64) -> Option<<Tz as TimeZone>::Offset> {
     let instant = DateTime::<Utc>::from_timestamp_millis(epoch_ms)?;
@@ -52,9 +45,7 @@ fn same_calendar_instant_before_2100(epoch_ms: i64) -> i64 {
     let jan1 = fixed_date(CalendarSystem::Gregorian, year, 1, 1);
     for candidate in 2072..=2099 {
         let candidate_jan1 = fixed_date(CalendarSystem::Gregorian, candidate, 1, 1);
-        if is_gregorian_leap(candidate) == is_gregorian_leap(year)
-            && day_of_week(candidate_jan1) == day_of_week(jan1)
-        {
+        if is_gregorian_leap(candidate) == is_gregorian_leap(year) && day_of_week(candidate_jan1) == day_of_week(jan1) {
             return epoch_ms.saturating_sub((jan1 - candidate_jan1).saturating_mul(MS_PER_DAY));
         }
     }
@@ -71,22 +62,16 @@ fn tz_offset_at(tz: Tz, epoch_ms: i64) -> Option<<Tz as TimeZone>::Offset> {
 
 /// The zone's current standard offset in seconds (Java's `getRawOffset()`).
 fn raw_offset_seconds(tz: Tz) -> i64 {
-    let base = table_offset_at(tz, TABLE_END_MS)
-        .map_or(0, |offset| offset.base_utc_offset().num_seconds());
-    if NEGATIVE_SAVING_ZONES.contains(&tz.name()) {
-        base - 3600
-    } else {
-        base
-    }
+    let base = table_offset_at(tz, TABLE_END_MS).map_or(0, |offset| offset.base_utc_offset().num_seconds());
+    if NEGATIVE_SAVING_ZONES.contains(&tz.name()) { base - 3600 } else { base }
 }
 
 /// The total UTC offset in seconds that Java applies at `epoch_ms`.
 pub(crate) fn offset_seconds_at(zone: &Zone, epoch_ms: i64) -> i64 {
     match zone {
         Zone::Iana(tz) if epoch_ms < JDK_HISTORY_START_MS => raw_offset_seconds(*tz),
-        Zone::Iana(tz) => tz_offset_at(*tz, epoch_ms).map_or(0, |offset| {
-            (offset.base_utc_offset() + offset.dst_offset()).num_seconds()
-        }),
+        Zone::Iana(tz) => tz_offset_at(*tz, epoch_ms)
+            .map_or(0, |offset| (offset.base_utc_offset() + offset.dst_offset()).num_seconds()),
         Zone::Fixed { offset, .. } => i64::from(offset.local_minus_utc()),
     }
 }

@@ -61,9 +61,7 @@ impl DatePattern {
     /// Compiles `pattern` as `new SimpleDateFormat(pattern, Locale.US)` would, failing where
     /// Java's constructor throws.
     pub fn compile(pattern: &str) -> Result<DatePattern, DateFormatError> {
-        Ok(DatePattern {
-            items: pattern::compile(pattern)?,
-        })
+        Ok(DatePattern { items: pattern::compile(pattern)? })
     }
 
     /// The text Java prints for the instant `epoch_ms` with the formatter's zone set to `zone`.
@@ -104,20 +102,10 @@ mod tests {
 
     #[test]
     fn extreme_instants_format_without_panicking() {
-        let all_letters =
-            DatePattern::compile("G y Y M L d D E u F w W a H k K h m s S z zzzz Z X XX XXX")
-                .unwrap();
+        let all_letters = DatePattern::compile("G y Y M L d D E u F w W a H k K h m s S z zzzz Z X XX XXX").unwrap();
         for zone in ["America/New_York", "Europe/Dublin", "UTC", "GMT-05:30"] {
             let zone = Zone::parse(zone).unwrap();
-            for ms in [
-                i64::MIN,
-                i64::MIN + 1,
-                -62_135_769_600_000,
-                -1,
-                0,
-                4_102_444_800_000,
-                i64::MAX,
-            ] {
+            for ms in [i64::MIN, i64::MIN + 1, -62_135_769_600_000, -1, 0, 4_102_444_800_000, i64::MAX] {
                 assert!(!all_letters.format(ms, &zone).is_empty());
                 assert!(!java_date_to_string(ms, &zone).is_empty());
             }
@@ -127,13 +115,7 @@ mod tests {
     #[test]
     fn date_to_string_matches_java() {
         let shanghai = Zone::parse("Asia/Shanghai").unwrap();
-        assert_eq!(
-            java_date_to_string(1_770_426_303_045, &shanghai),
-            "Sat Feb 07 09:05:03 CST 2026"
-        );
-        assert_eq!(
-            java_date_to_string(0, &Zone::UTC),
-            "Thu Jan 01 00:00:00 UTC 1970"
-        );
+        assert_eq!(java_date_to_string(1_770_426_303_045, &shanghai), "Sat Feb 07 09:05:03 CST 2026");
+        assert_eq!(java_date_to_string(0, &Zone::UTC), "Thu Jan 01 00:00:00 UTC 1970");
     }
 }

@@ -10,9 +10,7 @@
 //! zone, and a zone name or offset in the text overrides the zone.
 
 use super::DateFormatError;
-use super::calendar::{
-    MS_PER_DAY, day_of_week, first_day_of_year, first_week_start, lenient_fixed_date, local_ms_of,
-};
+use super::calendar::{MS_PER_DAY, day_of_week, first_day_of_year, first_week_start, lenient_fixed_date, local_ms_of};
 use super::format::LocalInstant;
 use super::names::{AM_PM, ERAS, MONTHS_LONG, MONTHS_SHORT, WEEKDAYS_LONG, WEEKDAYS_SHORT};
 use super::pattern::PatternItem;
@@ -50,12 +48,7 @@ struct ParsedFields {
 }
 
 /// Parses `text` with `items` in `zone`; `now_ms` anchors two-digit years.
-pub(crate) fn parse_items(
-    items: &[PatternItem],
-    text: &str,
-    zone: &Zone,
-    now_ms: i64,
-) -> Result<i64, DateFormatError> {
+pub(crate) fn parse_items(items: &[PatternItem], text: &str, zone: &Zone, now_ms: i64) -> Result<i64, DateFormatError> {
     let chars: Vec<char> = text.chars().collect();
     let mut pos = 0usize;
     let mut fields = ParsedFields::default();
@@ -71,17 +64,8 @@ pub(crate) fn parse_items(
             }
             PatternItem::Field { letter, count } => {
                 let obey_count = matches!(items.get(index + 1), Some(PatternItem::Field { letter: next, count: next_count }) if is_numeric_field(*next, *next_count));
-                pos = parse_field(
-                    &chars,
-                    pos,
-                    *letter,
-                    *count,
-                    obey_count,
-                    zone,
-                    now_ms,
-                    &mut fields,
-                )
-                .ok_or_else(|| unparseable(text, pos))?;
+                pos = parse_field(&chars, pos, *letter, *count, obey_count, zone, now_ms, &mut fields)
+                    .ok_or_else(|| unparseable(text, pos))?;
             }
         }
     }
@@ -159,11 +143,7 @@ fn parse_field(
         }
         _ => {}
     }
-    let limit = if obey_count {
-        (pos + count).min(chars.len())
-    } else {
-        chars.len()
-    };
+    let limit = if obey_count { (pos + count).min(chars.len()) } else { chars.len() };
     let mut end = pos;
     while end < limit && chars[end].is_ascii_digit() {
         end += 1;
@@ -178,9 +158,7 @@ fn parse_field(
         'y' => {
             let two_digit = count <= 2 && end - pos == 2;
             if two_digit {
-                let start_year = LocalInstant::new(century_start_ms(now_ms), &Zone::UTC)
-                    .fields
-                    .normalized_year;
+                let start_year = LocalInstant::new(century_start_ms(now_ms), &Zone::UTC).fields.normalized_year;
                 fields.ambiguous_year = value == start_year.rem_euclid(100);
                 fields.year = Some(two_digit_year(value, start_year));
             } else {
@@ -210,11 +188,7 @@ fn parse_field(
 /// Java's default century: a two-digit year lands in [now − 80 years, now + 20 years).
 fn two_digit_year(value: i64, start_year: i64) -> i64 {
     let year = start_year.div_euclid(100) * 100 + value;
-    if value < start_year.rem_euclid(100) {
-        year + 100
-    } else {
-        year
-    }
+    if value < start_year.rem_euclid(100) { year + 100 } else { year }
 }
 
 /// The index of the longest name (case-insensitive) that starts at `pos`, and where it ends.
@@ -276,14 +250,8 @@ fn parse_signed_offset(chars: &[char], pos: usize) -> Option<(i64, usize)> {
     let digits: String = chars[digits_start..end].iter().collect();
     let (hours, mut minutes) = match digits.len() {
         1 | 2 => (digits.parse::<i64>().ok()?, 0),
-        3 => (
-            digits[..1].parse::<i64>().ok()?,
-            digits[1..].parse::<i64>().ok()?,
-        ),
-        4 => (
-            digits[..2].parse::<i64>().ok()?,
-            digits[2..].parse::<i64>().ok()?,
-        ),
+        3 => (digits[..1].parse::<i64>().ok()?, digits[1..].parse::<i64>().ok()?),
+        4 => (digits[..2].parse::<i64>().ok()?, digits[2..].parse::<i64>().ok()?),
         _ => return None,
     };
     if digits.len() <= 2 && chars.get(end) == Some(&':') {
@@ -300,13 +268,8 @@ fn parse_signed_offset(chars: &[char], pos: usize) -> Option<(i64, usize)> {
 }
 
 /// Zones whose abbreviations Java resolves first when several zones share them.
-const PREFERRED_ZONES: [&str; 5] = [
-    "America/New_York",
-    "America/Chicago",
-    "America/Denver",
-    "America/Los_Angeles",
-    "Europe/London",
-];
+const PREFERRED_ZONES: [&str; 5] =
+    ["America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles", "Europe/London"];
 
 fn parse_zone_name(chars: &[char], pos: usize, zone: &Zone) -> Option<(i64, usize)> {
     let own = zone.iana().and_then(|tz| names_of(tz.name()));
@@ -336,12 +299,8 @@ fn parse_zone_name(chars: &[char], pos: usize, zone: &Zone) -> Option<(i64, usiz
 fn offset_of_named_zone(names: &ZoneNames, daylight: bool) -> i64 {
     let standard = match Zone::parse(names.id) {
         Ok(Zone::Iana(tz)) => {
-            let now = DateTime::<Utc>::from_timestamp_millis(0)
-                .map(|t| t.naive_utc())
-                .unwrap_or_default();
-            tz.offset_from_utc_datetime(&now)
-                .base_utc_offset()
-                .num_seconds()
+            let now = DateTime::<Utc>::from_timestamp_millis(0).map(|t| t.naive_utc()).unwrap_or_default();
+            tz.offset_from_utc_datetime(&now).base_utc_offset().num_seconds()
         }
         Ok(other) => i64::from(other.offset_at_ms(0).local_minus_utc()),
         Err(_) => 0,
@@ -364,10 +323,7 @@ fn resolve(f: &ParsedFields, zone: &Zone) -> i64 {
         first_week_start(week_year) + (f.week_of_year.unwrap_or(1) - 1) * 7 + wanted_day_of_week - 1
     } else if f.day_of_month.is_none() && f.week_of_month.is_some() {
         let month1 = lenient_fixed_date(year, f.month.unwrap_or(1), 1);
-        month1 - (month1.rem_euclid(7))
-            + (f.week_of_month.unwrap_or(1) - 1) * 7
-            + wanted_day_of_week
-            - 1
+        month1 - (month1.rem_euclid(7)) + (f.week_of_month.unwrap_or(1) - 1) * 7 + wanted_day_of_week - 1
     } else if f.day_of_month.is_none() && f.day_of_week_in_month.is_some() {
         let month1 = lenient_fixed_date(year, f.month.unwrap_or(1), 1);
         let first = month1 + (wanted_day_of_week - day_of_week(month1)).rem_euclid(7);
@@ -377,14 +333,10 @@ fn resolve(f: &ParsedFields, zone: &Zone) -> i64 {
     } else {
         lenient_fixed_date(year, f.month.unwrap_or(1), f.day_of_month.unwrap_or(1))
     };
-    let hour_of_day = f
-        .hour_of_day
-        .unwrap_or_else(|| f.hour.unwrap_or(0) + 12 * f.am_pm.unwrap_or(0));
-    let ms_of_day = ((hour_of_day
+    let hour_of_day = f.hour_of_day.unwrap_or_else(|| f.hour.unwrap_or(0) + 12 * f.am_pm.unwrap_or(0));
+    let ms_of_day = ((hour_of_day.saturating_mul(60).saturating_add(f.minute.unwrap_or(0)))
         .saturating_mul(60)
-        .saturating_add(f.minute.unwrap_or(0)))
-    .saturating_mul(60)
-    .saturating_add(f.second.unwrap_or(0)))
+        .saturating_add(f.second.unwrap_or(0)))
     .saturating_mul(1000)
     .saturating_add(f.millisecond.unwrap_or(0));
     let local_ms = local_ms_of(fixed, 0).saturating_add(ms_of_day);
@@ -402,85 +354,37 @@ mod tests {
     const NOW: i64 = 1_770_426_303_045; // 2026-02-07
 
     fn parse(pattern: &str, text: &str, zone: &str) -> Result<i64, DateFormatError> {
-        DatePattern::compile(pattern)
-            .unwrap()
-            .parse(text, &Zone::parse(zone).unwrap(), NOW)
+        DatePattern::compile(pattern).unwrap().parse(text, &Zone::parse(zone).unwrap(), NOW)
     }
 
     // Expected values printed by JDK 17 (`SimpleDateFormat.parse(...).getTime()`).
     #[test]
     fn matches_jdk_17() {
         let ny = "America/New_York";
-        assert_eq!(
-            parse("yyyy-MM-dd HH:mm", "2026-03-08 02:30", ny),
-            Ok(1_772_955_000_000)
-        );
-        assert_eq!(
-            parse("yyyy-MM-dd HH:mm", "2026-11-01 01:30", ny),
-            Ok(1_793_514_600_000)
-        );
-        assert_eq!(
-            parse("yyyy-MM-dd HH:mm", "2026-13-45 25:61", ny),
-            Ok(1_802_674_860_000)
-        );
-        assert_eq!(
-            parse("yyyy-MM-dd HH:mm", "26-1-7 1:2", ny),
-            Ok(-61_346_311_080_000)
-        );
-        assert_eq!(
-            parse("yyyy-MM-dd HH:mm", "2024-01-07 10:00:00:123", ny),
-            Ok(1_704_639_600_000)
-        );
+        assert_eq!(parse("yyyy-MM-dd HH:mm", "2026-03-08 02:30", ny), Ok(1_772_955_000_000));
+        assert_eq!(parse("yyyy-MM-dd HH:mm", "2026-11-01 01:30", ny), Ok(1_793_514_600_000));
+        assert_eq!(parse("yyyy-MM-dd HH:mm", "2026-13-45 25:61", ny), Ok(1_802_674_860_000));
+        assert_eq!(parse("yyyy-MM-dd HH:mm", "26-1-7 1:2", ny), Ok(-61_346_311_080_000));
+        assert_eq!(parse("yyyy-MM-dd HH:mm", "2024-01-07 10:00:00:123", ny), Ok(1_704_639_600_000));
         assert_eq!(parse("yy-M-d", "26-1-7", "UTC"), Ok(1_767_744_000_000));
         assert_eq!(parse("yy-M-d", "46-1-1", "UTC"), Ok(2_398_377_600_000));
         assert_eq!(parse("yy-M-d", "47-1-1", "UTC"), Ok(-725_846_400_000));
         assert_eq!(parse("yy-M-d", "2026-1-7", "UTC"), Ok(1_767_744_000_000));
         assert_eq!(parse("yy-M-d", "1-1-1", "UTC"), Ok(-62_135_769_600_000));
+        assert_eq!(parse("yyyyMMddHHmmss", "20260207090503", "UTC"), Ok(1_770_455_103_000));
         assert_eq!(
-            parse("yyyyMMddHHmmss", "20260207090503", "UTC"),
-            Ok(1_770_455_103_000)
-        );
-        assert_eq!(
-            parse(
-                "EEE, d MMM yyyy HH:mm:ss Z",
-                "sun, 29 march 2026 03:00:00 +0200",
-                "UTC"
-            ),
+            parse("EEE, d MMM yyyy HH:mm:ss Z", "sun, 29 march 2026 03:00:00 +0200", "UTC"),
             Ok(1_774_746_000_000)
         );
         let z = "yyyy-MM-dd HH:mm z";
-        assert_eq!(
-            parse(z, "2026-02-07 09:05 CST", "UTC"),
-            Ok(1_770_476_700_000)
-        );
-        assert_eq!(
-            parse(z, "2026-02-07 09:05 GMT+08:00", "UTC"),
-            Ok(1_770_426_300_000)
-        );
-        assert_eq!(
-            parse(z, "2026-02-07 09:05 EDT", "UTC"),
-            Ok(1_770_469_500_000)
-        );
-        assert_eq!(
-            parse(z, "2026-02-07 09:05 China Standard Time", "UTC"),
-            Ok(1_770_426_300_000)
-        );
-        assert_eq!(
-            parse(z, "2026-02-07 09:05 +0800", "UTC"),
-            Ok(1_770_426_300_000)
-        );
-        assert_eq!(
-            parse(z, "2026-02-07 09:05 UTC", "UTC"),
-            Ok(1_770_455_100_000)
-        );
-        assert_eq!(
-            parse(z, "2026-02-07 09:05 PST", "UTC"),
-            Ok(1_770_483_900_000)
-        );
-        assert_eq!(
-            parse("YYYY-ww-u", "2027-01-4", "UTC"),
-            Ok(1_798_675_200_000)
-        );
+        assert_eq!(parse(z, "2026-02-07 09:05 CST", "UTC"), Ok(1_770_476_700_000));
+        assert_eq!(parse(z, "2026-02-07 09:05 GMT+08:00", "UTC"), Ok(1_770_426_300_000));
+        assert_eq!(parse(z, "2026-02-07 09:05 EDT", "UTC"), Ok(1_770_469_500_000));
+        assert_eq!(parse(z, "2026-02-07 09:05 China Standard Time", "UTC"), Ok(1_770_426_300_000));
+        assert_eq!(parse(z, "2026-02-07 09:05 +0800", "UTC"), Ok(1_770_426_300_000));
+        assert_eq!(parse(z, "2026-02-07 09:05 UTC", "UTC"), Ok(1_770_455_100_000));
+        assert_eq!(parse(z, "2026-02-07 09:05 PST", "UTC"), Ok(1_770_483_900_000));
+        assert_eq!(parse("YYYY-ww-u", "2027-01-4", "UTC"), Ok(1_798_675_200_000));
         assert_eq!(parse("yyyy-DDD", "2026-038", "UTC"), Ok(1_770_422_400_000));
         assert_eq!(parse("hh:mm a", "12:30 AM", "UTC"), Ok(1_800_000));
         assert_eq!(parse("hh:mm a", "12:30 pm", "UTC"), Ok(45_000_000));
@@ -490,14 +394,7 @@ mod tests {
     #[test]
     fn huge_numbers_are_errors_not_overflows() {
         assert!(parse("yyyy-MM-dd", "99999999999999999-01-01", "UTC").is_err());
-        assert!(
-            parse(
-                "yyyy-MM-dd HH",
-                "999999999-999999999-999999999 999999999",
-                "America/New_York"
-            )
-            .is_ok()
-        );
+        assert!(parse("yyyy-MM-dd HH", "999999999-999999999-999999999 999999999", "America/New_York").is_ok());
     }
 
     #[test]
@@ -509,13 +406,7 @@ mod tests {
 
     #[test]
     fn cutover_dates_parse_in_the_julian_calendar() {
-        assert_eq!(
-            parse("yyyy-MM-dd", "1582-10-04", "UTC"),
-            Ok(-12_219_292_800_000 - MS_PER_DAY)
-        );
-        assert_eq!(
-            parse("yyyy-MM-dd", "1582-10-15", "UTC"),
-            Ok(-12_219_292_800_000)
-        );
+        assert_eq!(parse("yyyy-MM-dd", "1582-10-04", "UTC"), Ok(-12_219_292_800_000 - MS_PER_DAY));
+        assert_eq!(parse("yyyy-MM-dd", "1582-10-15", "UTC"), Ok(-12_219_292_800_000));
     }
 }

@@ -45,18 +45,14 @@ pub(crate) fn compile(pattern: &str) -> Result<Vec<PatternItem>, DateFormatError
             continue;
         }
         if !PATTERN_LETTERS.contains(c) {
-            return Err(DateFormatError::new(format!(
-                "Illegal pattern character '{c}'"
-            )));
+            return Err(DateFormatError::new(format!("Illegal pattern character '{c}'")));
         }
         let mut count = 1;
         while chars.get(i + count) == Some(&c) {
             count += 1;
         }
         if c == 'X' && count > 3 {
-            return Err(DateFormatError::new(format!(
-                "invalid ISO 8601 format: length={count}"
-            )));
+            return Err(DateFormatError::new(format!("invalid ISO 8601 format: length={count}")));
         }
         if !literal.is_empty() {
             items.push(PatternItem::Literal(std::mem::take(&mut literal)));
@@ -81,18 +77,9 @@ mod tests {
     fn quotes_and_doubled_quotes() {
         assert_eq!(
             compile("'It''s' EEEE").unwrap(),
-            vec![
-                PatternItem::Literal("It's ".into()),
-                PatternItem::Field {
-                    letter: 'E',
-                    count: 4
-                }
-            ]
+            vec![PatternItem::Literal("It's ".into()), PatternItem::Field { letter: 'E', count: 4 }]
         );
-        assert_eq!(
-            compile("''").unwrap(),
-            vec![PatternItem::Literal("'".into())]
-        );
+        assert_eq!(compile("''").unwrap(), vec![PatternItem::Literal("'".into())]);
     }
 
     #[test]

@@ -43,18 +43,9 @@ mod tests {
     fn gap_moves_forward_and_overlap_takes_standard_time() {
         let ny = Zone::parse("America/New_York").unwrap();
         // 2026-03-08 02:30 does not exist: Java gives 03:30 EDT = 07:30Z.
-        assert_eq!(
-            wall_to_instant(&ny, ny_local("2026-03-08 02:30")),
-            ny_local("2026-03-08 07:30")
-        );
+        assert_eq!(wall_to_instant(&ny, ny_local("2026-03-08 02:30")), ny_local("2026-03-08 07:30"));
         // 2026-11-01 01:30 happens twice: Java gives the EST one = 06:30Z.
-        assert_eq!(
-            wall_to_instant(&ny, ny_local("2026-11-01 01:30")),
-            ny_local("2026-11-01 06:30")
-        );
-        assert_eq!(
-            wall_to_instant(&ny, ny_local("2026-07-01 12:00")),
-            ny_local("2026-07-01 16:00")
-        );
+        assert_eq!(wall_to_instant(&ny, ny_local("2026-11-01 01:30")), ny_local("2026-11-01 06:30"));
+        assert_eq!(wall_to_instant(&ny, ny_local("2026-07-01 12:00")), ny_local("2026-07-01 16:00"));
     }
 }

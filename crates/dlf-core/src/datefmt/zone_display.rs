@@ -11,9 +11,7 @@ use crate::zone::Zone;
 /// The zone name Java prints for pattern letter `z` (`long` for `zzzz`).
 pub(crate) fn zone_name(zone: &Zone, epoch_ms: i64, long: bool) -> String {
     match zone {
-        Zone::Fixed {
-            id_is_utc: true, ..
-        } => {
+        Zone::Fixed { id_is_utc: true, .. } => {
             if long {
                 "Coordinated Universal Time".to_string()
             } else {
@@ -41,9 +39,5 @@ pub(crate) fn zone_name(zone: &Zone, epoch_ms: i64, long: bool) -> String {
 fn gmt_offset_name(zone: &Zone, epoch_ms: i64) -> String {
     let minutes = offset_seconds_at(zone, epoch_ms) / 60;
     let sign = if minutes < 0 { '-' } else { '+' };
-    format!(
-        "GMT{sign}{:02}:{:02}",
-        minutes.abs() / 60,
-        minutes.abs() % 60
-    )
+    format!("GMT{sign}{:02}:{:02}", minutes.abs() / 60, minutes.abs() % 60)
 }

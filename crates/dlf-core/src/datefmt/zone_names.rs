@@ -32,13 +32,7 @@ const fn z(
     long_standard: &'static str,
     long_daylight: &'static str,
 ) -> ZoneNames {
-    ZoneNames {
-        id,
-        short_standard,
-        short_daylight,
-        long_standard,
-        long_daylight,
-    }
+    ZoneNames { id, short_standard, short_daylight, long_standard, long_daylight }
 }
 
 /// Every JDK 17 zone id with its names, sorted by id.
@@ -679,8 +673,5 @@ pub(super) static ZONE_NAMES: &[ZoneNames] = &[
 
 /// The names of zone `id`, if JDK 17 knows it.
 pub(super) fn names_of(id: &str) -> Option<&'static ZoneNames> {
-    ZONE_NAMES
-        .binary_search_by(|entry| entry.id.cmp(id))
-        .ok()
-        .map(|i| &ZONE_NAMES[i])
+    ZONE_NAMES.binary_search_by(|entry| entry.id.cmp(id)).ok().map(|i| &ZONE_NAMES[i])
 }

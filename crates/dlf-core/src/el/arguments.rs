@@ -30,12 +30,7 @@ impl Args<'_> {
     fn wrong_type(&self, index: usize, wanted: &str) -> ElError {
         ElError::expected(
             self.position_of(index),
-            format!(
-                "argument {} of {} is {}",
-                index + 1,
-                self.method,
-                self.values[index].type_name()
-            ),
+            format!("argument {} of {} is {}", index + 1, self.method, self.values[index].type_name()),
             wanted,
         )
     }
@@ -49,17 +44,14 @@ impl Args<'_> {
         match self.value(index) {
             Value::Null => Ok(None),
             Value::Str(s) => Ok(Some(s.clone())),
-            v @ (Value::Int(_) | Value::Float(_) | Value::Bool(_) | Value::Date(_)) => {
-                Ok(v.to_text(&self.zone))
-            }
+            v @ (Value::Int(_) | Value::Float(_) | Value::Bool(_) | Value::Date(_)) => Ok(v.to_text(&self.zone)),
             _ => Err(self.wrong_type(index, "a string")),
         }
     }
 
     /// A `String` parameter that must not be null.
     pub fn required_string(&self, index: usize) -> Result<String, ElError> {
-        self.string(index)?
-            .ok_or_else(|| self.wrong_type(index, "a string"))
+        self.string(index)?.ok_or_else(|| self.wrong_type(index, "a string"))
     }
 
     /// An `int`/`long` parameter: integers, whole decimals and integer strings.
@@ -67,9 +59,7 @@ impl Args<'_> {
         let value = self.value(index);
         match value.as_number() {
             Some(super::value::Number::Int(i)) => Ok(i),
-            Some(super::value::Number::Float(x)) if x.fract() == 0.0 && x.abs() < 9.0e18 => {
-                Ok(x as i64)
-            }
+            Some(super::value::Number::Float(x)) if x.fract() == 0.0 && x.abs() < 9.0e18 => Ok(x as i64),
             _ => Err(self.wrong_type(index, "an integer")),
         }
     }

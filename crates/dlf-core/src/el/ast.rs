@@ -198,11 +198,7 @@ impl fmt::Display for Expr {
             }
             ExprKind::Unary { op, operand } => write!(f, "{}{operand}", op.symbol()),
             ExprKind::Binary { op, lhs, rhs } => write!(f, "({lhs} {} {rhs})", op.symbol()),
-            ExprKind::Conditional {
-                condition,
-                then_branch,
-                else_branch,
-            } => {
+            ExprKind::Conditional { condition, then_branch, else_branch } => {
                 write!(f, "({condition} ? {then_branch} : {else_branch})")
             }
         }

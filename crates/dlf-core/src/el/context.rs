@@ -110,9 +110,6 @@ impl ElContext<'_> {
     /// The value of `${name}` or a bare name by §6.3: job parameter, then environment variable,
     /// then script parameter.
     pub fn resolve_name(&self, name: &str) -> Option<String> {
-        self.params
-            .job_param(name)
-            .or_else(|| self.env.env_var(name))
-            .or_else(|| self.params.script_param(name))
+        self.params.job_param(name).or_else(|| self.env.env_var(name)).or_else(|| self.params.script_param(name))
     }
 }

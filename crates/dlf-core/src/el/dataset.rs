@@ -17,10 +17,7 @@ pub const MAX_DATASET_ROWS: usize = 1000;
 
 /// Parses a dataset into rows of element texts.
 pub fn parse_dataset(text: &str) -> Result<Vec<Vec<String>>, ElError> {
-    let mut reader = Reader {
-        chars: text.chars().collect(),
-        at: 0,
-    };
+    let mut reader = Reader { chars: text.chars().collect(), at: 0 };
     reader.skip_whitespace();
     reader.expect('[', "'[' starting the dataset")?;
     let mut rows = Vec::new();
@@ -30,39 +27,24 @@ pub fn parse_dataset(text: &str) -> Result<Vec<Vec<String>>, ElError> {
     } else {
         loop {
             reader.skip_whitespace();
-            let row = if reader.peek() == Some('[') {
-                reader.row()?
-            } else {
-                vec![reader.element()?]
-            };
+            let row = if reader.peek() == Some('[') { reader.row()? } else { vec![reader.element()?] };
             rows.push(row);
             if rows.len() > MAX_DATASET_ROWS {
-                return Err(ElError::new(
-                    reader.at,
-                    format!("the dataset has more than {MAX_DATASET_ROWS} rows"),
-                ));
+                return Err(ElError::new(reader.at, format!("the dataset has more than {MAX_DATASET_ROWS} rows")));
             }
             reader.skip_whitespace();
             match reader.next() {
                 Some(',') => continue,
                 Some(']') => break,
                 _ => {
-                    return Err(ElError::expected(
-                        reader.at.saturating_sub(1),
-                        "malformed dataset",
-                        "',' or ']'",
-                    ));
+                    return Err(ElError::expected(reader.at.saturating_sub(1), "malformed dataset", "',' or ']'"));
                 }
             }
         }
     }
     reader.skip_whitespace();
     if reader.at < reader.chars.len() {
-        return Err(ElError::expected(
-            reader.at,
-            "text after the dataset",
-            "the end of the dataset",
-        ));
+        return Err(ElError::expected(reader.at, "text after the dataset", "the end of the dataset"));
     }
     Ok(rows)
 }
@@ -114,11 +96,7 @@ impl Reader {
                 Some(',') => continue,
                 Some(']') => return Ok(cells),
                 _ => {
-                    return Err(ElError::expected(
-                        self.at.saturating_sub(1),
-                        "malformed dataset row",
-                        "',' or ']'",
-                    ));
+                    return Err(ElError::expected(self.at.saturating_sub(1), "malformed dataset row", "',' or ']'"));
                 }
             }
         }
@@ -128,17 +106,10 @@ impl Reader {
     fn element(&mut self) -> Result<String, ElError> {
         match self.peek() {
             Some(quote @ ('"' | '\'')) => self.quoted(quote),
-            Some('[') => Err(ElError::expected(
-                self.at,
-                "datasets have two dimensions",
-                "a value",
-            )),
+            Some('[') => Err(ElError::expected(self.at, "datasets have two dimensions", "a value")),
             _ => {
                 let start = self.at;
-                while self
-                    .peek()
-                    .is_some_and(|c| c != ',' && c != ']' && c != '[')
-                {
+                while self.peek().is_some_and(|c| c != ',' && c != ']' && c != '[') {
                     self.at += 1;
                 }
                 let bare: String = self.chars[start..self.at].iter().collect();
@@ -146,11 +117,7 @@ impl Reader {
                 if bare.is_empty() {
                     return Err(ElError::expected(start, "empty dataset element", "a value"));
                 }
-                Ok(if bare == "null" {
-                    String::new()
-                } else {
-                    bare.to_string()
-                })
+                Ok(if bare == "null" { String::new() } else { bare.to_string() })
             }
         }
     }
@@ -161,11 +128,7 @@ impl Reader {
         let mut text = String::new();
         loop {
             let Some(c) = self.next() else {
-                return Err(ElError::expected(
-                    start,
-                    "unterminated string in the dataset",
-                    format!("closing {quote}"),
-                ));
+                return Err(ElError::expected(start, "unterminated string in the dataset", format!("closing {quote}")));
             };
             if c == quote {
                 return Ok(text);
@@ -182,18 +145,11 @@ impl Reader {
                 Some('b') => text.push('\u{8}'),
                 Some('f') => text.push('\u{c}'),
                 Some('u') => {
-                    let hex: String = self
-                        .chars
-                        .get(self.at..self.at + 4)
-                        .map(|h| h.iter().collect())
-                        .unwrap_or_default();
+                    let hex: String =
+                        self.chars.get(self.at..self.at + 4).map(|h| h.iter().collect()).unwrap_or_default();
                     let decoded = u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32);
                     let Some(decoded) = decoded.filter(|_| hex.len() == 4) else {
-                        return Err(ElError::expected(
-                            escape_at,
-                            "invalid \\u escape",
-                            "four hex digits",
-                        ));
+                        return Err(ElError::expected(escape_at, "invalid \\u escape", "four hex digits"));
                     };
                     text.push(decoded);
                     self.at += 4;
@@ -222,34 +178,18 @@ mod tests {
     #[test]
     fn quotes_are_stripped_and_bare_text_kept() {
         assert_eq!(rows("[['001'],['002']]"), vec![vec!["001"], vec!["002"]]);
-        assert_eq!(
-            rows(r#"[["a","x"],["b","y"]]"#),
-            vec![vec!["a", "x"], vec!["b", "y"]]
-        );
+        assert_eq!(rows(r#"[["a","x"],["b","y"]]"#), vec![vec!["a", "x"], vec!["b", "y"]]);
         for same in [r#"[["00"]]"#, "[[00]]", "[['00']]"] {
             assert_eq!(rows(same), vec![vec!["00"]], "{same}");
         }
         assert_eq!(rows(r#"[["\"00\""]]"#), vec![vec!["\"00\""]]);
         assert_eq!(rows(" [ ] "), Vec::<Vec<String>>::new());
-        assert_eq!(
-            rows(r#"[["a",null],[ 1.5 , true ]]"#),
-            vec![vec!["a", ""], vec!["1.5", "true"]]
-        );
+        assert_eq!(rows(r#"[["a",null],[ 1.5 , true ]]"#), vec![vec!["a", ""], vec!["1.5", "true"]]);
     }
 
     #[test]
     fn malformed_datasets_are_errors() {
-        for bad in [
-            "",
-            "null",
-            "[[",
-            "[['a']",
-            "[[['a']]]",
-            "[['a'],]",
-            "[['a']] x",
-            "[[,]]",
-            "[['a]]",
-        ] {
+        for bad in ["", "null", "[[", "[['a']", "[[['a']]]", "[['a'],]", "[['a']] x", "[[,]]", "[['a]]"] {
             assert!(parse_dataset(bad).is_err(), "{bad}");
         }
     }
@@ -259,11 +199,6 @@ mod tests {
         let ok = format!("[{}]", vec!["['x']"; 1000].join(","));
         assert_eq!(parse_dataset(&ok).unwrap().len(), 1000);
         let too_many = format!("[{}]", vec!["['x']"; 1001].join(","));
-        assert!(
-            parse_dataset(&too_many)
-                .unwrap_err()
-                .message
-                .contains("1000")
-        );
+        assert!(parse_dataset(&too_many).unwrap_err().message.contains("1000"));
     }
 }

@@ -9,10 +9,7 @@ use super::value::Value;
 /// `Env.<name>(args)`.
 pub(crate) fn call(ctx: &ElContext, name: &str, args: &Args) -> Result<Value, ElError> {
     match (name, args.len()) {
-        ("get", 1) => Ok(ctx
-            .env
-            .env_var(&args.required_string(0)?)
-            .map_or(Value::Null, Value::Str)),
+        ("get", 1) => Ok(ctx.env.env_var(&args.required_string(0)?).map_or(Value::Null, Value::Str)),
         _ => Err(unknown_method("Env", name, args)),
     }
 }

@@ -21,24 +21,12 @@ pub struct ElError {
 impl ElError {
     /// An error at `position` with a message.
     pub fn new(position: usize, message: impl Into<String>) -> ElError {
-        ElError {
-            position,
-            expected: None,
-            message: message.into(),
-        }
+        ElError { position, expected: None, message: message.into() }
     }
 
     /// An error at `position` saying what was expected.
-    pub fn expected(
-        position: usize,
-        message: impl Into<String>,
-        expected: impl Into<String>,
-    ) -> ElError {
-        ElError {
-            position,
-            expected: Some(expected.into()),
-            message: message.into(),
-        }
+    pub fn expected(position: usize, message: impl Into<String>, expected: impl Into<String>) -> ElError {
+        ElError { position, expected: Some(expected.into()), message: message.into() }
     }
 
     /// The same error moved by `offset` characters (for errors found inside a `#{...}` segment).

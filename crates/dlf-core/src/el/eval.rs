@@ -22,10 +22,7 @@ pub(crate) struct Evaluator<'c, 'a> {
 impl Evaluator<'_, '_> {
     fn eval(&self, expr: &Expr, depth: usize) -> Result<Value, ElError> {
         if depth > MAX_DEPTH {
-            return Err(ElError::new(
-                expr.position,
-                format!("expression nested deeper than {MAX_DEPTH} levels"),
-            ));
+            return Err(ElError::new(expr.position, format!("expression nested deeper than {MAX_DEPTH} levels")));
         }
         let position = expr.position;
         let zone = &self.ctx.service_zone;
@@ -38,15 +35,10 @@ impl Evaluator<'_, '_> {
             ExprKind::Ident(name) => self.name(name, position),
             ExprKind::Call { name, .. } => Err(ElError::new(
                 position,
-                format!(
-                    "unknown function '{name}': call methods on Job, DateUtil, StringUtil, JSONUtil, Loop or Env"
-                ),
+                format!("unknown function '{name}': call methods on Job, DateUtil, StringUtil, JSONUtil, Loop or Env"),
             )),
             ExprKind::Array(items) => {
-                let values = items
-                    .iter()
-                    .map(|item| self.eval(item, depth + 1))
-                    .collect::<Result<Vec<_>, _>>()?;
+                let values = items.iter().map(|item| self.eval(item, depth + 1)).collect::<Result<Vec<_>, _>>()?;
                 Ok(Value::List(values))
             }
             ExprKind::Unary { op, operand } => {
@@ -57,29 +49,19 @@ impl Evaluator<'_, '_> {
                     UnaryOp::Empty => Ok(Value::Bool(value.is_empty_value())),
                 }
             }
-            ExprKind::Binary {
-                op: op @ (BinaryOp::And | BinaryOp::Or),
-                lhs,
-                rhs,
-            } => {
+            ExprKind::Binary { op: op @ (BinaryOp::And | BinaryOp::Or), lhs, rhs } => {
                 let left = self.truth(&self.eval(lhs, depth + 1)?, lhs.position)?;
                 if left == (*op == BinaryOp::Or) {
                     return Ok(Value::Bool(left));
                 }
-                Ok(Value::Bool(
-                    self.truth(&self.eval(rhs, depth + 1)?, rhs.position)?,
-                ))
+                Ok(Value::Bool(self.truth(&self.eval(rhs, depth + 1)?, rhs.position)?))
             }
             ExprKind::Binary { op, lhs, rhs } => {
                 let left = self.eval(lhs, depth + 1)?;
                 let right = self.eval(rhs, depth + 1)?;
                 apply_binary(*op, &left, &right, position, zone)
             }
-            ExprKind::Conditional {
-                condition,
-                then_branch,
-                else_branch,
-            } => {
+            ExprKind::Conditional { condition, then_branch, else_branch } => {
                 if self.truth(&self.eval(condition, depth + 1)?, condition.position)? {
                     self.eval(then_branch, depth + 1)
                 } else {
@@ -97,10 +79,7 @@ impl Evaluator<'_, '_> {
             }
             ExprKind::MethodCall { target, name, args } => {
                 let receiver = self.eval(target, depth + 1)?;
-                let values = args
-                    .iter()
-                    .map(|arg| self.eval(arg, depth + 1))
-                    .collect::<Result<Vec<_>, _>>()?;
+                let values = args.iter().map(|arg| self.eval(arg, depth + 1)).collect::<Result<Vec<_>, _>>()?;
                 let positions: Vec<usize> = args.iter().map(|arg| arg.position).collect();
                 self.call(&receiver, name, &values, &positions, position)
             }
@@ -109,11 +88,7 @@ impl Evaluator<'_, '_> {
 
     fn truth(&self, value: &Value, position: usize) -> Result<bool, ElError> {
         value.truthiness().ok_or_else(|| {
-            ElError::expected(
-                position,
-                format!("{} is neither true nor false", value.type_name()),
-                "a boolean",
-            )
+            ElError::expected(position, format!("{} is neither true nor false", value.type_name()), "a boolean")
         })
     }
 
@@ -145,16 +120,10 @@ impl Evaluator<'_, '_> {
             Value::Object(BuiltinObject::Job) => job::property(self.ctx, name, position),
             Value::Object(BuiltinObject::JobTrigger) => job::trigger_property(name, position),
             Value::Object(BuiltinObject::Loop) => loop_obj::property(self.ctx, name, position),
-            Value::Object(object) => Err(ElError::new(
-                position,
-                format!("{} has no property '{name}'", object.name()),
-            )),
+            Value::Object(object) => Err(ElError::new(position, format!("{} has no property '{name}'", object.name()))),
             Value::Map(_) => Ok(value.map_get(name).cloned().unwrap_or(Value::Null)),
             Value::Date(ms) if name == "time" => Ok(Value::Int(*ms)),
-            other => Err(ElError::new(
-                position,
-                format!("{} has no property '{name}'", other.type_name()),
-            )),
+            other => Err(ElError::new(position, format!("{} has no property '{name}'", other.type_name()))),
         }
     }
 
@@ -173,11 +142,7 @@ impl Evaluator<'_, '_> {
                         ));
                     }
                 };
-                Ok(usize::try_from(index)
-                    .ok()
-                    .and_then(|i| items.get(i))
-                    .cloned()
-                    .unwrap_or(Value::Null))
+                Ok(usize::try_from(index).ok().and_then(|i| items.get(i)).cloned().unwrap_or(Value::Null))
             }
             Value::Map(_) | Value::Object(_) => {
                 let Some(name) = key.to_text(&self.ctx.service_zone) else {
@@ -185,10 +150,7 @@ impl Evaluator<'_, '_> {
                 };
                 self.member(value, &name, position)
             }
-            other => Err(ElError::new(
-                position,
-                format!("{} cannot be indexed with []", other.type_name()),
-            )),
+            other => Err(ElError::new(position, format!("{} cannot be indexed with []", other.type_name()))),
         }
     }
 
@@ -204,13 +166,7 @@ impl Evaluator<'_, '_> {
             Value::Object(object) => object.name().to_string(),
             other => other.type_name(),
         };
-        let args = Args {
-            method: format!("{owner}.{name}"),
-            values,
-            positions,
-            position,
-            zone: self.ctx.service_zone,
-        };
+        let args = Args { method: format!("{owner}.{name}"), values, positions, position, zone: self.ctx.service_zone };
         match receiver {
             Value::Object(BuiltinObject::Job) => job::call(self.ctx, name, &args),
             Value::Object(BuiltinObject::DateUtil) => date_util::call(self.ctx, name, &args),
@@ -219,16 +175,9 @@ impl Evaluator<'_, '_> {
             Value::Object(BuiltinObject::Env) => env::call(self.ctx, name, &args),
             Value::Object(BuiltinObject::ObsUtil) => obs_util::call(name, &args),
             Value::Object(object @ (BuiltinObject::Loop | BuiltinObject::JobTrigger)) => {
-                Err(ElError::new(
-                    position,
-                    format!("{} has no method '{name}'", object.name()),
-                ))
+                Err(ElError::new(position, format!("{} has no method '{name}'", object.name())))
             }
-            Value::Null => Err(ElError::expected(
-                position,
-                format!("cannot call '{name}' on null"),
-                "a value",
-            )),
+            Value::Null => Err(ElError::expected(position, format!("cannot call '{name}' on null"), "a value")),
             other => value_methods::call(other, name, &args),
         }
     }
@@ -236,11 +185,5 @@ impl Evaluator<'_, '_> {
 
 /// The error for a method an object does not have.
 pub(crate) fn unknown_method(object: &str, name: &str, args: &Args) -> ElError {
-    ElError::new(
-        args.position,
-        format!(
-            "{object} has no method '{name}' taking {} argument(s)",
-            args.len()
-        ),
-    )
+    ElError::new(args.position, format!("{object} has no method '{name}' taking {} argument(s)", args.len()))
 }

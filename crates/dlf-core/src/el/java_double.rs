@@ -73,9 +73,7 @@ fn lower_tie_candidate(abs: f64, digits: &str, exponent: i32) -> Option<String> 
     let looks_like_tie = |precision: usize| {
         let (exact, exact_exponent) = scientific_digits(abs, Some(precision));
         let (head, tail) = exact.split_at(n.min(exact.len()));
-        let tie = exact_exponent == exponent
-            && tail.starts_with('5')
-            && tail[1..].bytes().all(|d| d == b'0');
+        let tie = exact_exponent == exponent && tail.starts_with('5') && tail[1..].bytes().all(|d| d == b'0');
         tie.then(|| head.to_string())
     };
     looks_like_tie(n + 24)?;

@@ -21,10 +21,8 @@ pub(crate) fn is_java_digit(c: char) -> bool {
 
 /// The common non-ASCII decimal digit blocks (Arabic-Indic … Thai, fullwidth).
 fn is_decimal_digit(c: char) -> bool {
-    const ZEROS: [u32; 12] = [
-        0x0660, 0x06F0, 0x07C0, 0x0966, 0x09E6, 0x0A66, 0x0AE6, 0x0B66, 0x0BE6, 0x0C66, 0x0E50,
-        0xFF10,
-    ];
+    const ZEROS: [u32; 12] =
+        [0x0660, 0x06F0, 0x07C0, 0x0966, 0x09E6, 0x0A66, 0x0AE6, 0x0B66, 0x0BE6, 0x0C66, 0x0E50, 0xFF10];
     let code = c as u32;
     ZEROS.iter().any(|zero| (*zero..zero + 10).contains(&code))
 }
@@ -36,23 +34,15 @@ pub(crate) fn char_len(s: &str) -> usize {
 
 /// Characters `start..end` (clamped to the text).
 pub(crate) fn char_slice(s: &str, start: usize, end: usize) -> String {
-    s.chars()
-        .skip(start)
-        .take(end.saturating_sub(start))
-        .collect()
+    s.chars().skip(start).take(end.saturating_sub(start)).collect()
 }
 
 /// Character index of the first `needle` at or after character `from` (clamped to the end, as
 /// `String.indexOf` does).
 pub(crate) fn index_of(haystack: &str, needle: &str, from: usize) -> Option<usize> {
     let from = from.min(char_len(haystack));
-    let byte_from = haystack
-        .char_indices()
-        .nth(from)
-        .map_or(haystack.len(), |(b, _)| b);
-    haystack[byte_from..]
-        .find(needle)
-        .map(|b| from + haystack[byte_from..byte_from + b].chars().count())
+    let byte_from = haystack.char_indices().nth(from).map_or(haystack.len(), |(b, _)| b);
+    haystack[byte_from..].find(needle).map(|b| from + haystack[byte_from..byte_from + b].chars().count())
 }
 
 /// Character index of the last `needle` that starts at or before character `from`.
@@ -63,9 +53,7 @@ pub(crate) fn last_index_of(haystack: &str, needle: &str, from: usize) -> Option
         return None;
     }
     let last_start = (chars.len() - needle.len()).min(from);
-    (0..=last_start)
-        .rev()
-        .find(|&i| chars[i..i + needle.len()] == needle[..])
+    (0..=last_start).rev().find(|&i| chars[i..i + needle.len()] == needle[..])
 }
 
 /// Java's `String.equalsIgnoreCase` for one pair of characters.
@@ -76,10 +64,7 @@ pub(crate) fn chars_equal_ignore_case(a: char, b: char) -> bool {
 /// Whether `needle` occurs in `haystack` at character `at`, ignoring case.
 pub(crate) fn region_matches_ignore_case(haystack: &[char], at: usize, needle: &[char]) -> bool {
     at + needle.len() <= haystack.len()
-        && haystack[at..at + needle.len()]
-            .iter()
-            .zip(needle)
-            .all(|(a, b)| chars_equal_ignore_case(*a, *b))
+        && haystack[at..at + needle.len()].iter().zip(needle).all(|(a, b)| chars_equal_ignore_case(*a, *b))
 }
 
 #[cfg(test)]

@@ -27,16 +27,11 @@ pub(crate) fn property(ctx: &ElContext, name: &str, position: usize) -> Result<V
         "name" => Value::Str(ctx.job_name.to_string()),
         "planTime" => Value::Date(ctx.plan_time_ms),
         "startTime" => Value::Date(ctx.start_time_ms),
-        "eventData" => ctx
-            .event_data
-            .map_or(Value::Null, |d| Value::Str(d.to_string())),
+        "eventData" => ctx.event_data.map_or(Value::Null, |d| Value::Str(d.to_string())),
         "projectId" => Value::Str(ctx.project_id.to_string()),
         "trigger" => Value::Object(BuiltinObject::JobTrigger),
         other => {
-            return Err(ElError::new(
-                position,
-                format!("Job has no property '{other}'"),
-            ));
+            return Err(ElError::new(position, format!("Job has no property '{other}'")));
         }
     })
 }
@@ -45,10 +40,7 @@ pub(crate) fn property(ctx: &ElContext, name: &str, position: usize) -> Result<V
 pub(crate) fn trigger_property(name: &str, position: usize) -> Result<Value, ElError> {
     match name {
         "obsNewFiles" => Ok(Value::Null),
-        other => Err(ElError::new(
-            position,
-            format!("Job.trigger has no property '{other}'"),
-        )),
+        other => Err(ElError::new(position, format!("Job.trigger has no property '{other}'"))),
     }
 }
 
@@ -59,28 +51,19 @@ pub(crate) fn call(ctx: &ElContext, name: &str, args: &Args) -> Result<Value, El
     match (name, args.len()) {
         ("getNodeStatus", 1) => {
             let node = args.required_string(0)?;
-            let status = ctx
-                .nodes
-                .node_status(&node)
-                .map_err(|e| args.error(e.to_string()))?;
+            let status = ctx.nodes.node_status(&node).map_err(|e| args.error(e.to_string()))?;
             Ok(status.map_or(Value::Null, Value::Str))
         }
         ("getNodeOutput", 1) => {
             let node = args.required_string(0)?;
-            let output = ctx
-                .nodes
-                .node_output(&node)
-                .map_err(|e| args.error(e.to_string()))?;
+            let output = ctx.nodes.node_output(&node).map_err(|e| args.error(e.to_string()))?;
             let output = output.unwrap_or_else(|| "null".to_string());
             if output.chars().count() > MAX_NODE_OUTPUT_CHARS {
                 return text(OUTPUT_TOO_LARGE.to_string());
             }
             text(output)
         }
-        ("getParam", 1) => Ok(ctx
-            .params
-            .own_param(&args.required_string(0)?)
-            .map_or(Value::Null, Value::Str)),
+        ("getParam", 1) => Ok(ctx.params.own_param(&args.required_string(0)?).map_or(Value::Null, Value::Str)),
         ("getPlanTime", 1) => text(format_with_pattern(args, 0, ctx.plan_time_ms, zone)?),
         ("getYesterday", 1) => {
             let yesterday = date_in_range(add_days(ctx.plan_time_ms, -1, zone), args)?;
@@ -109,10 +92,7 @@ pub(crate) fn call(ctx: &ElContext, name: &str, args: &Args) -> Result<Value, El
         ) => {
             let calendar = args.required_string(0)?;
             workday_arguments(args, 1)?;
-            Err(args.error(format!(
-                "{}: unknown calendar '{calendar}' (dlf has no calendars)",
-                args.method
-            )))
+            Err(args.error(format!("{}: unknown calendar '{calendar}' (dlf has no calendars)", args.method)))
         }
         _ => Err(unknown_method("Job", name, args)),
     }
@@ -123,10 +103,7 @@ fn workday_arguments(args: &Args, n_index: usize) -> Result<(), ElError> {
     let n = args.int(n_index)?;
     if n < 1 {
         return Err(ElError::expected(
-            args.positions
-                .get(n_index)
-                .copied()
-                .unwrap_or(args.position),
+            args.positions.get(n_index).copied().unwrap_or(args.position),
             format!("{}: n must be a positive integer, got {n}", args.method),
             "a positive integer",
         ));

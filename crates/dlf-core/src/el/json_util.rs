@@ -24,12 +24,7 @@ pub(crate) fn call(name: &str, args: &Args) -> Result<Value, ElError> {
             other => other
                 .to_json()
                 .map(|json| Value::Str(json.to_string()))
-                .ok_or_else(|| {
-                    args.error(format!(
-                        "JSONUtil.toString cannot print {}",
-                        other.type_name()
-                    ))
-                }),
+                .ok_or_else(|| args.error(format!("JSONUtil.toString cannot print {}", other.type_name()))),
         },
         ("path", 2) => {
             let document = match args.value(0) {
@@ -59,15 +54,13 @@ pub(crate) fn call(name: &str, args: &Args) -> Result<Value, ElError> {
 }
 
 fn parse_json(text: &str, args: &Args, index: usize) -> Result<Value, ElError> {
-    serde_json::from_str::<serde_json::Value>(text)
-        .map(|json| Value::from_json(&json))
-        .map_err(|e| {
-            ElError::expected(
-                args.positions.get(index).copied().unwrap_or(args.position),
-                format!("{}: invalid JSON: {e}", args.method),
-                "JSON text",
-            )
-        })
+    serde_json::from_str::<serde_json::Value>(text).map(|json| Value::from_json(&json)).map_err(|e| {
+        ElError::expected(
+            args.positions.get(index).copied().unwrap_or(args.position),
+            format!("{}: invalid JSON: {e}", args.method),
+            "JSON text",
+        )
+    })
 }
 
 /// One step of a path.
@@ -102,11 +95,7 @@ pub(crate) fn parse_path(path: &str) -> Result<Vec<PathStep>, String> {
             }
             '[' => {
                 flush(&mut key, &mut steps);
-                let close = chars[i..]
-                    .iter()
-                    .position(|c| *c == ']')
-                    .ok_or("unclosed '['")?
-                    + i;
+                let close = chars[i..].iter().position(|c| *c == ']').ok_or("unclosed '['")? + i;
                 let inner: String = chars[i + 1..close].iter().collect();
                 let inner = inner.trim();
                 let quoted = inner.len() >= 2
@@ -115,9 +104,7 @@ pub(crate) fn parse_path(path: &str) -> Result<Vec<PathStep>, String> {
                 if quoted {
                     steps.push(PathStep::Key(inner[1..inner.len() - 1].to_string()));
                 } else {
-                    let index = inner
-                        .parse::<usize>()
-                        .map_err(|_| format!("'{inner}' is not an index"))?;
+                    let index = inner.parse::<usize>().map_err(|_| format!("'{inner}' is not an index"))?;
                     steps.push(PathStep::Index(index));
                 }
                 i = close + 1;
@@ -157,16 +144,9 @@ mod tests {
     fn paths() {
         assert_eq!(
             parse_path("$.cities[0].areaCode").unwrap(),
-            vec![
-                PathStep::Key("cities".into()),
-                PathStep::Index(0),
-                PathStep::Key("areaCode".into())
-            ]
+            vec![PathStep::Key("cities".into()), PathStep::Index(0), PathStep::Key("areaCode".into())]
         );
-        assert_eq!(
-            parse_path("a['b.c']").unwrap(),
-            vec![PathStep::Key("a".into()), PathStep::Key("b.c".into())]
-        );
+        assert_eq!(parse_path("a['b.c']").unwrap(), vec![PathStep::Key("a".into()), PathStep::Key("b.c".into())]);
         assert!(parse_path("a[x]").is_err());
         assert!(parse_path("a[0").is_err());
     }

@@ -112,19 +112,13 @@ pub(crate) fn tokenize(source: &str) -> Result<Vec<Token>, ElError> {
         let (kind, len) = match c {
             '"' | '\'' => {
                 let (text, end) = lex_string(&chars, i)?;
-                tokens.push(Token {
-                    kind: TokenKind::Str(text),
-                    position: start,
-                });
+                tokens.push(Token { kind: TokenKind::Str(text), position: start });
                 i = end;
                 continue;
             }
             '0'..='9' => {
                 let (kind, end) = lex_number(&chars, i)?;
-                tokens.push(Token {
-                    kind,
-                    position: start,
-                });
+                tokens.push(Token { kind, position: start });
                 i = end;
                 continue;
             }
@@ -134,10 +128,7 @@ pub(crate) fn tokenize(source: &str) -> Result<Vec<Token>, ElError> {
                     end += 1;
                 }
                 let word: String = chars[i..end].iter().collect();
-                tokens.push(Token {
-                    kind: TokenKind::Word(word),
-                    position: start,
-                });
+                tokens.push(Token { kind: TokenKind::Word(word), position: start });
                 i = end;
                 continue;
             }
@@ -159,11 +150,7 @@ pub(crate) fn tokenize(source: &str) -> Result<Vec<Token>, ElError> {
             '|' if next == Some('|') => (TokenKind::OrOr, 2),
             '|' => return Err(ElError::expected(start, "'|' is not an operator", "'||'")),
             '?' if next == Some('.') => {
-                return Err(ElError::expected(
-                    start,
-                    "'?.' is not an operator",
-                    "'?' of a conditional",
-                ));
+                return Err(ElError::expected(start, "'?.' is not an operator", "'?' of a conditional"));
             }
             '?' => (TokenKind::Question, 1),
             ':' => (TokenKind::Colon, 1),
@@ -174,22 +161,13 @@ pub(crate) fn tokenize(source: &str) -> Result<Vec<Token>, ElError> {
             '[' => (TokenKind::LBracket, 1),
             ']' => (TokenKind::RBracket, 1),
             other => {
-                return Err(ElError::new(
-                    start,
-                    format!("unexpected character '{other}'"),
-                ));
+                return Err(ElError::new(start, format!("unexpected character '{other}'")));
             }
         };
-        tokens.push(Token {
-            kind,
-            position: start,
-        });
+        tokens.push(Token { kind, position: start });
         i += len;
     }
-    tokens.push(Token {
-        kind: TokenKind::End,
-        position: chars.len(),
-    });
+    tokens.push(Token { kind: TokenKind::End, position: chars.len() });
     Ok(tokens)
 }
 
@@ -224,11 +202,7 @@ fn lex_string(chars: &[char], start: usize) -> Result<(String, usize), ElError> 
         text.push(c);
         i += 1;
     }
-    Err(ElError::expected(
-        start,
-        "unterminated string",
-        format!("closing {quote}"),
-    ))
+    Err(ElError::expected(start, "unterminated string", format!("closing {quote}")))
 }
 
 /// Reads a number: digits, an optional fraction (a dot followed by a digit) and an optional
@@ -260,18 +234,12 @@ fn lex_number(chars: &[char], start: usize) -> Result<(TokenKind, usize), ElErro
     if decimal {
         match text.parse::<f64>() {
             Ok(x) if x.is_finite() => Ok((TokenKind::Float(x), end)),
-            _ => Err(ElError::new(
-                start,
-                format!("number {text} is out of range"),
-            )),
+            _ => Err(ElError::new(start, format!("number {text} is out of range"))),
         }
     } else {
         match text.parse::<i64>() {
             Ok(i) => Ok((TokenKind::Int(i), end)),
-            Err(_) => Err(ElError::new(
-                start,
-                format!("integer {text} is out of range"),
-            )),
+            Err(_) => Err(ElError::new(start, format!("integer {text} is out of range"))),
         }
     }
 }
@@ -281,22 +249,14 @@ mod tests {
     use super::*;
 
     fn kinds(source: &str) -> Vec<TokenKind> {
-        tokenize(source)
-            .unwrap()
-            .into_iter()
-            .map(|t| t.kind)
-            .collect()
+        tokenize(source).unwrap().into_iter().map(|t| t.kind).collect()
     }
 
     #[test]
     fn strings_in_both_quotes_with_escapes() {
         assert_eq!(
             kinds(r#"'a\'b' "c\"d\n""#),
-            vec![
-                TokenKind::Str("a'b".into()),
-                TokenKind::Str("c\"d\n".into()),
-                TokenKind::End
-            ]
+            vec![TokenKind::Str("a'b".into()), TokenKind::Str("c\"d\n".into()), TokenKind::End]
         );
     }
 

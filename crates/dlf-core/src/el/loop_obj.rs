@@ -16,19 +16,9 @@ pub(crate) fn property(ctx: &ElContext, name: &str, position: usize) -> Result<V
         return Ok(Value::Null);
     };
     match name {
-        "dataArray" => Ok(Value::List(
-            loop_ctx.data_array.iter().map(|r| row(r)).collect(),
-        )),
-        "current" => Ok(loop_ctx
-            .data_array
-            .get(loop_ctx.offset)
-            .map_or(Value::Null, |r| row(r))),
-        "offset" => Ok(Value::Int(
-            i64::try_from(loop_ctx.offset).unwrap_or(i64::MAX),
-        )),
-        other => Err(ElError::new(
-            position,
-            format!("Loop has no property '{other}'"),
-        )),
+        "dataArray" => Ok(Value::List(loop_ctx.data_array.iter().map(|r| row(r)).collect())),
+        "current" => Ok(loop_ctx.data_array.get(loop_ctx.offset).map_or(Value::Null, |r| row(r))),
+        "offset" => Ok(Value::Int(i64::try_from(loop_ctx.offset).unwrap_or(i64::MAX))),
+        other => Err(ElError::new(position, format!("Loop has no property '{other}'"))),
     }
 }

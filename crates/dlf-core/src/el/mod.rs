@@ -105,14 +105,9 @@ pub fn render(text: &str, ctx: &ElContext) -> Result<String, ElError> {
     let substituted = substitute_params(text, &|name: &str| ctx.resolve_name(name));
     let mut output_chars = 0usize;
     let limit_error = |position: usize| {
-        ElError::new(
-            position,
-            format!("the rendered text would exceed {MAX_RENDERED_CHARS} characters"),
-        )
+        ElError::new(position, format!("the rendered text would exceed {MAX_RENDERED_CHARS} characters"))
     };
-    if substituted.len() > MAX_RENDERED_CHARS * 4
-        || substituted.chars().count() > MAX_RENDERED_CHARS
-    {
+    if substituted.len() > MAX_RENDERED_CHARS * 4 || substituted.chars().count() > MAX_RENDERED_CHARS {
         return Err(limit_error(0));
     }
     let expanded = if ctx.simple_variables {
@@ -148,14 +143,8 @@ pub fn render(text: &str, ctx: &ElContext) -> Result<String, ElError> {
 fn simple_variable_values(ctx: &ElContext) -> SimpleVariableValues {
     let local = LocalInstant::new(ctx.plan_time_ms, &ctx.service_zone);
     let local_ms = ctx.plan_time_ms.saturating_add(local.offset_seconds * 1000);
-    let plan_local = chrono::DateTime::from_timestamp_millis(local_ms)
-        .unwrap_or_default()
-        .naive_utc();
-    SimpleVariableValues {
-        plan_local,
-        job_id: ctx.job_id,
-        instance_id: ctx.instance_id,
-    }
+    let plan_local = chrono::DateTime::from_timestamp_millis(local_ms).unwrap_or_default().naive_utc();
+    SimpleVariableValues { plan_local, job_id: ctx.job_id, instance_id: ctx.instance_id }
 }
 
 /// Evaluates an edge condition (§5.6 step 4): true when the rendered text, trimmed, equals

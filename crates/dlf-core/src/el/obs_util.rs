@@ -11,9 +11,7 @@ pub(crate) fn call(name: &str, args: &Args) -> Result<Value, ElError> {
     match (name, args.len()) {
         ("isExistOBSPath", 1) => {
             let path = args.string(0)?.unwrap_or_default();
-            Err(args.error(format!(
-                "OBSUtil.isExistOBSPath(\"{path}\"): no object store is configured"
-            )))
+            Err(args.error(format!("OBSUtil.isExistOBSPath(\"{path}\"): no object store is configured")))
         }
         _ => Err(unknown_method("OBSUtil", name, args)),
     }

@@ -25,9 +25,7 @@ pub(crate) fn apply_binary(
 ) -> Result<Value, ElError> {
     match op {
         BinaryOp::Add => add(lhs, rhs, position, zone),
-        BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div | BinaryOp::Mod => {
-            arithmetic(op, lhs, rhs, position)
-        }
+        BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div | BinaryOp::Mod => arithmetic(op, lhs, rhs, position),
         BinaryOp::Eq => Ok(Value::Bool(equals(lhs, rhs, zone))),
         BinaryOp::Ne => Ok(Value::Bool(!equals(lhs, rhs, zone))),
         BinaryOp::Lt | BinaryOp::Gt | BinaryOp::Le | BinaryOp::Ge => {
@@ -42,21 +40,14 @@ pub(crate) fn apply_binary(
                 },
             }))
         }
-        BinaryOp::And | BinaryOp::Or => Err(ElError::new(
-            position,
-            "logical operators are evaluated lazily",
-        )),
+        BinaryOp::And | BinaryOp::Or => Err(ElError::new(position, "logical operators are evaluated lazily")),
     }
 }
 
 fn text_of(value: &Value, position: usize, zone: &Zone) -> Result<String, ElError> {
-    value.to_text(zone).ok_or_else(|| {
-        ElError::expected(
-            position,
-            format!("{} cannot be used as text", value.type_name()),
-            "a value",
-        )
-    })
+    value
+        .to_text(zone)
+        .ok_or_else(|| ElError::expected(position, format!("{} cannot be used as text", value.type_name()), "a value"))
 }
 
 fn add(lhs: &Value, rhs: &Value, position: usize, zone: &Zone) -> Result<Value, ElError> {
@@ -71,11 +62,7 @@ fn add(lhs: &Value, rhs: &Value, position: usize, zone: &Zone) -> Result<Value, 
 
 fn number_operand(value: &Value, op: BinaryOp, position: usize) -> Result<Number, ElError> {
     value.as_number().ok_or_else(|| {
-        ElError::expected(
-            position,
-            format!("operator '{}' cannot use {}", op.symbol(), describe(value)),
-            "a number",
-        )
+        ElError::expected(position, format!("operator '{}' cannot use {}", op.symbol(), describe(value)), "a number")
     })
 }
 
@@ -131,9 +118,7 @@ fn arithmetic(op: BinaryOp, lhs: &Value, rhs: &Value, position: usize) -> Result
 /// `-value`.
 pub(crate) fn negate(value: &Value, position: usize) -> Result<Value, ElError> {
     match number_operand(value, BinaryOp::Sub, position)? {
-        Number::Int(i) => Ok(i
-            .checked_neg()
-            .map_or(Value::Float(-(i as f64)), Value::Int)),
+        Number::Int(i) => Ok(i.checked_neg().map_or(Value::Float(-(i as f64)), Value::Int)),
         Number::Float(x) => Ok(Value::Float(-x)),
     }
 }
@@ -152,9 +137,7 @@ fn equals(lhs: &Value, rhs: &Value, zone: &Zone) -> bool {
         (Value::Date(a), Value::Date(b)) => a == b,
         (Value::Object(a), Value::Object(b)) => a == b,
         (Value::Object(_), _) | (_, Value::Object(_)) => false,
-        (Value::List(_) | Value::Map(_), _) | (_, Value::List(_) | Value::Map(_)) => {
-            lhs.to_json() == rhs.to_json()
-        }
+        (Value::List(_) | Value::Map(_), _) | (_, Value::List(_) | Value::Map(_)) => lhs.to_json() == rhs.to_json(),
         _ => match (lhs.as_number(), rhs.as_number()) {
             (Some(a), Some(b)) => compare_numbers(a, b) == Some(Ordering::Equal),
             _ => lhs.to_text(zone) == rhs.to_text(zone),
@@ -163,12 +146,7 @@ fn equals(lhs: &Value, rhs: &Value, zone: &Zone) -> bool {
 }
 
 /// The order of two values; `None` when a side is null or a decimal is NaN.
-fn compare(
-    lhs: &Value,
-    rhs: &Value,
-    position: usize,
-    zone: &Zone,
-) -> Result<Option<Ordering>, ElError> {
+fn compare(lhs: &Value, rhs: &Value, position: usize, zone: &Zone) -> Result<Option<Ordering>, ElError> {
     match (lhs, rhs) {
         (Value::Null, _) | (_, Value::Null) => return Ok(None),
         (Value::Date(a), Value::Date(b)) => return Ok(Some(a.cmp(b))),
@@ -186,7 +164,5 @@ fn compare(
     if let (Some(a), Some(b)) = (lhs.as_number(), rhs.as_number()) {
         return Ok(compare_numbers(a, b));
     }
-    Ok(Some(
-        text_of(lhs, position, zone)?.cmp(&text_of(rhs, position, zone)?),
-    ))
+    Ok(Some(text_of(lhs, position, zone)?.cmp(&text_of(rhs, position, zone)?)))
 }

@@ -45,14 +45,8 @@ mod tests {
     #[test]
     fn resolves_known_names_and_keeps_others() {
         assert_eq!(substitute_params("#{${result} > 5}", &lookup), "#{4 > 5}");
-        assert_eq!(
-            substitute_params("cd ${HOME} && echo ${#a[@]} ${dlf.x}", &lookup),
-            "cd ${HOME} && echo ${#a[@]} X"
-        );
-        assert_eq!(
-            substitute_params("${} ${ ${result", &lookup),
-            "${} ${ ${result"
-        );
+        assert_eq!(substitute_params("cd ${HOME} && echo ${#a[@]} ${dlf.x}", &lookup), "cd ${HOME} && echo ${#a[@]} X");
+        assert_eq!(substitute_params("${} ${ ${result", &lookup), "${} ${ ${result");
         assert_eq!(substitute_params("日本${result}語", &lookup), "日本4語");
     }
 }

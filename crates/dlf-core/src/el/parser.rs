@@ -85,29 +85,19 @@ impl Parser {
         if token.kind == kind {
             return Ok(self.advance());
         }
-        Err(ElError::expected(
-            token.position,
-            format!("unexpected {}", token.kind.describe()),
-            what,
-        ))
+        Err(ElError::expected(token.position, format!("unexpected {}", token.kind.describe()), what))
     }
 
     fn check_depth(depth: usize, position: usize) -> Result<(), ElError> {
         if depth > MAX_DEPTH {
-            return Err(ElError::new(
-                position,
-                format!("expression nested deeper than {MAX_DEPTH} levels"),
-            ));
+            return Err(ElError::new(position, format!("expression nested deeper than {MAX_DEPTH} levels")));
         }
         Ok(())
     }
 
     fn check_recursion(level: usize, position: usize) -> Result<(), ElError> {
         if level > MAX_RECURSION {
-            return Err(ElError::new(
-                position,
-                format!("expression nested deeper than {MAX_DEPTH} levels"),
-            ));
+            return Err(ElError::new(position, format!("expression nested deeper than {MAX_DEPTH} levels")));
         }
         Ok(())
     }
@@ -172,11 +162,7 @@ impl Parser {
             // Recursion here is bounded by the number of precedence tiers.
             let (rhs, rhs_depth) = self.binary(tier_of(op) + 1, level)?;
             let position = lhs.position;
-            let kind = ExprKind::Binary {
-                op,
-                lhs: Box::new(lhs),
-                rhs: Box::new(rhs),
-            };
+            let kind = ExprKind::Binary { op, lhs: Box::new(lhs), rhs: Box::new(rhs) };
             (lhs, depth) = Self::node(kind, position, 1 + depth.max(rhs_depth))?;
         }
         Ok((lhs, depth))
@@ -197,14 +183,7 @@ impl Parser {
         self.advance();
         Self::check_recursion(level + 1, token.position)?;
         let (operand, depth) = self.unary(level + 1)?;
-        Self::node(
-            ExprKind::Unary {
-                op,
-                operand: Box::new(operand),
-            },
-            token.position,
-            depth + 1,
-        )
+        Self::node(ExprKind::Unary { op, operand: Box::new(operand) }, token.position, depth + 1)
     }
 
     fn postfix(&mut self, level: usize) -> Result<Parsed, ElError> {
@@ -225,17 +204,10 @@ impl Parser {
                     let position = target.position;
                     if self.peek().kind == TokenKind::LParen {
                         let (args, args_depth) = self.arguments(level)?;
-                        let kind = ExprKind::MethodCall {
-                            target: Box::new(target),
-                            name,
-                            args,
-                        };
+                        let kind = ExprKind::MethodCall { target: Box::new(target), name, args };
                         (target, depth) = Self::node(kind, position, 1 + depth.max(args_depth))?;
                     } else {
-                        let kind = ExprKind::Member {
-                            target: Box::new(target),
-                            name,
-                        };
+                        let kind = ExprKind::Member { target: Box::new(target), name };
                         (target, depth) = Self::node(kind, position, depth + 1)?;
                     }
                 }
@@ -244,10 +216,7 @@ impl Parser {
                     let (index, index_depth) = self.expression(level + 1)?;
                     self.expect(TokenKind::RBracket, "']'")?;
                     let position = target.position;
-                    let kind = ExprKind::Index {
-                        target: Box::new(target),
-                        index: Box::new(index),
-                    };
+                    let kind = ExprKind::Index { target: Box::new(target), index: Box::new(index) };
                     (target, depth) = Self::node(kind, position, 1 + depth.max(index_depth))?;
                 }
                 _ => return Ok((target, depth)),
@@ -262,12 +231,7 @@ impl Parser {
     }
 
     /// Comma-separated expressions up to and including `close`.
-    fn list_until(
-        &mut self,
-        close: TokenKind,
-        what: &str,
-        level: usize,
-    ) -> Result<(Vec<Expr>, usize), ElError> {
+    fn list_until(&mut self, close: TokenKind, what: &str, level: usize) -> Result<(Vec<Expr>, usize), ElError> {
         let mut items = Vec::new();
         let mut depth = 0;
         if self.peek().kind == close {
@@ -283,11 +247,7 @@ impl Parser {
                 return Ok((items, depth));
             }
             if token.kind != TokenKind::Comma {
-                return Err(ElError::expected(
-                    token.position,
-                    format!("unexpected {}", token.kind.describe()),
-                    what,
-                ));
+                return Err(ElError::expected(token.position, format!("unexpected {}", token.kind.describe()), what));
             }
         }
     }
@@ -304,11 +264,7 @@ impl Parser {
                 "false" => ExprKind::Bool(false),
                 "null" => ExprKind::Null,
                 word if is_keyword(word) => {
-                    return Err(ElError::expected(
-                        position,
-                        format!("unexpected '{word}'"),
-                        "a value",
-                    ));
+                    return Err(ElError::expected(position, format!("unexpected '{word}'"), "a value"));
                 }
                 _ if self.peek().kind == TokenKind::LParen => {
                     let (args, depth) = self.arguments(level)?;
@@ -326,11 +282,7 @@ impl Parser {
                 return Self::node(ExprKind::Array(items), position, depth + 1);
             }
             other => {
-                return Err(ElError::expected(
-                    position,
-                    format!("unexpected {}", other.describe()),
-                    "a value",
-                ));
+                return Err(ElError::expected(position, format!("unexpected {}", other.describe()), "a value"));
             }
         };
         Ok((Expr { kind, position }, 1))
@@ -359,15 +311,9 @@ mod tests {
 
     #[test]
     fn precedence_follows_the_grammar() {
-        assert_eq!(
-            shape("1 + 2 * 3 > 6 && !x || y"),
-            "((((1 + (2 * 3)) > 6) && !x) || y)"
-        );
+        assert_eq!(shape("1 + 2 * 3 > 6 && !x || y"), "((((1 + (2 * 3)) > 6) && !x) || y)");
         assert_eq!(shape("a ? b : c ? d : e"), "(a ? b : (c ? d : e))");
-        assert_eq!(
-            shape("10 div 4 mod 3 eq 1 and not empty z"),
-            "((((10 / 4) % 3) == 1) && !empty z)"
-        );
+        assert_eq!(shape("10 div 4 mod 3 eq 1 and not empty z"), "((((10 / 4) % 3) == 1) && !empty z)");
     }
 
     #[test]
@@ -382,21 +328,14 @@ mod tests {
         let source = "N+Utini-------------------------d-wwz";
         let ast = parse_expression(source).unwrap();
         assert_eq!(parse_expression(&ast.to_string()).unwrap(), ast);
-        let deepest = format!(
-            "{}x{}",
-            "f(".repeat(MAX_DEPTH - 1),
-            ")".repeat(MAX_DEPTH - 1)
-        );
+        let deepest = format!("{}x{}", "f(".repeat(MAX_DEPTH - 1), ")".repeat(MAX_DEPTH - 1));
         let ast = parse_expression(&deepest).unwrap();
         assert_eq!(parse_expression(&ast.to_string()).unwrap(), ast);
     }
 
     #[test]
     fn postfix_chains() {
-        assert_eq!(
-            shape("DateUtil.format(Job.planTime, 'yyyy')[0].x"),
-            "DateUtil.format(Job.planTime, \"yyyy\")[0].x"
-        );
+        assert_eq!(shape("DateUtil.format(Job.planTime, 'yyyy')[0].x"), "DateUtil.format(Job.planTime, \"yyyy\")[0].x");
     }
 
     #[test]
@@ -412,12 +351,7 @@ mod tests {
     #[test]
     fn deep_nesting_is_an_error_not_a_crash() {
         let deep = "(".repeat(10_000) + "1" + &")".repeat(10_000);
-        assert!(
-            parse_expression(&deep)
-                .unwrap_err()
-                .message
-                .contains("nested deeper")
-        );
+        assert!(parse_expression(&deep).unwrap_err().message.contains("nested deeper"));
         let long_chain = vec!["1"; 10_000].join("+");
         assert!(parse_expression(&long_chain).is_err());
         let unary = "-".repeat(10_000) + "1";

@@ -55,15 +55,9 @@ fn token_at(text: &str, values: &SimpleVariableValues) -> Option<(String, usize)
         let end = inner.find(']')?;
         return Some((plan_time_token(&inner[..end], values.plan_local)?, end + 3));
     }
-    for (name, id) in [
-        ("job_id", values.job_id),
-        ("instance_id", values.instance_id),
-    ] {
+    for (name, id) in [("job_id", values.job_id), ("instance_id", values.instance_id)] {
         if let Some(after) = rest.strip_prefix(name) {
-            let boundary = after
-                .chars()
-                .next()
-                .is_none_or(|c| !(c.is_alphanumeric() || c == '_'));
+            let boundary = after.chars().next().is_none_or(|c| !(c.is_alphanumeric() || c == '_'));
             if boundary {
                 return Some((id?.to_string(), 1 + name.len()));
             }
@@ -106,13 +100,7 @@ fn parse_format(format: &str, with_time: bool) -> Option<Vec<FormatPiece>> {
         let field = table.iter().find(|(token, piece)| {
             rest.starts_with(token)
                 && (with_time
-                    || matches!(
-                        piece,
-                        FormatPiece::Year4
-                            | FormatPiece::Year2
-                            | FormatPiece::Month
-                            | FormatPiece::Day
-                    ))
+                    || matches!(piece, FormatPiece::Year4 | FormatPiece::Year2 | FormatPiece::Month | FormatPiece::Day))
         });
         if let Some((token, piece)) = field {
             pieces.push(*piece);
@@ -124,10 +112,7 @@ fn parse_format(format: &str, with_time: bool) -> Option<Vec<FormatPiece>> {
             return None;
         }
     }
-    pieces
-        .iter()
-        .any(|p| !matches!(p, FormatPiece::Separator(_)))
-        .then_some(pieces)
+    pieces.iter().any(|p| !matches!(p, FormatPiece::Separator(_))).then_some(pieces)
 }
 
 fn render(pieces: &[FormatPiece], t: NaiveDateTime) -> String {
@@ -150,11 +135,7 @@ fn render(pieces: &[FormatPiece], t: NaiveDateTime) -> String {
 
 fn add_months(t: NaiveDateTime, months: i64) -> Option<NaiveDateTime> {
     let magnitude = Months::new(u32::try_from(months.unsigned_abs()).ok()?);
-    if months >= 0 {
-        t.checked_add_months(magnitude)
-    } else {
-        t.checked_sub_months(magnitude)
-    }
+    if months >= 0 { t.checked_add_months(magnitude) } else { t.checked_sub_months(magnitude) }
 }
 
 /// One offset: sign, amount, and whether it was written `7*N`.
@@ -199,18 +180,11 @@ fn business_date_token(inner: &str, business_date: NaiveDate) -> Option<String> 
 
 /// `$[format offsets…]` or `$[add_months(format,±N)]` for the plan time.
 fn plan_time_token(inner: &str, plan: NaiveDateTime) -> Option<String> {
-    if let Some(args) = inner
-        .strip_prefix("add_months(")
-        .and_then(|s| s.strip_suffix(')'))
-    {
+    if let Some(args) = inner.strip_prefix("add_months(").and_then(|s| s.strip_suffix(')')) {
         let (format, months) = args.split_once(',')?;
         let pieces = parse_format(format.trim(), true)?;
         let months = months.trim();
-        let months = if months.starts_with(['+', '-']) {
-            months.to_string()
-        } else {
-            format!("+{months}")
-        };
+        let months = if months.starts_with(['+', '-']) { months.to_string() } else { format!("+{months}") };
         let (amount, weeks) = parse_offset(&months)?;
         if weeks {
             return None;
@@ -219,9 +193,7 @@ fn plan_time_token(inner: &str, plan: NaiveDateTime) -> Option<String> {
     }
     let offsets_start = inner
         .char_indices()
-        .find(|(i, c)| {
-            matches!(c, '+' | '-') && inner[i + 1..].starts_with(|d: char| d.is_ascii_digit())
-        })
+        .find(|(i, c)| matches!(c, '+' | '-') && inner[i + 1..].starts_with(|d: char| d.is_ascii_digit()))
         .map_or(inner.len(), |(i, _)| i);
     let pieces = parse_format(&inner[..offsets_start], true)?;
     let mut time = plan;
@@ -245,11 +217,7 @@ fn apply_plan_offset(time: NaiveDateTime, term: &str) -> Option<NaiveDateTime> {
         (term, Duration::try_days(1)?)
     };
     let (amount, weeks) = parse_offset(amount_text)?;
-    let amount = if weeks {
-        amount.checked_mul(7)?
-    } else {
-        amount
-    };
+    let amount = if weeks { amount.checked_mul(7)? } else { amount };
     time.checked_add_signed(unit.checked_mul(i32::try_from(amount).ok()?)?)
 }
 
@@ -258,15 +226,8 @@ mod tests {
     use super::*;
 
     fn values() -> SimpleVariableValues {
-        let plan = NaiveDate::from_ymd_opt(2024, 3, 1)
-            .unwrap()
-            .and_hms_opt(13, 5, 9)
-            .unwrap();
-        SimpleVariableValues {
-            plan_local: plan,
-            job_id: Some(42),
-            instance_id: None,
-        }
+        let plan = NaiveDate::from_ymd_opt(2024, 3, 1).unwrap().and_hms_opt(13, 5, 9).unwrap();
+        SimpleVariableValues { plan_local: plan, job_id: Some(42), instance_id: None }
     }
 
     fn sub(text: &str) -> String {
@@ -303,13 +264,7 @@ mod tests {
 
     #[test]
     fn ids_and_everything_else() {
-        assert_eq!(
-            sub("$job_id/$instance_id/$job_idx"),
-            "42/$instance_id/$job_idx"
-        );
-        assert_eq!(
-            sub("${HOME} $[x] $ ${yyyymmdd"),
-            "${HOME} $[x] $ ${yyyymmdd"
-        );
+        assert_eq!(sub("$job_id/$instance_id/$job_idx"), "42/$instance_id/$job_idx");
+        assert_eq!(sub("${HOME} $[x] $ ${yyyymmdd"), "${HOME} $[x] $ ${yyyymmdd");
     }
 }

@@ -49,9 +49,6 @@ impl NodeLookup for StaticNodes {
         Ok(self.statuses.get(name).cloned())
     }
     fn node_output(&self, name: &str) -> Result<Option<String>, NodeLookupError> {
-        self.outputs
-            .get(name)
-            .cloned()
-            .ok_or_else(|| NodeLookupError::NotUpstream { node: name.to_string(), of: None })
+        self.outputs.get(name).cloned().ok_or_else(|| NodeLookupError::NotUpstream { node: name.to_string(), of: None })
     }
 }

@@ -100,17 +100,8 @@ mod tests {
 
     #[test]
     fn whole_separator_split() {
-        assert_eq!(
-            split_on_whole_separator("ab-!-cd-!--!-ef", "-!-", -1),
-            vec!["ab", "cd", "ef"]
-        );
-        assert_eq!(
-            split_on_whole_separator("a,b,", ",", -1),
-            vec!["a", "b", ""]
-        );
-        assert_eq!(
-            split_on_whole_separator("ab:cd:ef", ":", 2),
-            vec!["ab", "cd:ef"]
-        );
+        assert_eq!(split_on_whole_separator("ab-!-cd-!--!-ef", "-!-", -1), vec!["ab", "cd", "ef"]);
+        assert_eq!(split_on_whole_separator("a,b,", ",", -1), vec!["a", "b", ""]);
+        assert_eq!(split_on_whole_separator("ab:cd:ef", ":", 2), vec!["ab", "cd:ef"]);
     }
 }

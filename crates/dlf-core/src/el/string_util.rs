@@ -10,8 +10,8 @@ use super::arguments::Args;
 use super::error::ElError;
 use super::eval::unknown_method;
 use super::java_text::{
-    char_len, char_slice, chars_equal_ignore_case, index_of, is_java_digit, is_java_whitespace,
-    last_index_of, region_matches_ignore_case,
+    char_len, char_slice, chars_equal_ignore_case, index_of, is_java_digit, is_java_whitespace, last_index_of,
+    region_matches_ignore_case,
 };
 use super::limits::check_text_size;
 use super::string_split::{split_on_char_set, split_on_whole_separator};
@@ -24,9 +24,7 @@ fn text(value: Text) -> Value {
 }
 
 fn list(tokens: Option<Vec<String>>) -> Value {
-    tokens.map_or(Value::Null, |t| {
-        Value::List(t.into_iter().map(Value::Str).collect())
-    })
+    tokens.map_or(Value::Null, |t| Value::List(t.into_iter().map(Value::Str).collect()))
 }
 
 fn int(i: i64) -> Value {
@@ -53,9 +51,7 @@ pub(crate) fn call(name: &str, args: &Args) -> Result<Value, ElError> {
             (Some(a), Some(b)) => equals_ignore_case(&a, &b),
             _ => false,
         }),
-        ("contains", 2) => {
-            Value::Bool(matches!((s(0)?, s(1)?), (Some(a), Some(b)) if a.contains(&b)))
-        }
+        ("contains", 2) => Value::Bool(matches!((s(0)?, s(1)?), (Some(a), Some(b)) if a.contains(&b))),
         ("containsIgnoreCase", 2) => Value::Bool(match (s(0)?, s(1)?) {
             (Some(a), Some(b)) => contains_ignore_case(&a, &b),
             _ => false,
@@ -64,22 +60,14 @@ pub(crate) fn call(name: &str, args: &Args) -> Result<Value, ElError> {
         ("startsWithIgnoreCase", 2) => Value::Bool(affix(s(0)?, s(1)?, false, true)),
         ("endsWith", 2) => Value::Bool(affix(s(0)?, s(1)?, true, false)),
         ("endsWithIgnoreCase", 2) => Value::Bool(affix(s(0)?, s(1)?, true, true)),
-        ("isNumeric", 1) => {
-            Value::Bool(s(0)?.is_some_and(|t| !t.is_empty() && t.chars().all(is_java_digit)))
-        }
-        ("isAlpha", 1) => {
-            Value::Bool(s(0)?.is_some_and(|t| !t.is_empty() && t.chars().all(char::is_alphabetic)))
-        }
-        ("isAlphanumeric", 1) => Value::Bool(s(0)?.is_some_and(|t| {
-            !t.is_empty() && t.chars().all(|c| c.is_alphabetic() || is_java_digit(c))
-        })),
+        ("isNumeric", 1) => Value::Bool(s(0)?.is_some_and(|t| !t.is_empty() && t.chars().all(is_java_digit))),
+        ("isAlpha", 1) => Value::Bool(s(0)?.is_some_and(|t| !t.is_empty() && t.chars().all(char::is_alphabetic))),
+        ("isAlphanumeric", 1) => Value::Bool(
+            s(0)?.is_some_and(|t| !t.is_empty() && t.chars().all(|c| c.is_alphabetic() || is_java_digit(c))),
+        ),
 
         ("substring", 2) => text(s(0)?.map(|t| substring(&t, n(1)?, None)).transpose()?),
-        ("substring", 3) => text(
-            s(0)?
-                .map(|t| substring(&t, n(1)?, Some(n(2)?)))
-                .transpose()?,
-        ),
+        ("substring", 3) => text(s(0)?.map(|t| substring(&t, n(1)?, Some(n(2)?))).transpose()?),
         ("left", 2) => text(s(0)?.map(|t| left(&t, n(1)?)).transpose()?),
         ("right", 2) => text(s(0)?.map(|t| right(&t, n(1)?)).transpose()?),
         ("mid", 3) => text(s(0)?.map(|t| mid(&t, n(1)?, n(2)?)).transpose()?),
@@ -104,14 +92,8 @@ pub(crate) fn call(name: &str, args: &Args) -> Result<Value, ElError> {
         ("join", _) if args.len() >= 1 => join(args)?,
 
         ("trim", 1) => text(s(0)?.map(|t| java_trim(&t).to_string())),
-        ("trimToEmpty", 1) => text(Some(
-            s(0)?.map(|t| java_trim(&t).to_string()).unwrap_or_default(),
-        )),
-        ("trimToNull", 1) => text(
-            s(0)?
-                .map(|t| java_trim(&t).to_string())
-                .filter(|t| !t.is_empty()),
-        ),
+        ("trimToEmpty", 1) => text(Some(s(0)?.map(|t| java_trim(&t).to_string()).unwrap_or_default())),
+        ("trimToNull", 1) => text(s(0)?.map(|t| java_trim(&t).to_string()).filter(|t| !t.is_empty())),
         ("strip", 1) => text(s(0)?.map(|t| t.trim_matches(is_java_whitespace).to_string())),
         ("strip", 2) => {
             let set = s(1)?;
@@ -130,15 +112,11 @@ pub(crate) fn call(name: &str, args: &Args) -> Result<Value, ElError> {
         ("replaceOnce", 3) => text(replace(s(0)?, s(1)?, s(2)?, 1, position)?),
         ("remove", 2) => text(replace(s(0)?, s(1)?, Some(String::new()), -1, position)?),
         ("removeStart", 2) => text(match (s(0)?, s(1)?) {
-            (Some(t), Some(p)) if !p.is_empty() => {
-                Some(t.strip_prefix(p.as_str()).map_or(t.clone(), str::to_string))
-            }
+            (Some(t), Some(p)) if !p.is_empty() => Some(t.strip_prefix(p.as_str()).map_or(t.clone(), str::to_string)),
             (t, _) => t,
         }),
         ("removeEnd", 2) => text(match (s(0)?, s(1)?) {
-            (Some(t), Some(p)) if !p.is_empty() => {
-                Some(t.strip_suffix(p.as_str()).map_or(t.clone(), str::to_string))
-            }
+            (Some(t), Some(p)) if !p.is_empty() => Some(t.strip_suffix(p.as_str()).map_or(t.clone(), str::to_string)),
             (t, _) => t,
         }),
         ("upperCase", 1) => text(s(0)?.map(|t| t.to_uppercase())),
@@ -149,41 +127,25 @@ pub(crate) fn call(name: &str, args: &Args) -> Result<Value, ElError> {
         ("repeat", 2) => text(s(0)?.map(|t| repeat(&t, "", n(1)?, position)).transpose()?),
         ("repeat", 3) => {
             let separator = s(1)?.unwrap_or_default();
-            text(
-                s(0)?
-                    .map(|t| repeat(&t, &separator, n(2)?, position))
-                    .transpose()?,
-            )
+            text(s(0)?.map(|t| repeat(&t, &separator, n(2)?, position)).transpose()?)
         }
         ("leftPad", 2 | 3) => {
             let pad = if args.len() == 3 { s(2)? } else { None };
-            text(
-                s(0)?
-                    .map(|t| pad_text(&t, n(1)?, pad.as_deref(), true, position))
-                    .transpose()?,
-            )
+            text(s(0)?.map(|t| pad_text(&t, n(1)?, pad.as_deref(), true, position)).transpose()?)
         }
         ("rightPad", 2 | 3) => {
             let pad = if args.len() == 3 { s(2)? } else { None };
-            text(
-                s(0)?
-                    .map(|t| pad_text(&t, n(1)?, pad.as_deref(), false, position))
-                    .transpose()?,
-            )
+            text(s(0)?.map(|t| pad_text(&t, n(1)?, pad.as_deref(), false, position)).transpose()?)
         }
         ("chomp", 1) => text(s(0)?.map(|t| chomp(&t))),
-        ("deleteWhitespace", 1) => {
-            text(s(0)?.map(|t| t.chars().filter(|c| !is_java_whitespace(*c)).collect()))
-        }
+        ("deleteWhitespace", 1) => text(s(0)?.map(|t| t.chars().filter(|c| !is_java_whitespace(*c)).collect())),
 
         ("indexOf", 2) => int(find(s(0)?, s(1)?, 0, false)),
         ("indexOf", 3) => int(find(s(0)?, s(1)?, n(2)?, false)),
         ("lastIndexOf", 2) => int(find(s(0)?, s(1)?, i64::MAX, true)),
         ("lastIndexOf", 3) => int(find(s(0)?, s(1)?, n(2)?, true)),
         ("countMatches", 2) => count(match (s(0)?, s(1)?) {
-            (Some(t), Some(sub)) if !t.is_empty() && !sub.is_empty() => {
-                t.matches(sub.as_str()).count()
-            }
+            (Some(t), Some(sub)) if !t.is_empty() && !sub.is_empty() => t.matches(sub.as_str()).count(),
             _ => 0,
         }),
         ("length", 1) => count(s(0)?.map_or(0, |t| char_len(&t))),
@@ -191,29 +153,21 @@ pub(crate) fn call(name: &str, args: &Args) -> Result<Value, ElError> {
         ("defaultString", 1) => text(Some(s(0)?.unwrap_or_default())),
         ("defaultString", 2) => text(s(0)?.or(s(1)?)),
         ("defaultIfEmpty", 2) => text(s(0)?.filter(|t| !t.is_empty()).or(s(1)?)),
-        ("defaultIfBlank", 2) => text(
-            s(0)?
-                .filter(|t| !t.chars().all(is_java_whitespace))
-                .or(s(1)?),
-        ),
+        ("defaultIfBlank", 2) => text(s(0)?.filter(|t| !t.chars().all(is_java_whitespace)).or(s(1)?)),
         ("getDigits", 1) => text(s(0)?.map(|t| t.chars().filter(|c| is_java_digit(*c)).collect())),
         _ => return Err(unknown_method("StringUtil", name, args)),
     })
 }
 
 fn equals_ignore_case(a: &str, b: &str) -> bool {
-    char_len(a) == char_len(b)
-        && a.chars()
-            .zip(b.chars())
-            .all(|(x, y)| chars_equal_ignore_case(x, y))
+    char_len(a) == char_len(b) && a.chars().zip(b.chars()).all(|(x, y)| chars_equal_ignore_case(x, y))
 }
 
 fn contains_ignore_case(text: &str, search: &str) -> bool {
     let haystack: Vec<char> = text.chars().collect();
     let needle: Vec<char> = search.chars().collect();
     needle.len() <= haystack.len()
-        && (0..=haystack.len() - needle.len())
-            .any(|i| region_matches_ignore_case(&haystack, i, &needle))
+        && (0..=haystack.len() - needle.len()).any(|i| region_matches_ignore_case(&haystack, i, &needle))
 }
 
 /// `startsWith`/`endsWith` (and their ignore-case forms): two nulls match, one null does not.
@@ -226,11 +180,7 @@ fn affix(text: Text, affix: Text, at_end: bool, ignore_case: bool) -> bool {
     if needle.len() > haystack.len() {
         return false;
     }
-    let at = if at_end {
-        haystack.len() - needle.len()
-    } else {
-        0
-    };
+    let at = if at_end { haystack.len() - needle.len() } else { 0 };
     if ignore_case {
         region_matches_ignore_case(&haystack, at, &needle)
     } else {
@@ -251,11 +201,7 @@ fn substring(text: &str, start: i64, end: Option<i64>) -> Result<String, ElError
 }
 
 fn left(text: &str, len: i64) -> Result<String, ElError> {
-    Ok(if len < 0 {
-        String::new()
-    } else {
-        char_slice(text, 0, usize::try_from(len).unwrap_or(usize::MAX))
-    })
+    Ok(if len < 0 { String::new() } else { char_slice(text, 0, usize::try_from(len).unwrap_or(usize::MAX)) })
 }
 
 fn right(text: &str, len: i64) -> Result<String, ElError> {
@@ -297,18 +243,13 @@ fn substring_after(text: Text, separator: Text) -> Text {
     let Some(sep) = separator else {
         return Some(String::new());
     };
-    Some(
-        t.find(&sep)
-            .map_or(String::new(), |b| t[b + sep.len()..].to_string()),
-    )
+    Some(t.find(&sep).map_or(String::new(), |b| t[b + sep.len()..].to_string()))
 }
 
 fn substring_before_last(text: Text, separator: Text) -> Text {
     let t = text?;
     match separator {
-        Some(sep) if !t.is_empty() && !sep.is_empty() => {
-            Some(t.rfind(&sep).map_or(t.clone(), |b| t[..b].to_string()))
-        }
+        Some(sep) if !t.is_empty() && !sep.is_empty() => Some(t.rfind(&sep).map_or(t.clone(), |b| t[..b].to_string())),
         _ => Some(t),
     }
 }
@@ -339,20 +280,14 @@ fn join(args: &Args) -> Result<Value, ElError> {
     let zone = &args.zone;
     let (items, separator): (Vec<Value>, String) = match args.value(0) {
         Value::Null if args.len() <= 2 => return Ok(Value::Null),
-        Value::List(items) if args.len() <= 2 => {
-            (items.clone(), args.string(1)?.unwrap_or_default())
-        }
+        Value::List(items) if args.len() <= 2 => (items.clone(), args.string(1)?.unwrap_or_default()),
         _ => (args.values.to_vec(), String::new()),
     };
     let mut parts = Vec::with_capacity(items.len());
     for item in &items {
         match item {
             Value::List(_) | Value::Map(_) | Value::Object(_) => {
-                return Err(args.error(format!(
-                    "{}: cannot join {}",
-                    args.method,
-                    item.type_name()
-                )));
+                return Err(args.error(format!("{}: cannot join {}", args.method, item.type_name())));
             }
             other => parts.push(other.to_text(zone).unwrap_or_default()),
         }
@@ -383,13 +318,7 @@ fn strip_end(text: &str, set: Option<&str>) -> String {
 }
 
 /// `replace(text, search, replacement, max)`; `max < 0` replaces all.
-fn replace(
-    text: Text,
-    search: Text,
-    replacement: Text,
-    max: i64,
-    position: usize,
-) -> Result<Text, ElError> {
+fn replace(text: Text, search: Text, replacement: Text, max: i64, position: usize) -> Result<Text, ElError> {
     let Some(t) = text else { return Ok(None) };
     let (Some(search), Some(replacement)) = (search, replacement) else {
         return Ok(Some(t));
@@ -397,14 +326,9 @@ fn replace(
     if t.is_empty() || search.is_empty() || max == 0 {
         return Ok(Some(t));
     }
-    let limit = if max < 0 {
-        usize::MAX
-    } else {
-        usize::try_from(max).unwrap_or(usize::MAX)
-    };
+    let limit = if max < 0 { usize::MAX } else { usize::try_from(max).unwrap_or(usize::MAX) };
     let occurrences = t.matches(search.as_str()).count().min(limit);
-    let grown = char_len(&t) - occurrences * char_len(&search)
-        + occurrences.saturating_mul(char_len(&replacement));
+    let grown = char_len(&t) - occurrences * char_len(&search) + occurrences.saturating_mul(char_len(&replacement));
     check_text_size(grown, position)?;
     Ok(Some(t.replacen(search.as_str(), &replacement, occurrences)))
 }
@@ -423,9 +347,7 @@ fn repeat(text: &str, separator: &str, times: i64, position: usize) -> Result<St
         return Ok(String::new());
     }
     let times = usize::try_from(times).unwrap_or(usize::MAX);
-    let total = char_len(text)
-        .saturating_mul(times)
-        .saturating_add(char_len(separator).saturating_mul(times - 1));
+    let total = char_len(text).saturating_mul(times).saturating_add(char_len(separator).saturating_mul(times - 1));
     check_text_size(total, position)?;
     if separator.is_empty() {
         return Ok(text.repeat(times));
@@ -440,13 +362,7 @@ fn repeat(text: &str, separator: &str, times: i64, position: usize) -> Result<St
     Ok(out)
 }
 
-fn pad_text(
-    text: &str,
-    size: i64,
-    pad: Option<&str>,
-    left: bool,
-    position: usize,
-) -> Result<String, ElError> {
+fn pad_text(text: &str, size: i64, pad: Option<&str>, left: bool, position: usize) -> Result<String, ElError> {
     let pad = match pad {
         Some(p) if !p.is_empty() => p,
         _ => " ",
@@ -458,11 +374,7 @@ fn pad_text(
     }
     check_text_size(size, position)?;
     let padding: String = pad.chars().cycle().take(size - len).collect();
-    Ok(if left {
-        padding + text
-    } else {
-        text.to_string() + &padding
-    })
+    Ok(if left { padding + text } else { text.to_string() + &padding })
 }
 
 /// Removes one trailing `\n`, `\r` or `\r\n`.
@@ -485,11 +397,7 @@ fn find(text: Text, search: Text, from: i64, last: bool) -> i64 {
         }
         last_index_of(&t, &search, usize::try_from(from).unwrap_or(usize::MAX))
     } else {
-        index_of(
-            &t,
-            &search,
-            usize::try_from(from.max(0)).unwrap_or(usize::MAX),
-        )
+        index_of(&t, &search, usize::try_from(from.max(0)).unwrap_or(usize::MAX))
     };
     found.map_or(-1, |i| i64::try_from(i).unwrap_or(-1))
 }

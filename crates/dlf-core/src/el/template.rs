@@ -24,16 +24,12 @@ pub fn parse_template(text: &str) -> Result<Vec<TemplatePart>, ElError> {
     while i < chars.len() {
         if chars[i] == '#' && chars.get(i + 1) == Some(&'{') {
             let start = i + 2;
-            let end = closing_brace(&chars, start).ok_or_else(|| {
-                ElError::expected(i, "'#{' is never closed", "'}' closing the expression")
-            })?;
+            let end = closing_brace(&chars, start)
+                .ok_or_else(|| ElError::expected(i, "'#{' is never closed", "'}' closing the expression"))?;
             if !literal.is_empty() {
                 parts.push(TemplatePart::Text(std::mem::take(&mut literal)));
             }
-            parts.push(TemplatePart::Expression {
-                source: chars[start..end].iter().collect(),
-                offset: start,
-            });
+            parts.push(TemplatePart::Expression { source: chars[start..end].iter().collect(), offset: start });
             i = end + 1;
             continue;
         }
@@ -85,10 +81,7 @@ mod tests {
             parts,
             vec![
                 TemplatePart::Text("a ".into()),
-                TemplatePart::Expression {
-                    source: r#""}" + '}'"#.into(),
-                    offset: 4
-                },
+                TemplatePart::Expression { source: r#""}" + '}'"#.into(), offset: 4 },
                 TemplatePart::Text(" b".into()),
             ]
         );

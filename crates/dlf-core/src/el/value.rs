@@ -94,8 +94,7 @@ pub fn parse_numeric_string(text: &str) -> Option<Number> {
     };
     let (int_part, frac_part) = mantissa.split_once('.').unwrap_or((mantissa, ""));
     let digits_ok = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    if int_part.is_empty() && frac_part.is_empty() || !digits_ok(int_part) || !digits_ok(frac_part)
-    {
+    if int_part.is_empty() && frac_part.is_empty() || !digits_ok(int_part) || !digits_ok(frac_part) {
         return None;
     }
     if let Some(exponent) = exponent {
@@ -187,16 +186,14 @@ impl Value {
             Value::Null => serde_json::Value::Null,
             Value::Bool(b) => serde_json::Value::Bool(*b),
             Value::Int(i) => serde_json::Value::from(*i),
-            Value::Float(x) => serde_json::Number::from_f64(*x)
-                .map_or(serde_json::Value::Null, serde_json::Value::Number),
+            Value::Float(x) => {
+                serde_json::Number::from_f64(*x).map_or(serde_json::Value::Null, serde_json::Value::Number)
+            }
             Value::Str(s) => serde_json::Value::String(s.clone()),
             Value::Date(ms) => serde_json::Value::from(*ms),
-            Value::List(items) => serde_json::Value::Array(
-                items
-                    .iter()
-                    .map(Value::to_json)
-                    .collect::<Option<Vec<_>>>()?,
-            ),
+            Value::List(items) => {
+                serde_json::Value::Array(items.iter().map(Value::to_json).collect::<Option<Vec<_>>>()?)
+            }
             Value::Map(entries) => {
                 let mut map = serde_json::Map::new();
                 for (key, value) in entries {
@@ -218,14 +215,10 @@ impl Value {
                 None => Value::Float(n.as_f64().unwrap_or(f64::NAN)),
             },
             serde_json::Value::String(s) => Value::Str(s.clone()),
-            serde_json::Value::Array(items) => {
-                Value::List(items.iter().map(Value::from_json).collect())
+            serde_json::Value::Array(items) => Value::List(items.iter().map(Value::from_json).collect()),
+            serde_json::Value::Object(map) => {
+                Value::Map(map.iter().map(|(k, v)| (k.clone(), Value::from_json(v))).collect())
             }
-            serde_json::Value::Object(map) => Value::Map(
-                map.iter()
-                    .map(|(k, v)| (k.clone(), Value::from_json(v)))
-                    .collect(),
-            ),
         }
     }
 
@@ -247,9 +240,7 @@ mod tests {
         assert_eq!(parse_numeric_string(" 42\n"), Some(Number::Int(42)));
         assert_eq!(parse_numeric_string("-1.5e2"), Some(Number::Float(-150.0)));
         assert_eq!(parse_numeric_string("007"), Some(Number::Int(7)));
-        for bad in [
-            "", "-", "1e", "abc", "NaN", "Infinity", "0x10", "1.2.3", ".", "e5",
-        ] {
+        for bad in ["", "-", "1e", "abc", "NaN", "Infinity", "0x10", "1.2.3", ".", "e5"] {
             assert_eq!(parse_numeric_string(bad), None, "{bad}");
         }
     }

@@ -22,22 +22,14 @@ pub(crate) fn call(receiver: &Value, name: &str, args: &Args) -> Result<Value, E
                     .ok()
                     .and_then(|i| items.get(i))
                     .cloned()
-                    .ok_or_else(|| {
-                        args.error(format!(
-                            "index {index} out of bounds for length {}",
-                            items.len()
-                        ))
-                    })
+                    .ok_or_else(|| args.error(format!("index {index} out of bounds for length {}", items.len())))
             }
             ("isEmpty", 0) => Ok(Value::Bool(items.is_empty())),
             _ => Err(no_method(receiver, name, args)),
         },
         Value::Map(entries) => match (name, args.len()) {
             ("size", 0) => Ok(Value::Int(entries.len() as i64)),
-            ("get", 1) => Ok(receiver
-                .map_get(&args.required_string(0)?)
-                .cloned()
-                .unwrap_or(Value::Null)),
+            ("get", 1) => Ok(receiver.map_get(&args.required_string(0)?).cloned().unwrap_or(Value::Null)),
             ("isEmpty", 0) => Ok(Value::Bool(entries.is_empty())),
             _ => Err(no_method(receiver, name, args)),
         },
@@ -49,11 +41,7 @@ pub(crate) fn call(receiver: &Value, name: &str, args: &Args) -> Result<Value, E
 fn no_method(receiver: &Value, name: &str, args: &Args) -> ElError {
     ElError::new(
         args.position,
-        format!(
-            "{} has no method '{name}' taking {} argument(s)",
-            receiver.type_name(),
-            args.len()
-        ),
+        format!("{} has no method '{name}' taking {} argument(s)", receiver.type_name(), args.len()),
     )
 }
 
@@ -71,19 +59,13 @@ fn string_method(s: &str, name: &str, args: &Args) -> Result<Value, ElError> {
         ("isEmpty", 0) => Value::Bool(s.is_empty()),
         ("substring", 1 | 2) => {
             let start = bound(args.int(0)?)?;
-            let end = if args.len() == 2 {
-                bound(args.int(1)?)?
-            } else {
-                len as usize
-            };
+            let end = if args.len() == 2 { bound(args.int(1)?)? } else { len as usize };
             if start > end {
                 return Err(args.error(format!("begin {start}, end {end}, length {len}")));
             }
             Value::Str(char_slice(s, start, end))
         }
-        ("indexOf", 1) => {
-            Value::Int(index_of(s, &args.required_string(0)?, 0).map_or(-1, |i| i as i64))
-        }
+        ("indexOf", 1) => Value::Int(index_of(s, &args.required_string(0)?, 0).map_or(-1, |i| i as i64)),
         ("contains", 1) => Value::Bool(s.contains(&args.required_string(0)?)),
         ("startsWith", 1) => Value::Bool(s.starts_with(&args.required_string(0)?)),
         ("endsWith", 1) => Value::Bool(s.ends_with(&args.required_string(0)?)),
@@ -94,23 +76,14 @@ fn string_method(s: &str, name: &str, args: &Args) -> Result<Value, ElError> {
         ("equalsIgnoreCase", 1) => Value::Bool(match args.string(0)? {
             Some(other) => {
                 char_len(&other) == char_len(s)
-                    && s.chars()
-                        .zip(other.chars())
-                        .all(|(a, b)| chars_equal_ignore_case(a, b))
+                    && s.chars().zip(other.chars()).all(|(a, b)| chars_equal_ignore_case(a, b))
             }
             None => false,
         }),
         ("replace", 2) => {
             let (from, to) = (args.required_string(0)?, args.required_string(1)?);
-            let occurrences = if from.is_empty() {
-                char_len(s) + 1
-            } else {
-                s.matches(from.as_str()).count()
-            };
-            check_text_size(
-                char_len(s) + occurrences.saturating_mul(char_len(&to)),
-                args.position,
-            )?;
+            let occurrences = if from.is_empty() { char_len(s) + 1 } else { s.matches(from.as_str()).count() };
+            check_text_size(char_len(s) + occurrences.saturating_mul(char_len(&to)), args.position)?;
             Value::Str(s.replace(from.as_str(), &to))
         }
         ("concat", 1) => {

@@ -442,11 +442,7 @@ impl JobDocument {
         let de = &mut serde_json::Deserializer::from_slice(body);
         let mut doc: JobDocument = serde_path_to_error::deserialize(&mut *de).map_err(|e| {
             let path = e.path().to_string();
-            if path == "." || path.is_empty() {
-                e.inner().to_string()
-            } else {
-                format!("{path}: {}", e.inner())
-            }
+            if path == "." || path.is_empty() { e.inner().to_string() } else { format!("{path}: {}", e.inner()) }
         })?;
         de.end().map_err(|e| format!("unexpected text after the JSON document: {e}"))?;
         for key in SERVER_OWNED_JOB_KEYS {

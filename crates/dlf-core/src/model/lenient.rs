@@ -4,8 +4,8 @@
 //! old SDK sent `dependJobs` as a list. The reference says one thing, the documents another;
 //! dlf accepts both and writes back the reference form (JOBS.md §2, API.md §0.10).
 
-use serde::de::{self, Deserializer, SeqAccess, Visitor};
 use serde::Deserialize;
+use serde::de::{self, Deserializer, SeqAccess, Visitor};
 use serde_json::Value;
 use std::fmt;
 

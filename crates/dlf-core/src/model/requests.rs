@@ -1,8 +1,8 @@
 //! Small request bodies (StartJob / RunOnce), and the one JSON-body parser every operation uses.
 
 use super::job::JobParam;
-use serde::de::DeserializeOwned;
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
 
 /// StartJob / RunOnce body: `{"jobParams": [...]}`; the SDK may send no body at all.
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]

@@ -6,13 +6,32 @@ use serde_json::{Map, Value};
 
 /// The script types of the reference (API.md §0.11 ScriptInfo).
 pub const SCRIPT_TYPES: [&str; 13] = [
-    "FlinkSQL", "DLISQL", "SparkSQL", "HiveSQL", "DWSSQL", "RDSSQL", "Shell", "PRESTO", "ClickHouseSQL",
-    "HetuEngineSQL", "PYTHON", "ImpalaSQL", "SparkPython",
+    "FlinkSQL",
+    "DLISQL",
+    "SparkSQL",
+    "HiveSQL",
+    "DWSSQL",
+    "RDSSQL",
+    "Shell",
+    "PRESTO",
+    "ClickHouseSQL",
+    "HetuEngineSQL",
+    "PYTHON",
+    "ImpalaSQL",
+    "SparkPython",
 ];
 
 /// Script types that need a `connectionName` (Shell/PYTHON default to the built-in `local` host).
 pub const SCRIPT_TYPES_NEEDING_CONNECTION: [&str; 10] = [
-    "DLISQL", "SparkSQL", "HiveSQL", "DWSSQL", "PRESTO", "ClickHouseSQL", "HetuEngineSQL", "RDSSQL", "ImpalaSQL",
+    "DLISQL",
+    "SparkSQL",
+    "HiveSQL",
+    "DWSSQL",
+    "PRESTO",
+    "ClickHouseSQL",
+    "HetuEngineSQL",
+    "RDSSQL",
+    "ImpalaSQL",
     "SparkPython",
 ];
 

@@ -144,8 +144,13 @@ pub enum InstanceType {
 
 impl InstanceType {
     /// Every type, in code order.
-    pub const ALL: &'static [InstanceType] =
-        &[InstanceType::Normal, InstanceType::Manual, InstanceType::PatchData, InstanceType::SubJob, InstanceType::Once];
+    pub const ALL: &'static [InstanceType] = &[
+        InstanceType::Normal,
+        InstanceType::Manual,
+        InstanceType::PatchData,
+        InstanceType::SubJob,
+        InstanceType::Once,
+    ];
 
     /// The wire and database code.
     pub fn code(self) -> i64 {

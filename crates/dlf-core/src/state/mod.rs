@@ -102,7 +102,9 @@ pub mod window;
 #[cfg(test)]
 mod tests;
 
-pub use concurrency::{DEFAULT_CONCURRENT, DEFAULT_CONCURRENT_CAP, instance_limit, instances_to_start, superseded_by_latest};
+pub use concurrency::{
+    DEFAULT_CONCURRENT, DEFAULT_CONCURRENT_CAP, instance_limit, instances_to_start, superseded_by_latest,
+};
 pub use conditions::{ConditionResult, MultiIfPolicy, SkipPolicy, condition_is_true, vote};
 pub use dependency::{
     DEPENDENCY_CANCEL_MESSAGE, DependFailPolicy, DependType, DependencyCancel, DependencyDecision, DependencyModel,

@@ -17,11 +17,12 @@ pub fn topological_order(nodes: &[Node]) -> Result<Vec<usize>, Vec<String>> {
         let mut seen = Vec::new();
         for up in node.upstream() {
             if let Some(&u) = index.get(up.as_str())
-                && !seen.contains(&u) {
-                    seen.push(u);
-                    indegree[i] += 1;
-                    downstream[u].push(i);
-                }
+                && !seen.contains(&u)
+            {
+                seen.push(u);
+                indegree[i] += 1;
+                downstream[u].push(i);
+            }
         }
     }
     let mut ready: Vec<usize> = (0..nodes.len()).filter(|&i| indegree[i] == 0).rev().collect();
@@ -35,11 +36,7 @@ pub fn topological_order(nodes: &[Node]) -> Result<Vec<usize>, Vec<String>> {
             }
         }
     }
-    if order.len() == nodes.len() {
-        Ok(order)
-    } else {
-        Err(find_cycle(nodes).unwrap_or_default())
-    }
+    if order.len() == nodes.len() { Ok(order) } else { Err(find_cycle(nodes).unwrap_or_default()) }
 }
 
 /// One cycle of the graph as node names, e.g. `["a", "b", "a"]`, or `None` if acyclic.

@@ -19,7 +19,9 @@ pub fn check_name(name: &str) -> Result<(), DlfError> {
     if let Some(bad) = name.chars().find(|c| !(c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))) {
         return Err(DlfError::with_message(
             ErrorCode::JobNameInvalid,
-            format!("The job name is invalid: name contains '{bad}'; only letters, digits, '-', '_' and '.' are allowed."),
+            format!(
+                "The job name is invalid: name contains '{bad}'; only letters, digits, '-', '_' and '.' are allowed."
+            ),
         ));
     }
     Ok(())
@@ -56,9 +58,10 @@ pub fn check_top_level(doc: &JobDocument) -> Result<(), DlfError> {
     check_enum("emptyRunningJob", doc.empty_running_job.as_deref(), &["0", "1"])?;
     check_enum("targetStatus", doc.target_status.as_deref(), &["SAVED", "SUBMITTED", "PRODUCTION"])?;
     if let Some(days) = doc.clean_overdue_days
-        && days < 0 {
-            return Err(DlfError::invalid_param(format!("cleanOverdueDays must not be negative, got {days}")));
-        }
+        && days < 0
+    {
+        return Err(DlfError::invalid_param(format!("cleanOverdueDays must not be negative, got {days}")));
+    }
     if doc.single_node_job_flag == Some(true) && doc.nodes.len() != 1 {
         return Err(DlfError::invalid_param(format!(
             "singleNodeJobFlag is true, so the job must have exactly one node, it has {}",
@@ -74,7 +77,10 @@ pub fn check_top_level(doc: &JobDocument) -> Result<(), DlfError> {
 fn check_directory(dir: &str) -> Result<(), DlfError> {
     let folders: Vec<&str> = dir.split('/').filter(|s| !s.is_empty()).collect();
     if folders.len() > 10 {
-        return Err(DlfError::invalid_param(format!("directory '{dir}' has {} levels, at most 10 are allowed", folders.len())));
+        return Err(DlfError::invalid_param(format!(
+            "directory '{dir}' has {} levels, at most 10 are allowed",
+            folders.len()
+        )));
     }
     for folder in folders {
         let ok_chars = folder.chars().all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | ' '));
@@ -124,29 +130,37 @@ pub fn check_param(field: &str, p: &crate::model::JobParam) -> Result<(), DlfErr
 fn check_basic_config(doc: &JobDocument) -> Result<(), DlfError> {
     let Some(bc) = &doc.basic_config else { return Ok(()) };
     if let Some(owner) = &bc.owner
-        && owner.chars().count() > 128 {
-            return Err(DlfError::invalid_param("basicConfig.owner is longer than 128 characters"));
-        }
+        && owner.chars().count() > 128
+    {
+        return Err(DlfError::invalid_param("basicConfig.owner is longer than 128 characters"));
+    }
     for (field, value) in [("basicConfig.priority", bc.priority), ("basicConfig.taskPriority", bc.task_priority)] {
         if let Some(v) = value
-            && !(0..=2).contains(&v) {
-                return Err(DlfError::invalid_param(format!("{field} must be 0, 1 or 2, got {v}")));
-            }
+            && !(0..=2).contains(&v)
+        {
+            return Err(DlfError::invalid_param(format!("{field} must be 0, 1 or 2, got {v}")));
+        }
     }
     if let Some(v) = bc.instance_timeout
-        && v != 0 && !(5..=1440).contains(&v) {
-            return Err(DlfError::invalid_param(format!(
-                "basicConfig.instanceTimeout must be 0 (off) or 5-1440 minutes, got {v}"
-            )));
-        }
+        && v != 0
+        && !(5..=1440).contains(&v)
+    {
+        return Err(DlfError::invalid_param(format!(
+            "basicConfig.instanceTimeout must be 0 (off) or 5-1440 minutes, got {v}"
+        )));
+    }
     if let Some(v) = bc.is_ignore_waiting
-        && v != 0 && v != 1 {
-            return Err(DlfError::invalid_param(format!("basicConfig.isIgnoreWaiting must be 0 or 1, got {v}")));
-        }
+        && v != 0
+        && v != 1
+    {
+        return Err(DlfError::invalid_param(format!("basicConfig.isIgnoreWaiting must be 0 or 1, got {v}")));
+    }
     if let Some(fields) = &bc.custom_fields {
         let total: usize = fields
             .iter()
-            .map(|(k, v)| k.chars().count() + v.as_str().map(|s| s.chars().count()).unwrap_or_else(|| v.to_string().len()))
+            .map(|(k, v)| {
+                k.chars().count() + v.as_str().map(|s| s.chars().count()).unwrap_or_else(|| v.to_string().len())
+            })
             .sum();
         if total > 2048 {
             return Err(DlfError::invalid_param(format!(

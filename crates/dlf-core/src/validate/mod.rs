@@ -13,7 +13,7 @@ mod schedule;
 
 pub use dag::{find_cycle, topological_order};
 pub use job_fields::check_param;
-pub use schedule::{dependency_allowed, parse_cron_block, CronSpec};
+pub use schedule::{CronSpec, dependency_allowed, parse_cron_block};
 
 use crate::cron::{IntervalType, Period};
 use crate::error::DlfError;

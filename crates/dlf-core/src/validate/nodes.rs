@@ -1,8 +1,8 @@
 //! Nodes and the graph they form (JOBS.md §2.3, API.md Appendix A).
 
+use super::MAX_NODES;
 use super::dag;
 use super::job_fields::check_enum;
-use super::MAX_NODES;
 use crate::error::{DlfError, ErrorCode};
 use crate::model::{FailPolicy, JobDocument, Location, Node};
 use std::collections::HashSet;
@@ -31,7 +31,10 @@ fn is_script_capable(node_type: &str) -> bool {
 
 pub fn check_nodes(doc: &JobDocument) -> Result<(), DlfError> {
     if doc.nodes.is_empty() {
-        return Err(DlfError::with_message(ErrorCode::JobHasNoNodes, "The job has no nodes: nodes must list at least one node."));
+        return Err(DlfError::with_message(
+            ErrorCode::JobHasNoNodes,
+            "The job has no nodes: nodes must list at least one node.",
+        ));
     }
     if doc.nodes.len() > MAX_NODES {
         return Err(DlfError::invalid_param(format!(
@@ -97,7 +100,9 @@ fn check_node_fields(i: usize, node: &Node) -> Result<(), DlfError> {
     if len > 128 {
         return Err(DlfError::invalid_param(format!("{field}.name is longer than 128 characters")));
     }
-    if let Some(bad) = node.name.chars().find(|c| !(c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | '/' | '<' | '>'))) {
+    if let Some(bad) =
+        node.name.chars().find(|c| !(c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | '/' | '<' | '>')))
+    {
         return Err(DlfError::invalid_param(format!(
             "{field}.name '{}' contains '{bad}'; only letters, digits and - _ . / < > are allowed",
             node.name
@@ -107,11 +112,12 @@ fn check_node_fields(i: usize, node: &Node) -> Result<(), DlfError> {
         return Err(DlfError::invalid_param(format!("{field}.type is required")));
     }
     if let Some(policy) = &node.fail_policy
-        && FailPolicy::parse(policy).is_none() {
-            return Err(DlfError::invalid_param(format!(
-                "{field}.failPolicy '{policy}' is not one of FAIL, IGNORE, SUSPEND, FAIL_CHILD"
-            )));
-        }
+        && FailPolicy::parse(policy).is_none()
+    {
+        return Err(DlfError::invalid_param(format!(
+            "{field}.failPolicy '{policy}' is not one of FAIL, IGNORE, SUSPEND, FAIL_CHILD"
+        )));
+    }
     check_range(&field, "pollingInterval", node.polling_interval, 1, 60)?;
     check_range(&field, "maxExecutionTime", node.max_execution_time, 5, 1440)?;
     check_range(&field, "retryTimes", node.retry_times, 0, 5)?;
@@ -155,7 +161,9 @@ fn check_script_or_statement(field: &str, node: &Node) -> Result<(), DlfError> {
             "{field}: statementOrScript is STATEMENT, so the property 'statement' is required"
         ))),
         Some("STATEMENT") => Ok(()),
-        Some("SCRIPT") | None if has("scriptName") || (node.property("statementOrScript").is_none() && inline) => Ok(()),
+        Some("SCRIPT") | None if has("scriptName") || (node.property("statementOrScript").is_none() && inline) => {
+            Ok(())
+        }
         Some("SCRIPT") | None => Err(DlfError::invalid_param(format!(
             "{field}: a {} node needs the property 'scriptName' (or statementOrScript=STATEMENT with 'statement')",
             node.node_type

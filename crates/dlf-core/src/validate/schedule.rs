@@ -3,7 +3,7 @@
 
 use super::job_fields::check_enum;
 use super::{JobValidationContext, UpstreamJob};
-use crate::cron::{derive_interval_type, period_of, CronExpr, IntervalType, Period};
+use crate::cron::{CronExpr, IntervalType, Period, derive_interval_type, period_of};
 use crate::error::DlfError;
 use crate::model::{Cron, JobDocument, ScheduleKind, ScheduleTime};
 use crate::zone::Zone;
@@ -27,28 +27,36 @@ pub fn parse_cron_block(cron: &Cron, strict: bool) -> Result<CronSpec, DlfError>
         .as_deref()
         .filter(|e| !e.trim().is_empty())
         .ok_or_else(|| DlfError::schedule("schedule.cron.expression is required"))?;
-    let expr = CronExpr::parse(text).map_err(|e| DlfError::schedule(format!("schedule.cron.expression '{text}': {e}")))?;
+    let expr =
+        CronExpr::parse(text).map_err(|e| DlfError::schedule(format!("schedule.cron.expression '{text}': {e}")))?;
     if strict && !expr.seconds_is_zero() {
         return Err(DlfError::schedule(format!(
             "schedule.cron.expression '{text}': the second field must be 0 (--strict-dlf-cron)"
         )));
     }
     let zone = match cron.expression_time_zone.as_deref().filter(|z| !z.trim().is_empty()) {
-        Some(z) => Some(Zone::parse(z).map_err(|e| DlfError::schedule(format!("schedule.cron.expressionTimeZone: {e}")))?),
+        Some(z) => {
+            Some(Zone::parse(z).map_err(|e| DlfError::schedule(format!("schedule.cron.expressionTimeZone: {e}")))?)
+        }
         None => None,
     };
     let start_ms = match cron.start_time.as_deref() {
-        Some(s) => Some(ScheduleTime::parse(s).map_err(|e| DlfError::schedule(format!("schedule.cron.startTime: {e}")))?.epoch_ms),
+        Some(s) => Some(
+            ScheduleTime::parse(s).map_err(|e| DlfError::schedule(format!("schedule.cron.startTime: {e}")))?.epoch_ms,
+        ),
         None => None,
     };
     let end_ms = match cron.end_time.as_deref().filter(|s| !s.trim().is_empty()) {
-        Some(s) => Some(ScheduleTime::parse(s).map_err(|e| DlfError::schedule(format!("schedule.cron.endTime: {e}")))?.epoch_ms),
+        Some(s) => Some(
+            ScheduleTime::parse(s).map_err(|e| DlfError::schedule(format!("schedule.cron.endTime: {e}")))?.epoch_ms,
+        ),
         None => None,
     };
     if let (Some(start), Some(end)) = (start_ms, end_ms)
-        && start >= end {
-            return Err(DlfError::schedule("schedule.cron.startTime must be earlier than schedule.cron.endTime"));
-        }
+        && start >= end
+    {
+        return Err(DlfError::schedule("schedule.cron.startTime must be earlier than schedule.cron.endTime"));
+    }
     let interval = match cron.interval_type.as_deref().filter(|s| !s.is_empty()) {
         Some(s) => IntervalType::parse(s).ok_or_else(|| {
             DlfError::schedule(format!(
@@ -74,7 +82,9 @@ pub fn check_schedule(doc: &JobDocument, ctx: &JobValidationContext<'_>) -> Resu
             match event.event_type.as_deref() {
                 None => return Err(DlfError::schedule("schedule.event.eventType is required (KAFKA, DIS or OBS)")),
                 Some(t) if !["KAFKA", "DIS", "OBS"].contains(&t) => {
-                    return Err(DlfError::schedule(format!("schedule.event.eventType '{t}' is not one of KAFKA, DIS, OBS")));
+                    return Err(DlfError::schedule(format!(
+                        "schedule.event.eventType '{t}' is not one of KAFKA, DIS, OBS"
+                    )));
                 }
                 _ => {}
             }
@@ -83,11 +93,13 @@ pub fn check_schedule(doc: &JobDocument, ctx: &JobValidationContext<'_>) -> Resu
             }
             check_enum("schedule.event.failPolicy", event.fail_policy.as_deref(), &["SUSPEND", "IGNORE"])
                 .map_err(as_schedule_error)?;
-            check_enum("schedule.event.readPolicy", event.read_policy.as_deref(), &["LAST", "NEW"]).map_err(as_schedule_error)?;
+            check_enum("schedule.event.readPolicy", event.read_policy.as_deref(), &["LAST", "NEW"])
+                .map_err(as_schedule_error)?;
             if let Some(c) = event.concurrent
-                && !(1..=128).contains(&c) {
-                    return Err(DlfError::schedule(format!("schedule.event.concurrent must be in [1,128], got {c}")));
-                }
+                && !(1..=128).contains(&c)
+            {
+                return Err(DlfError::schedule(format!("schedule.event.concurrent must be in [1,128], got {c}")));
+            }
         }
     } else if kind == ScheduleKind::Event {
         return Err(DlfError::schedule("schedule.event is required when schedule.type is EVENT"));
@@ -103,12 +115,17 @@ pub fn check_schedule(doc: &JobDocument, ctx: &JobValidationContext<'_>) -> Resu
         return Err(DlfError::schedule("schedule.cron.startTime is required"));
     }
     if let Some(c) = cron.concurrent
-        && !(1..=128).contains(&c) {
-            return Err(DlfError::schedule(format!("schedule.cron.concurrent must be in [1,128], got {c}")));
-        }
+        && !(1..=128).contains(&c)
+    {
+        return Err(DlfError::schedule(format!("schedule.cron.concurrent must be in [1,128], got {c}")));
+    }
     if let Some(deps) = &cron.depend_jobs {
-        check_enum("schedule.cron.dependJobs.dependPeriod", deps.depend_period.as_deref(), &["SAME_PERIOD", "PRE_PERIOD"])
-            .map_err(as_schedule_error)?;
+        check_enum(
+            "schedule.cron.dependJobs.dependPeriod",
+            deps.depend_period.as_deref(),
+            &["SAME_PERIOD", "PRE_PERIOD"],
+        )
+        .map_err(as_schedule_error)?;
         check_enum(
             "schedule.cron.dependJobs.dependFailPolicy",
             deps.depend_fail_policy.as_deref(),
@@ -172,13 +189,14 @@ pub fn dependency_allowed(down: (IntervalType, Period), up: (IntervalType, Perio
     }
     if down_class == up_class
         && let (Period::Fixed(d), Period::Fixed(u)) = (down_period, up_period)
-            && d < u {
-                return Err(format!(
-                    "a job with a {} s period cannot depend on one with a longer {} s period",
-                    d / 1000,
-                    u / 1000
-                ));
-            }
+        && d < u
+    {
+        return Err(format!(
+            "a job with a {} s period cannot depend on one with a longer {} s period",
+            d / 1000,
+            u / 1000
+        ));
+    }
     Ok(())
 }
 

@@ -9,9 +9,7 @@ use std::collections::HashMap;
 
 /// Epoch ms of an RFC 3339 time.
 pub fn ms(rfc3339: &str) -> i64 {
-    chrono::DateTime::parse_from_rfc3339(rfc3339)
-        .expect("RFC 3339 time")
-        .timestamp_millis()
+    chrono::DateTime::parse_from_rfc3339(rfc3339).expect("RFC 3339 time").timestamp_millis()
 }
 
 /// Owns everything an [`ElContext`] borrows.
@@ -30,10 +28,7 @@ pub struct Fixture {
 }
 
 fn map(pairs: &[(&str, &str)]) -> HashMap<String, String> {
-    pairs
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
+    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
 }
 
 impl Fixture {
@@ -45,28 +40,16 @@ impl Fixture {
             now_ms: ms("2018-09-27T10:11:12+08:00"),
             zone: Zone::parse("Asia/Shanghai").unwrap(),
             params: StaticParams {
-                job: map(&[
-                    ("result", "4"),
-                    ("a", "No.0010"),
-                    ("shadowed", "from job"),
-                    ("bizdate", "20180925"),
-                ]),
+                job: map(&[("result", "4"), ("a", "No.0010"), ("shadowed", "from job"), ("bizdate", "20180925")]),
                 own: map(&[("test", "own value"), ("a", "No.0010")]),
                 script: map(&[("script_only", "s"), ("shadowed", "from script")]),
             },
-            env: StaticEnv(map(&[
-                ("env_var", "E"),
-                ("shadowed", "from env"),
-                ("dlf.region", "cn-north-4"),
-            ])),
+            env: StaticEnv(map(&[("env_var", "E"), ("shadowed", "from env"), ("dlf.region", "cn-north-4")])),
             nodes: StaticNodes {
                 statuses: map(&[("test", "success"), ("A", "fail")]),
                 outputs: [
                     ("n".to_string(), Some(r#"[["000"]]"#.to_string())),
-                    (
-                        "get_cluster".to_string(),
-                        Some(r#"{"tables":[{"table_name":"t1"}]}"#.to_string()),
-                    ),
+                    ("get_cluster".to_string(), Some(r#"{"tables":[{"table_name":"t1"}]}"#.to_string())),
                     ("quiet".to_string(), None),
                     ("huge".to_string(), Some("x".repeat(40_000))),
                 ]
@@ -113,10 +96,7 @@ impl Fixture {
             params: &self.params,
             env: &self.env,
             nodes: &self.nodes,
-            loop_ctx: self.loop_offset.map(|offset| LoopContext {
-                data_array: &self.dataset,
-                offset,
-            }),
+            loop_ctx: self.loop_offset.map(|offset| LoopContext { data_array: &self.dataset, offset }),
             event_data: self.event_data.as_deref(),
             simple_variables: self.simple_variables,
             job_id: Some(1001),

@@ -11,8 +11,8 @@
 use super::error::AttemptError;
 use super::params::{self, InstanceFacts, InstanceNodes, InstanceParams, Params};
 use super::plan::JobPlan;
-use crate::runners::AttemptSpec;
 use crate::Engine;
+use crate::runners::AttemptSpec;
 use dlf_core::el;
 use dlf_core::model::NodeStatus;
 use std::collections::HashMap;
@@ -47,7 +47,8 @@ fn render_properties(
     snapshot: &NodesSnapshot,
     now: i64,
 ) -> Result<Vec<(String, String)>, AttemptError> {
-    let nodes = InstanceNodes { plan, statuses: &snapshot.statuses, outputs: &snapshot.outputs, for_node: Some(node_index) };
+    let nodes =
+        InstanceNodes { plan, statuses: &snapshot.statuses, outputs: &snapshot.outputs, for_node: Some(node_index) };
     let lookup = Params { resolved, script: None };
     let ctx = params::context(facts, now, &lookup, &nodes);
     plan.node(node_index)
@@ -62,7 +63,12 @@ fn render_properties(
 }
 
 /// Builds the attempt, or the reason the node fails before running.
-pub async fn prepare(engine: &Engine, view: &InstanceView<'_>, node_index: usize, attempt: u32) -> Result<AttemptSpec, AttemptError> {
+pub async fn prepare(
+    engine: &Engine,
+    view: &InstanceView<'_>,
+    node_index: usize,
+    attempt: u32,
+) -> Result<AttemptSpec, AttemptError> {
     let InstanceView { plan, workspace_id, facts, params: resolved, nodes: snapshot } = *view;
     let node = plan.node(node_index);
     let now = engine.now_ms();
@@ -86,7 +92,8 @@ pub async fn prepare(engine: &Engine, view: &InstanceView<'_>, node_index: usize
                 .await
                 .map_err(|source| AttemptError::ScriptLookup { name: name.to_string(), source })?
                 .ok_or_else(|| AttemptError::MissingScript(name.to_string()))?;
-            let script_params: HashMap<String, String> = prop("scriptArgs").map(params::key_value_lines).unwrap_or_default().into_iter().collect();
+            let script_params: HashMap<String, String> =
+                prop("scriptArgs").map(params::key_value_lines).unwrap_or_default().into_iter().collect();
             let with_script = Params { resolved, script: Some(&script_params) };
             let content = el::substitute_params(&script.content, &|n: &str| {
                 use el::ParamLookup;

@@ -15,8 +15,8 @@
 use super::attempt::{self, InstanceView, NodesSnapshot};
 use super::params::{InstanceFacts, InstanceParams};
 use super::plan::JobPlan;
-use crate::runners::{AttemptContext, AttemptOutcome, AttemptReport, AttemptSpec, LogSink, NodeRunner, ProcessInfo};
 use crate::Engine;
+use crate::runners::{AttemptContext, AttemptOutcome, AttemptReport, AttemptSpec, LogSink, NodeRunner, ProcessInfo};
 use dlf_core::state::attempt_time_limit;
 use std::sync::Arc;
 use std::time::Duration;
@@ -94,7 +94,8 @@ impl AttemptReport for LoopReport {
     }
 
     fn progress(&self, note: &str) {
-        let _ = self.events.send(AttemptEvent::Progress { node: self.node, attempt: self.attempt, note: note.to_string() });
+        let _ =
+            self.events.send(AttemptEvent::Progress { node: self.node, attempt: self.attempt, note: note.to_string() });
     }
 }
 
@@ -230,10 +231,16 @@ mod tests {
         let spec = spec(dir.path(), "echo started; sleep 30");
         let report = Recorded::default();
         let began = Instant::now();
-        let outcome = execute(&ShellRunner, &spec, Duration::from_millis(300), &CancellationToken::new(), &report).await;
+        let outcome =
+            execute(&ShellRunner, &spec, Duration::from_millis(300), &CancellationToken::new(), &report).await;
         assert_eq!(
             outcome,
-            AttemptOutcome::Failed { message: "timed out after 300 ms".into(), exit_code: None, timed_out: true, retryable: true }
+            AttemptOutcome::Failed {
+                message: "timed out after 300 ms".into(),
+                exit_code: None,
+                timed_out: true,
+                retryable: true
+            }
         );
         assert!(began.elapsed() < Duration::from_secs(5), "killed at the limit, not at the end of sleep");
         let groups = report.0.lock().unwrap().clone();
@@ -263,9 +270,14 @@ mod tests {
     #[tokio::test]
     async fn an_attempt_within_its_limit_ends_as_the_runner_says() {
         let dir = tempfile::tempdir().unwrap();
-        let outcome =
-            execute(&ShellRunner, &spec(dir.path(), "echo hi"), Duration::from_secs(60), &CancellationToken::new(), &Recorded::default())
-                .await;
+        let outcome = execute(
+            &ShellRunner,
+            &spec(dir.path(), "echo hi"),
+            Duration::from_secs(60),
+            &CancellationToken::new(),
+            &Recorded::default(),
+        )
+        .await;
         assert_eq!(outcome, AttemptOutcome::Succeeded { output: Some("hi\n".into()) });
     }
 }

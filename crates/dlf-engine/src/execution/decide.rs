@@ -8,12 +8,12 @@
 //! those answers into node and instance events and starts the attempts they call for; it
 //! decides nothing itself.
 
+use super::InstanceRun;
 use super::attempt::NodesSnapshot;
 use super::attempt_task::{self, AttemptInput, LoopReport};
 use super::error::{AttemptError, RunError};
 use super::nodes::{Work, WorkKind};
 use super::params::{self, InstanceNodes, Params};
-use super::InstanceRun;
 use crate::runners::{AttemptOutcome, Execution, LogSink, NodeRunner};
 use dlf_core::el;
 use dlf_core::model::{FailPolicy, NodeStatus};
@@ -64,7 +64,12 @@ impl InstanceRun {
     /// Evaluates node `i`'s edge conditions and votes (§5.6 step 4).
     fn vote(&self, i: usize) -> Result<Readiness, AttemptError> {
         let snapshot = self.snapshot();
-        let nodes = InstanceNodes { plan: &self.plan, statuses: &snapshot.statuses, outputs: &snapshot.outputs, for_node: Some(i) };
+        let nodes = InstanceNodes {
+            plan: &self.plan,
+            statuses: &snapshot.statuses,
+            outputs: &snapshot.outputs,
+            for_node: Some(i),
+        };
         let lookup = Params { resolved: &self.params, script: None };
         let ctx = params::context(&self.facts, self.engine.now_ms(), &lookup, &nodes);
         let mut results = Vec::new();
@@ -115,7 +120,9 @@ impl InstanceRun {
                 row.start_ms = Some(now);
             }
             row.end_ms = None;
-            row.log_path = Some(crate::logs::attempt_log(&logs, self.record.id, &row.node_name, row.attempts).display().to_string());
+            row.log_path = Some(
+                crate::logs::attempt_log(&logs, self.record.id, &row.node_name, row.attempts).display().to_string(),
+            );
             row.runner_epoch = Some(self.engine.epoch().to_string());
             u32::try_from(row.attempts).unwrap_or(u32::MAX)
         };
@@ -131,7 +138,14 @@ impl InstanceRun {
                 let outcome = match input.prepare().await {
                     Ok(spec) => {
                         let report = LoopReport { node: i, attempt, events: self.events_tx.clone() };
-                        attempt_task::execute(runner.as_ref(), &spec, input.time_limit(), &CancellationToken::new(), &report).await
+                        attempt_task::execute(
+                            runner.as_ref(),
+                            &spec,
+                            input.time_limit(),
+                            &CancellationToken::new(),
+                            &report,
+                        )
+                        .await
                     }
                     Err(failed) => failed,
                 };
@@ -163,7 +177,12 @@ impl InstanceRun {
     }
 
     async fn write_attempt_log(&self, i: usize, attempt: u32, message: &str) {
-        let path = crate::logs::attempt_log(&self.engine.config().logs_dir(), self.record.id, &self.nodes[i].row.node_name, i64::from(attempt));
+        let path = crate::logs::attempt_log(
+            &self.engine.config().logs_dir(),
+            self.record.id,
+            &self.nodes[i].row.node_name,
+            i64::from(attempt),
+        );
         LogSink::new(&path).write(format!("{message}\n").as_bytes()).await;
     }
 
@@ -183,7 +202,12 @@ impl InstanceRun {
     }
 
     /// Attempt `attempt` of node `i` ended with `outcome` (§5.2, §5.3).
-    pub(super) async fn attempt_ended(&mut self, i: usize, attempt: u32, outcome: AttemptOutcome) -> Result<(), RunError> {
+    pub(super) async fn attempt_ended(
+        &mut self,
+        i: usize,
+        attempt: u32,
+        outcome: AttemptOutcome,
+    ) -> Result<(), RunError> {
         self.nodes[i].work = None;
         self.nodes[i].row.process_group = None;
         self.nodes[i].row.process_start = None;

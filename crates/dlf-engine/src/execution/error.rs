@@ -10,9 +10,9 @@
 //!   they fail the attempt or the instance with their message, like a failing script does.
 
 use super::plan::PlanError;
+use dlf_core::DlfError;
 use dlf_core::el::ElError;
 use dlf_core::state::{InvalidInstanceTransition, InvalidNodeTransition};
-use dlf_core::DlfError;
 use dlf_store::StoreError;
 
 /// Why an instance's task stopped driving it.
@@ -88,7 +88,9 @@ pub enum AttemptError {
         source: DlfError,
     },
     /// `connectionName` names a connection this server cannot run on.
-    #[error("connection '{0}' is not available: dlf runs Shell and Python nodes on this host (connectionName empty or 'local')")]
+    #[error(
+        "connection '{0}' is not available: dlf runs Shell and Python nodes on this host (connectionName empty or 'local')"
+    )]
     Connection(String),
     /// The node's type has no runner (JOBS.md §3.1).
     #[error("node type {0} is not supported by this server")]

@@ -6,8 +6,8 @@ use super::error::RunError;
 use super::nodes::NodeRun;
 use super::params::{self, InstanceFacts, InstanceParams};
 use super::{Inbox, InstanceRun};
-use crate::runners::AttemptOutcome;
 use crate::Engine;
+use crate::runners::AttemptOutcome;
 use dlf_core::model::{InstanceStatus, InstanceType, NodeStatus};
 use dlf_core::state::{self, AbortCause, InstanceEvent, NodeEvent};
 use dlf_store::{InstanceCommit, InstanceRecord, NodeInstanceRecord};
@@ -41,12 +41,15 @@ impl InstanceRun {
         } else {
             engine.store().node_instances(record.id).await.map_err(|source| RunError::Store { instance_id, source })?
         };
-        let mut by_name: HashMap<String, NodeInstanceRecord> = rows.into_iter().map(|n| (n.node_name.clone(), n)).collect();
+        let mut by_name: HashMap<String, NodeInstanceRecord> =
+            rows.into_iter().map(|n| (n.node_name.clone(), n)).collect();
         let nodes: Vec<NodeRun> = plan
             .doc
             .nodes
             .iter()
-            .map(|n| by_name.remove(&n.name).unwrap_or_else(|| NodeInstanceRecord::waiting(record.id, &n.name, &n.node_type)))
+            .map(|n| {
+                by_name.remove(&n.name).unwrap_or_else(|| NodeInstanceRecord::waiting(record.id, &n.name, &n.node_type))
+            })
             .map(NodeRun::new)
             .collect();
         let facts = InstanceFacts {
@@ -102,7 +105,10 @@ impl InstanceRun {
                 continue;
             }
             if self.nodes[i].row_waits_to_retry() {
-                let due = row.end_ms.unwrap_or(now).saturating_add(self.plan.node(i).retry_interval_secs().saturating_mul(1000) as i64);
+                let due = row
+                    .end_ms
+                    .unwrap_or(now)
+                    .saturating_add(self.plan.node(i).retry_interval_secs().saturating_mul(1000) as i64);
                 self.wait_to_retry(i, Duration::from_millis(u64::try_from(due - now).unwrap_or(0)));
                 continue;
             }

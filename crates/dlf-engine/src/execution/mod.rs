@@ -99,7 +99,12 @@ struct Inbox {
 /// Runs an instance that is `running` (or `running-exception` after a restart) until it ends or
 /// is stopped. `record` must be the persisted row; `fresh` says its node rows are still as
 /// created ([`dlf_store::Start`]), which saves reading them back.
-pub async fn run_instance(engine: Engine, record: InstanceRecord, fresh: bool, control: mpsc::UnboundedReceiver<Control>) {
+pub async fn run_instance(
+    engine: Engine,
+    record: InstanceRecord,
+    fresh: bool,
+    control: mpsc::UnboundedReceiver<Control>,
+) {
     let (instance_id, job_id) = (record.id, record.job_id);
     match InstanceRun::start(engine.clone(), record, fresh, control).await {
         Ok((mut run, mut inbox)) => {

@@ -2,8 +2,8 @@
 //! change: [`InstanceRun::apply_node`], which asks `dlf_core::state::next_node_status` and
 //! refuses what the state machine refuses.
 
-use super::error::RunError;
 use super::InstanceRun;
+use super::error::RunError;
 use dlf_core::model::NodeStatus;
 use dlf_core::state::{self, NodeEvent, NodeOutcomeView, UpstreamState};
 use dlf_store::NodeInstanceRecord;
@@ -100,7 +100,11 @@ impl InstanceRun {
         self.nodes
             .iter()
             .enumerate()
-            .map(|(i, n)| NodeOutcomeView { status: n.row.status, fail_policy: self.plan.node(i).fail_policy(), continued: n.row.continued })
+            .map(|(i, n)| NodeOutcomeView {
+                status: n.row.status,
+                fail_policy: self.plan.node(i).fail_policy(),
+                continued: n.row.continued,
+            })
             .collect()
     }
 

@@ -85,7 +85,9 @@ impl NodeLookup for InstanceNodes<'_> {
         };
         match self.for_node {
             Some(me) if self.plan.ancestors[me].contains(&i) => Ok(self.outputs[i].clone()),
-            Some(me) => Err(NodeLookupError::NotUpstream { node: name.to_string(), of: Some(self.plan.node(me).name.clone()) }),
+            Some(me) => {
+                Err(NodeLookupError::NotUpstream { node: name.to_string(), of: Some(self.plan.node(me).name.clone()) })
+            }
             None => Ok(self.outputs[i].clone()),
         }
     }
@@ -121,15 +123,28 @@ struct NoNodes;
 
 impl NodeLookup for NoNodes {
     fn node_status(&self, name: &str) -> Result<Option<String>, NodeLookupError> {
-        Err(NodeLookupError::NotAvailable { function: "getNodeStatus", node: name.to_string(), place: "a job parameter" })
+        Err(NodeLookupError::NotAvailable {
+            function: "getNodeStatus",
+            node: name.to_string(),
+            place: "a job parameter",
+        })
     }
     fn node_output(&self, name: &str) -> Result<Option<String>, NodeLookupError> {
-        Err(NodeLookupError::NotAvailable { function: "getNodeOutput", node: name.to_string(), place: "a job parameter" })
+        Err(NodeLookupError::NotAvailable {
+            function: "getNodeOutput",
+            node: name.to_string(),
+            place: "a job parameter",
+        })
     }
 }
 
 /// Evaluates the job's parameters and the overrides (a JSON object name → value).
-pub fn resolve(plan: &JobPlan, overrides: Option<&str>, facts: &InstanceFacts, now_ms: i64) -> Result<InstanceParams, ParamError> {
+pub fn resolve(
+    plan: &JobPlan,
+    overrides: Option<&str>,
+    facts: &InstanceFacts,
+    now_ms: i64,
+) -> Result<InstanceParams, ParamError> {
     let mut resolved = InstanceParams::default();
     for p in plan.doc.params.as_deref().unwrap_or(&[]) {
         let raw = p.value.clone().unwrap_or_default();

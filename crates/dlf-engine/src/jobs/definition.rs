@@ -1,13 +1,13 @@
 //! CreateJob, UpdateJob, ShowJob, ListJobs, DeleteJob (API.md J1–J5).
 
 use super::{job_fields, stored_document};
-use crate::{internal, Caller, Engine, Tenant};
+use crate::{Caller, Engine, Tenant, internal};
 use dlf_core::model::responses::{JobList, JobListItem};
 use dlf_core::model::{JobDocument, JobStatus, ProcessType};
-use dlf_core::validate::{normalize_job, validate_job, JobValidationContext};
+use dlf_core::validate::{JobValidationContext, normalize_job, validate_job};
 use dlf_core::{DlfError, ErrorCode};
 use dlf_store::{JobFilter, JobUpdate, NewJob, StoreError};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 /// Jobs a workspace may hold (JOBS.md §8).
 const JOB_QUOTA: i64 = 10_000;
@@ -93,7 +93,10 @@ impl Engine {
         let (document, version) = match query.version.filter(|v| *v >= 0) {
             Some(v) => {
                 let stored = self.store().job_version(job.id(), v).await.map_err(internal)?.ok_or_else(|| {
-                    DlfError::with_message(ErrorCode::JobNotFound, format!("The job does not exists: version {v} of {name} is unknown."))
+                    DlfError::with_message(
+                        ErrorCode::JobNotFound,
+                        format!("The job does not exists: version {v} of {name} is unknown."),
+                    )
                 })?;
                 (stored.document, v)
             }
@@ -104,7 +107,8 @@ impl Engine {
             None => (job.document.clone(), submitted),
         };
         let doc = stored_document(&document)?;
-        let mut body = serde_json::to_value(&doc).map_err(|e| DlfError::internal(format!("cannot serialise a job: {e}")))?;
+        let mut body =
+            serde_json::to_value(&doc).map_err(|e| DlfError::internal(format!("cannot serialise a job: {e}")))?;
         let Value::Object(map) = &mut body else {
             return Err(DlfError::internal("a job document is not an object"));
         };

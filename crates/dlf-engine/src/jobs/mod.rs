@@ -11,10 +11,10 @@ mod scheduling;
 pub use definition::{JobListQuery, ShowJobQuery};
 pub(crate) use scheduling::override_params;
 
-use crate::{internal, Engine, Tenant};
-use dlf_core::model::{JobDocument, ScheduleTime};
-use dlf_core::validate::{parse_cron_block, UpstreamJob};
+use crate::{Engine, Tenant, internal};
 use dlf_core::DlfError;
+use dlf_core::model::{JobDocument, ScheduleTime};
+use dlf_core::validate::{UpstreamJob, parse_cron_block};
 use dlf_store::{JobFields, JobRecord};
 use std::collections::HashMap;
 
@@ -28,11 +28,8 @@ pub(crate) fn stored_document(json: &str) -> Result<JobDocument, DlfError> {
 
 /// The columns stored beside a document.
 pub(crate) fn job_fields(doc: &JobDocument) -> Result<JobFields, DlfError> {
-    let schedule_end_ms = doc
-        .cron()
-        .and_then(|c| c.end_time.as_deref())
-        .and_then(|t| ScheduleTime::parse(t).ok())
-        .map(|t| t.epoch_ms);
+    let schedule_end_ms =
+        doc.cron().and_then(|c| c.end_time.as_deref()).and_then(|t| ScheduleTime::parse(t).ok()).map(|t| t.epoch_ms);
     Ok(JobFields {
         document: serde_json::to_string(doc).map_err(|e| DlfError::internal(format!("cannot serialise a job: {e}")))?,
         process_type: doc.process_type.clone().unwrap_or_default(),
@@ -53,7 +50,11 @@ impl Engine {
     }
 
     /// What validation needs to know about the jobs `doc` depends on.
-    pub(crate) async fn upstream_jobs(&self, tenant: &Tenant, doc: &JobDocument) -> Result<HashMap<String, UpstreamJob>, DlfError> {
+    pub(crate) async fn upstream_jobs(
+        &self,
+        tenant: &Tenant,
+        doc: &JobDocument,
+    ) -> Result<HashMap<String, UpstreamJob>, DlfError> {
         let mut found = HashMap::new();
         for name in doc.depends_on() {
             let Some(record) = self.store().find_job(tenant.workspace_id(), name).await.map_err(internal)? else {

@@ -4,12 +4,12 @@
 //! status (it is told at once, and re-reads the store on start-up).
 
 use super::stored_document;
-use crate::{internal, Caller, Engine, Tenant};
+use crate::{Caller, Engine, Tenant, internal};
+use dlf_core::DlfError;
 use dlf_core::model::requests::StartJobBody;
 use dlf_core::model::responses::{JobStatusResult, RealTimeNodeStatus};
 use dlf_core::model::{JobParam, JobStatus, ProcessType, ScheduleKind, ScheduleTime};
 use dlf_core::validate::{check_param, parse_cron_block};
-use dlf_core::DlfError;
 use dlf_store::JobStatusChange;
 
 /// Statuses from which StopJob moves a job to `STOPPED`: every other one.
@@ -30,13 +30,21 @@ pub(crate) fn override_params(params: Option<&[JobParam]>) -> Result<Option<Stri
 
 impl Engine {
     /// J6 StartJob.
-    pub async fn start_job(&self, tenant: &Tenant, _caller: &Caller, name: &str, body: &StartJobBody) -> Result<(), DlfError> {
+    pub async fn start_job(
+        &self,
+        tenant: &Tenant,
+        _caller: &Caller,
+        name: &str,
+        body: &StartJobBody,
+    ) -> Result<(), DlfError> {
         let job = self.job_or_not_found(tenant, name).await?;
         let params = override_params(body.job_params.as_deref())?;
         match job.status() {
             JobStatus::Stopped => {}
             JobStatus::Paused => {
-                return Err(DlfError::invalid_param(format!("The job {name} is paused; resume it instead of starting it.")));
+                return Err(DlfError::invalid_param(format!(
+                    "The job {name} is paused; resume it instead of starting it."
+                )));
             }
             other => return Err(DlfError::invalid_param(format!("The job {name} is running (status {other})."))),
         }
@@ -49,7 +57,9 @@ impl Engine {
         match schedule.and_then(|s| s.kind()) {
             Some(ScheduleKind::Cron) => {
                 let cron = schedule.and_then(|s| s.cron.as_ref()).ok_or_else(|| {
-                    DlfError::schedule(format!("the job {name} has schedule type CRON but no schedule.cron block; add one to start it"))
+                    DlfError::schedule(format!(
+                        "the job {name} has schedule type CRON but no schedule.cron block; add one to start it"
+                    ))
                 })?;
                 let spec = parse_cron_block(cron, self.config().strict_dlf_cron)?;
                 if cron.start_time.as_deref().and_then(|t| ScheduleTime::parse(t).ok()).is_none() {

@@ -74,7 +74,9 @@ impl LogSink {
 /// Creates the log file and its directory, in one blocking call.
 async fn create_log(path: &Path) -> io::Result<tokio::fs::File> {
     let path = path.to_path_buf();
-    let file = tokio::task::spawn_blocking(move || create_with_dir(&path)).await.unwrap_or_else(|e| Err(io::Error::other(e)))?;
+    let file = tokio::task::spawn_blocking(move || create_with_dir(&path))
+        .await
+        .unwrap_or_else(|e| Err(io::Error::other(e)))?;
     Ok(tokio::fs::File::from_std(file))
 }
 

@@ -22,7 +22,8 @@ pub struct ShellRunner;
 impl NodeRunner for ShellRunner {
     async fn run(&self, spec: &AttemptSpec, ctx: AttemptContext<'_>) -> AttemptOutcome {
         let condition = retry_condition(spec);
-        let interpreter = Interpreter { program: shell_path(), extension: "sh", env: Vec::new(), inline_flag: Some("-c") };
+        let interpreter =
+            Interpreter { program: shell_path(), extension: "sh", env: Vec::new(), inline_flag: Some("-c") };
         let outcome = run_script(&interpreter, spec, ctx).await;
         apply_retry_condition(outcome, condition.as_ref())
     }
@@ -56,7 +57,12 @@ fn retry_condition(spec: &AttemptSpec) -> Option<ExitCodeRanges> {
 fn apply_retry_condition(outcome: AttemptOutcome, condition: Option<&ExitCodeRanges>) -> AttemptOutcome {
     match (outcome, condition) {
         (AttemptOutcome::Failed { message, exit_code: Some(code), timed_out, retryable }, Some(ranges)) => {
-            AttemptOutcome::Failed { message, exit_code: Some(code), timed_out, retryable: retryable && ranges.contains(code) }
+            AttemptOutcome::Failed {
+                message,
+                exit_code: Some(code),
+                timed_out,
+                retryable: retryable && ranges.contains(code),
+            }
         }
         (outcome, _) => outcome,
     }
@@ -147,7 +153,8 @@ mod tests {
     #[test]
     fn condition_only_touches_failures_with_exit_codes() {
         let condition = ranges("1-2");
-        let failed = |exit_code| AttemptOutcome::Failed { message: "x".into(), exit_code, timed_out: false, retryable: true };
+        let failed =
+            |exit_code| AttemptOutcome::Failed { message: "x".into(), exit_code, timed_out: false, retryable: true };
         let retryable = |o: AttemptOutcome| matches!(o, AttemptOutcome::Failed { retryable: true, .. });
         assert!(!retryable(apply_retry_condition(failed(Some(3)), Some(&condition))));
         assert!(retryable(apply_retry_condition(failed(Some(2)), Some(&condition))));

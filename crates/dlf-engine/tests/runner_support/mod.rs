@@ -3,7 +3,9 @@
 
 #![allow(dead_code)]
 
-use dlf_engine::runners::{AttemptContext, AttemptOutcome, AttemptReport, AttemptSpec, LogSink, NodeRunner, ProcessInfo};
+use dlf_engine::runners::{
+    AttemptContext, AttemptOutcome, AttemptReport, AttemptSpec, LogSink, NodeRunner, ProcessInfo,
+};
 use std::sync::Mutex;
 use tokio_util::sync::CancellationToken;
 
@@ -32,7 +34,12 @@ impl AttemptReport for Recorder {
 }
 
 /// Runs one attempt with `cancel`, reporting to `recorder`.
-pub async fn run_with(runner: &dyn NodeRunner, spec: &AttemptSpec, cancel: CancellationToken, recorder: &Recorder) -> AttemptOutcome {
+pub async fn run_with(
+    runner: &dyn NodeRunner,
+    spec: &AttemptSpec,
+    cancel: CancellationToken,
+    recorder: &Recorder,
+) -> AttemptOutcome {
     let mut log = LogSink::new(&spec.log_path);
     runner.run(spec, AttemptContext { cancel, log: &mut log, report: recorder }).await
 }

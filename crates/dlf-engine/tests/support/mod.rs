@@ -6,7 +6,7 @@
 use dlf_core::model::requests::StartJobBody;
 use dlf_core::model::responses::InstanceDetail;
 use dlf_engine::{Caller, Engine, EngineConfig, RuntimeGuard, SystemClock, Tenant};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -32,12 +32,18 @@ impl TestEngine {
     }
 
     pub async fn create(&self, doc: &Value) {
-        self.engine.create_job(&self.tenant, &self.caller, &serde_json::to_vec(doc).unwrap()).await.unwrap_or_else(|e| panic!("create: {e}"));
+        self.engine
+            .create_job(&self.tenant, &self.caller, &serde_json::to_vec(doc).unwrap())
+            .await
+            .unwrap_or_else(|e| panic!("create: {e}"));
     }
 
     pub async fn update(&self, doc: &Value) {
         let name = doc["name"].as_str().unwrap();
-        self.engine.update_job(&self.tenant, &self.caller, name, &serde_json::to_vec(doc).unwrap()).await.unwrap_or_else(|e| panic!("update: {e}"));
+        self.engine
+            .update_job(&self.tenant, &self.caller, name, &serde_json::to_vec(doc).unwrap())
+            .await
+            .unwrap_or_else(|e| panic!("update: {e}"));
     }
 
     /// RunOnce with `params` (name → value).
@@ -61,14 +67,24 @@ impl TestEngine {
             if statuses.contains(&detail.status.as_str()) {
                 return detail;
             }
-            assert!(Instant::now() < deadline, "instance {id} is {} after {within:?}; wanted {statuses:?}: {detail:?}", detail.status);
+            assert!(
+                Instant::now() < deadline,
+                "instance {id} is {} after {within:?}; wanted {statuses:?}: {detail:?}",
+                detail.status
+            );
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
     }
 
     /// Waits for an ended instance.
     pub async fn finished(&self, job: &str, id: i64) -> InstanceDetail {
-        self.wait_for(job, id, &["success", "fail", "ignoreSuccess", "manual-stop", "forceSuccess", "skip-by-depend"], Duration::from_secs(20)).await
+        self.wait_for(
+            job,
+            id,
+            &["success", "fail", "ignoreSuccess", "manual-stop", "forceSuccess", "skip-by-depend"],
+            Duration::from_secs(20),
+        )
+        .await
     }
 }
 

@@ -29,35 +29,19 @@ impl Request {
             method: method.to_owned(),
             path,
             query,
-            headers: headers
-                .iter()
-                .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
-                .collect(),
+            headers: headers.iter().map(|(n, v)| ((*n).to_owned(), (*v).to_owned())).collect(),
             body: body.to_vec(),
         }
     }
 
     /// Signs in place (headers get `X-Sdk-Date`); returns the `Authorization` value.
     pub fn sign(&mut self, sk: &str, date: &str) -> String {
-        sign(
-            &self.method,
-            &self.path,
-            self.query.as_deref(),
-            &mut self.headers,
-            &self.body,
-            AK,
-            sk,
-            date,
-        )
+        sign(&self.method, &self.path, self.query.as_deref(), &mut self.headers, &self.body, AK, sk, date)
     }
 
     /// Runs `f` on the borrowed view the verifier sees.
     pub fn with_view<T>(&self, f: impl FnOnce(&SignedRequest<'_>) -> T) -> T {
-        let headers: Vec<(&str, &[u8])> = self
-            .headers
-            .iter()
-            .map(|(n, v)| (n.as_str(), v.as_bytes()))
-            .collect();
+        let headers: Vec<(&str, &[u8])> = self.headers.iter().map(|(n, v)| (n.as_str(), v.as_bytes())).collect();
         f(&SignedRequest {
             method: &self.method,
             raw_path: &self.path,

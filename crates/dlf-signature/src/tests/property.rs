@@ -56,11 +56,7 @@ struct Wire {
 impl Wire {
     /// Verifies with an unlimited skew: only the signature is under test here.
     fn verify(&self, auth: &AuthorizationHeader) -> Result<(), SignatureError> {
-        let headers: Vec<(&str, &[u8])> = self
-            .headers
-            .iter()
-            .map(|(n, v)| (n.as_str(), v.as_slice()))
-            .collect();
+        let headers: Vec<(&str, &[u8])> = self.headers.iter().map(|(n, v)| (n.as_str(), v.as_slice())).collect();
         let req = SignedRequest {
             method: &self.method,
             raw_path: &self.path,
@@ -87,44 +83,29 @@ fn encode(bytes: &[u8], keep_slash: bool) -> String {
 }
 
 fn encode_query(pairs: &[(Vec<u8>, Vec<u8>)]) -> Option<String> {
-    let items: Vec<String> = pairs
-        .iter()
-        .map(|(k, v)| format!("{}={}", encode(k, false), encode(v, false)))
-        .collect();
+    let items: Vec<String> = pairs.iter().map(|(k, v)| format!("{}={}", encode(k, false), encode(v, false))).collect();
     (!items.is_empty()).then(|| items.join("&"))
 }
 
 /// Reserved characters, `%`, `+`, space and 2-, 3- and 4-byte UTF-8.
 fn text(min: usize, max: usize) -> impl Strategy<Value = String> {
-    proptest::string::string_regex(&format!(
-        "[a-zA-Z0-9._~/?#%+&=!*'() :@;,$\\[\\]éß作业😀-]{{{min},{max}}}"
-    ))
-    .expect("valid regex")
+    proptest::string::string_regex(&format!("[a-zA-Z0-9._~/?#%+&=!*'() :@;,$\\[\\]éß作业😀-]{{{min},{max}}}"))
+        .expect("valid regex")
 }
 
 fn case() -> impl Strategy<Value = Case> {
-    let headers = proptest::collection::btree_map(
-        "[A-Za-z][A-Za-z0-9-]{0,10}",
-        "[ a-zA-Z0-9;=,/:é作\t]{0,12}",
-        0..5,
-    )
-    .prop_map(|map| {
-        let mut seen = std::collections::BTreeSet::new();
-        map.into_iter()
-            .filter(|(name, _)| {
-                let lower = name.to_ascii_lowercase();
-                ![
-                    "host",
-                    "content-type",
-                    "workspace",
-                    "x-sdk-date",
-                    "x-sdk-content-sha256",
-                ]
-                .contains(&lower.as_str())
-                    && seen.insert(lower)
-            })
-            .collect::<Vec<_>>()
-    });
+    let headers = proptest::collection::btree_map("[A-Za-z][A-Za-z0-9-]{0,10}", "[ a-zA-Z0-9;=,/:é作\t]{0,12}", 0..5)
+        .prop_map(|map| {
+            let mut seen = std::collections::BTreeSet::new();
+            map.into_iter()
+                .filter(|(name, _)| {
+                    let lower = name.to_ascii_lowercase();
+                    !["host", "content-type", "workspace", "x-sdk-date", "x-sdk-content-sha256"]
+                        .contains(&lower.as_str())
+                        && seen.insert(lower)
+                })
+                .collect::<Vec<_>>()
+        });
     (
         "[A-Z]{1,8}",
         proptest::collection::vec(text(0, 8), 1..5),
@@ -143,57 +124,24 @@ fn case() -> impl Strategy<Value = Case> {
             ];
             headers.extend(extra);
             let instant = DateTime::from_timestamp(secs, 0).expect("in range");
-            Case {
-                method,
-                segments,
-                query,
-                headers,
-                body,
-                date: format_sdk_date(instant),
-            }
+            Case { method, segments, query, headers, body, date: format_sdk_date(instant) }
         })
 }
 
 /// Signs `case` as dlf's client would; returns the wire request and the parsed Authorization.
 fn signed(case: &Case) -> (Wire, AuthorizationHeader) {
-    let path_bytes: Vec<Vec<u8>> = case
-        .segments
-        .iter()
-        .map(|s| s.as_bytes().to_vec())
-        .collect();
-    let path = format!(
-        "/v1/{}",
-        path_bytes
-            .iter()
-            .map(|s| encode(s, false))
-            .collect::<Vec<_>>()
-            .join("/")
-    );
-    let pairs: Vec<(Vec<u8>, Vec<u8>)> = case
-        .query
-        .iter()
-        .map(|(k, v)| (k.clone().into_bytes(), v.clone().into_bytes()))
-        .collect();
+    let path_bytes: Vec<Vec<u8>> = case.segments.iter().map(|s| s.as_bytes().to_vec()).collect();
+    let path = format!("/v1/{}", path_bytes.iter().map(|s| encode(s, false)).collect::<Vec<_>>().join("/"));
+    let pairs: Vec<(Vec<u8>, Vec<u8>)> =
+        case.query.iter().map(|(k, v)| (k.clone().into_bytes(), v.clone().into_bytes())).collect();
     let query = encode_query(&pairs);
     let mut headers = case.headers.clone();
-    let authorization = sign(
-        &case.method,
-        &path,
-        query.as_deref(),
-        &mut headers,
-        &case.body,
-        AK,
-        SK,
-        &case.date,
-    );
+    let authorization = sign(&case.method, &path, query.as_deref(), &mut headers, &case.body, AK, SK, &case.date);
     let wire = Wire {
         method: case.method.clone(),
         path,
         query,
-        headers: headers
-            .into_iter()
-            .map(|(n, v)| (n, v.into_bytes()))
-            .collect(),
+        headers: headers.into_iter().map(|(n, v)| (n, v.into_bytes())).collect(),
         body: case.body.clone(),
     };
     let auth = parse_authorization(&authorization).expect("sign() output parses");
@@ -237,13 +185,7 @@ enum Part {
 /// A case and one of its parts that has a byte to change (no query or body: not those).
 fn case_and_part() -> impl Strategy<Value = (Case, Part)> {
     case().prop_flat_map(|case| {
-        let mut parts = vec![
-            Part::Method,
-            Part::DecodedPath,
-            Part::RawPath,
-            Part::HeaderValue,
-            Part::Date,
-        ];
+        let mut parts = vec![Part::Method, Part::DecodedPath, Part::RawPath, Part::HeaderValue, Part::Date];
         if !case.query.is_empty() {
             parts.push(Part::Query);
         }

@@ -12,11 +12,7 @@ fn sample() -> (Request, String) {
     let mut request = Request::new(
         "POST",
         "/v1/p/jobs/a%2Fb%20c/start?z=1&a=%E4%BD%9C",
-        &[
-            ("Host", "localhost:8080"),
-            ("Content-Type", "application/json;charset=utf-8"),
-            ("workspace", "工作空间 ws"),
-        ],
+        &[("Host", "localhost:8080"), ("Content-Type", "application/json;charset=utf-8"), ("workspace", "工作空间 ws")],
         br#"{"jobParams": []}"#,
     );
     let authorization = request.sign(SK, DATE);
@@ -72,26 +68,15 @@ fn query_items_split_at_the_first_equals() {
     assert_eq!(canonical_query(Some("flag")), "flag=");
     assert_eq!(canonical_query(Some("a=1=2")), "a=1%3D2");
     assert_eq!(canonical_query(Some("=v")), "=v");
-    assert_eq!(
-        canonical_query(Some("a=1&&b=2&")),
-        "a=1&b=2",
-        "empty items are skipped"
-    );
+    assert_eq!(canonical_query(Some("a=1&&b=2&")), "a=1&b=2", "empty items are skipped");
 }
 
 #[test]
 fn query_decodes_and_reencodes() {
-    assert_eq!(
-        canonical_query(Some("q=a+b")),
-        "q=a%2Bb",
-        "+ is a literal plus"
-    );
+    assert_eq!(canonical_query(Some("q=a+b")), "q=a%2Bb", "+ is a literal plus");
     assert_eq!(canonical_query(Some("q=a%20b")), "q=a%20b");
     assert_eq!(canonical_query(Some("q=%41~")), "q=A~");
-    assert_eq!(
-        canonical_query(Some("q=%25%26%3D*~'()!%2B")),
-        "q=%25%26%3D%2A~%27%28%29%21%2B"
-    );
+    assert_eq!(canonical_query(Some("q=%25%26%3D*~'()!%2B")), "q=%25%26%3D%2A~%27%28%29%21%2B");
     assert_eq!(canonical_query(Some("%zz=%4")), "%25zz=%254");
     // Sorting is on the decoded bytes: "%41" (A) sorts before "B".
     assert_eq!(canonical_query(Some("B=1&%41=2")), "A=2&B=1");
@@ -101,13 +86,7 @@ fn query_decodes_and_reencodes() {
 
 fn one_header_request(name: &str, value: &[u8]) -> Result<String, SignatureError> {
     let headers = [(name, value)];
-    let req = SignedRequest {
-        method: "GET",
-        raw_path: "/",
-        raw_query: None,
-        headers: &headers,
-        body: b"",
-    };
+    let req = SignedRequest { method: "GET", raw_path: "/", raw_query: None, headers: &headers, body: b"" };
     canonical_request(&req, &["x-h".to_owned()])
 }
 
@@ -117,30 +96,15 @@ fn header_values_are_trimmed_utf8_and_names_match_in_any_case() {
     assert!(canonical.contains("\nx-h:a  b\n"), "{canonical}");
     let canonical = one_header_request("x-h", "工作".as_bytes()).unwrap();
     assert!(canonical.contains("\nx-h:工作\n"));
-    assert_eq!(
-        one_header_request("x-h", b"\xff"),
-        Err(SignatureError::HeaderNotUtf8("x-h".into()))
-    );
-    assert_eq!(
-        one_header_request("x-other", b"v"),
-        Err(SignatureError::MissingSignedHeader("x-h".into()))
-    );
+    assert_eq!(one_header_request("x-h", b"\xff"), Err(SignatureError::HeaderNotUtf8("x-h".into())));
+    assert_eq!(one_header_request("x-other", b"v"), Err(SignatureError::MissingSignedHeader("x-h".into())));
 }
 
 #[test]
 fn a_repeated_signed_header_is_rejected() {
     let headers: [(&str, &[u8]); 2] = [("x-h", b"1"), ("X-H", b"2")];
-    let req = SignedRequest {
-        method: "GET",
-        raw_path: "/",
-        raw_query: None,
-        headers: &headers,
-        body: b"",
-    };
-    assert_eq!(
-        canonical_request(&req, &["x-h".to_owned()]),
-        Err(SignatureError::DuplicateHeader("x-h".into()))
-    );
+    let req = SignedRequest { method: "GET", raw_path: "/", raw_query: None, headers: &headers, body: b"" };
+    assert_eq!(canonical_request(&req, &["x-h".to_owned()]), Err(SignatureError::DuplicateHeader("x-h".into())));
 }
 
 #[test]
@@ -152,35 +116,16 @@ fn payload_hash_rules() {
         if let Some(d) = declared {
             headers.push(("X-Sdk-Content-Sha256", d.as_bytes()));
         }
-        let req = SignedRequest {
-            method: "PUT",
-            raw_path: "/",
-            raw_query: None,
-            headers: &headers,
-            body,
-        };
+        let req = SignedRequest { method: "PUT", raw_path: "/", raw_query: None, headers: &headers, body };
         canonical_request(&req, &[]).map(|c| c.rsplit('\n').next().unwrap_or_default().to_owned())
     };
     assert_eq!(payload_line(None, b"").unwrap(), EMPTY_PAYLOAD_SHA256);
-    assert_eq!(
-        payload_line(Some("UNSIGNED-PAYLOAD"), b"").unwrap(),
-        EMPTY_PAYLOAD_SHA256
-    );
+    assert_eq!(payload_line(Some("UNSIGNED-PAYLOAD"), b"").unwrap(), EMPTY_PAYLOAD_SHA256);
     assert_eq!(payload_line(None, body).unwrap(), real);
-    assert_eq!(
-        payload_line(Some("UNSIGNED-PAYLOAD"), body).unwrap(),
-        "UNSIGNED-PAYLOAD"
-    );
+    assert_eq!(payload_line(Some("UNSIGNED-PAYLOAD"), body).unwrap(), "UNSIGNED-PAYLOAD");
     let upper = real.to_ascii_uppercase();
-    assert_eq!(
-        payload_line(Some(&upper), body).unwrap(),
-        upper,
-        "used verbatim"
-    );
-    assert_eq!(
-        payload_line(Some(EMPTY_PAYLOAD_SHA256), body),
-        Err(SignatureError::PayloadHashMismatch)
-    );
+    assert_eq!(payload_line(Some(&upper), body).unwrap(), upper, "used verbatim");
+    assert_eq!(payload_line(Some(EMPTY_PAYLOAD_SHA256), body), Err(SignatureError::PayloadHashMismatch));
 }
 
 // ---- Authorization and X-Sdk-Date parsing ----------------------------------------------------
@@ -193,35 +138,19 @@ fn parses_the_sdk_layout_and_tolerates_spacing() {
         signed_headers: vec!["host".into(), "x-sdk-date".into()],
         signature: sig.clone(),
     };
-    let value =
-        format!("SDK-HMAC-SHA256 Access=AK, SignedHeaders=host;x-sdk-date, Signature={sig}");
+    let value = format!("SDK-HMAC-SHA256 Access=AK, SignedHeaders=host;x-sdk-date, Signature={sig}");
     assert_eq!(parse_authorization(&value), Ok(expected.clone()));
-    assert_eq!(
-        expected.to_string(),
-        value,
-        "Display is the exact SDK layout"
-    );
-    let loose =
-        format!(" SDK-HMAC-SHA256   Signature={sig},SignedHeaders=host;x-sdk-date ,Access=AK ");
+    assert_eq!(expected.to_string(), value, "Display is the exact SDK layout");
+    let loose = format!(" SDK-HMAC-SHA256   Signature={sig},SignedHeaders=host;x-sdk-date ,Access=AK ");
     assert_eq!(parse_authorization(&loose), Ok(expected));
 }
 
 #[test]
 fn rejects_other_algorithms() {
     let sig = "ab".repeat(32);
-    for algorithm in [
-        "SDK-HMAC-SM3",
-        "SDK-ECDSA-P256-SHA256",
-        "sdk-hmac-sha256",
-        "Bearer",
-        "",
-    ] {
+    for algorithm in ["SDK-HMAC-SM3", "SDK-ECDSA-P256-SHA256", "sdk-hmac-sha256", "Bearer", ""] {
         let value = format!("{algorithm} Access=AK, SignedHeaders=host, Signature={sig}");
-        assert_eq!(
-            parse_authorization(&value),
-            Err(SignatureError::UnsupportedAlgorithm),
-            "{value}"
-        );
+        assert_eq!(parse_authorization(&value), Err(SignatureError::UnsupportedAlgorithm), "{value}");
     }
 }
 
@@ -241,19 +170,10 @@ fn rejects_malformed_items() {
         format!("SDK-HMAC-SHA256 Access=AK, SignedHeaders=host;;date, Signature={sig}"),
         format!("SDK-HMAC-SHA256 Access=AK, SignedHeaders=ho st, Signature={sig}"),
         "SDK-HMAC-SHA256 Access=AK, SignedHeaders=host, Signature=abc".to_owned(),
-        format!(
-            "SDK-HMAC-SHA256 Access=AK, SignedHeaders=host, Signature={}",
-            "zz".repeat(32)
-        ),
+        format!("SDK-HMAC-SHA256 Access=AK, SignedHeaders=host, Signature={}", "zz".repeat(32)),
     ];
     for value in cases {
-        assert!(
-            matches!(
-                parse_authorization(&value),
-                Err(SignatureError::MalformedAuthorization(_))
-            ),
-            "{value}"
-        );
+        assert!(matches!(parse_authorization(&value), Err(SignatureError::MalformedAuthorization(_))), "{value}");
     }
 }
 
@@ -278,11 +198,7 @@ fn sdk_date_is_strict() {
         "２０２４0416T095341Z",
         "20240416T095341ZZ",
     ] {
-        assert_eq!(
-            parse_sdk_date(bad),
-            Err(SignatureError::InvalidSdkDate),
-            "{bad:?}"
-        );
+        assert_eq!(parse_sdk_date(bad), Err(SignatureError::InvalidSdkDate), "{bad:?}");
     }
 }
 
@@ -317,26 +233,18 @@ fn equivalent_encodings_verify_alike() {
 fn skew_of_14_minutes_is_accepted_16_rejected() {
     let (request, authorization) = sample();
     for offset in [-14 * MINUTE, 14 * MINUTE, -15 * MINUTE, 15 * MINUTE] {
-        assert_eq!(
-            request.verify_at(&authorization, DATE_MS + offset),
-            Ok(()),
-            "{offset}"
-        );
+        assert_eq!(request.verify_at(&authorization, DATE_MS + offset), Ok(()), "{offset}");
     }
     for offset in [-16 * MINUTE, 16 * MINUTE, 15 * MINUTE + 1] {
         assert_eq!(
             request.verify_at(&authorization, DATE_MS + offset),
-            Err(SignatureError::ClockSkew {
-                max_skew_ms: DEFAULT_MAX_SKEW_MS
-            }),
+            Err(SignatureError::ClockSkew { max_skew_ms: DEFAULT_MAX_SKEW_MS }),
             "{offset}"
         );
     }
     assert_eq!(
         request.verify_at(&authorization, i64::MIN),
-        Err(SignatureError::ClockSkew {
-            max_skew_ms: DEFAULT_MAX_SKEW_MS
-        })
+        Err(SignatureError::ClockSkew { max_skew_ms: DEFAULT_MAX_SKEW_MS })
     );
 }
 
@@ -345,13 +253,9 @@ fn each_failure_has_its_own_error() {
     let (request, authorization) = sample();
     let auth = parse_authorization(&authorization).unwrap();
 
-    let wrong_sk =
-        request.with_view(|req| verify(req, &auth, "SKWRONG", DATE_MS, DEFAULT_MAX_SKEW_MS));
+    let wrong_sk = request.with_view(|req| verify(req, &auth, "SKWRONG", DATE_MS, DEFAULT_MAX_SKEW_MS));
     let bad_format = request.verify_at(&authorization.replace(", ", " "), DATE_MS);
-    let sm3 = request.verify_at(
-        &authorization.replace("SDK-HMAC-SHA256", "SDK-HMAC-SM3"),
-        DATE_MS,
-    );
+    let sm3 = request.verify_at(&authorization.replace("SDK-HMAC-SHA256", "SDK-HMAC-SM3"), DATE_MS);
     let mut no_host = request.clone();
     no_host.headers.retain(|(n, _)| n != "Host");
     let missing_header = no_host.verify_at(&authorization, DATE_MS);
@@ -366,66 +270,33 @@ fn each_failure_has_its_own_error() {
     no_date.headers.retain(|(n, _)| n != "X-Sdk-Date");
     let missing_date = no_date.verify_at(&authorization, DATE_MS);
 
-    let errors = [
-        wrong_sk,
-        bad_format,
-        sm3,
-        missing_header,
-        malformed_date,
-        missing_date,
-    ]
-    .map(|r| r.expect_err("must be rejected"));
+    let errors = [wrong_sk, bad_format, sm3, missing_header, malformed_date, missing_date]
+        .map(|r| r.expect_err("must be rejected"));
     assert_eq!(errors[0], SignatureError::SignatureMismatch);
-    assert!(matches!(
-        errors[1],
-        SignatureError::MalformedAuthorization(_)
-    ));
+    assert!(matches!(errors[1], SignatureError::MalformedAuthorization(_)));
     assert_eq!(errors[2], SignatureError::UnsupportedAlgorithm);
-    assert_eq!(
-        errors[3],
-        SignatureError::MissingSignedHeader("host".into())
-    );
+    assert_eq!(errors[3], SignatureError::MissingSignedHeader("host".into()));
     assert_eq!(errors[4], SignatureError::InvalidSdkDate);
     assert_eq!(errors[5], SignatureError::MissingSdkDate);
-    let messages: std::collections::BTreeSet<String> =
-        errors.iter().map(ToString::to_string).collect();
-    assert_eq!(
-        messages.len(),
-        errors.len(),
-        "distinct messages: {messages:?}"
-    );
+    let messages: std::collections::BTreeSet<String> = errors.iter().map(ToString::to_string).collect();
+    assert_eq!(messages.len(), errors.len(), "distinct messages: {messages:?}");
     for message in &messages {
-        assert!(
-            !message.contains(SK) && !message.contains(&auth.signature),
-            "{message}"
-        );
+        assert!(!message.contains(SK) && !message.contains(&auth.signature), "{message}");
     }
 }
 
 #[test]
 fn messages_read_after_the_gateway_prefix() {
     assert_eq!(
-        SignatureError::ClockSkew {
-            max_skew_ms: DEFAULT_MAX_SKEW_MS
-        }
-        .to_string(),
+        SignatureError::ClockSkew { max_skew_ms: DEFAULT_MAX_SKEW_MS }.to_string(),
         "X-Sdk-Date is more than 15 minutes off the server clock"
     );
     assert_eq!(
-        SignatureError::ClockSkew {
-            max_skew_ms: 90_000
-        }
-        .to_string(),
+        SignatureError::ClockSkew { max_skew_ms: 90_000 }.to_string(),
         "X-Sdk-Date is more than 90 seconds off the server clock"
     );
-    assert_eq!(
-        SignatureError::SignatureMismatch.to_string(),
-        "signature mismatch"
-    );
-    assert_eq!(
-        SignatureError::MissingSignedHeader("host".into()).to_string(),
-        "signed header 'host' is missing"
-    );
+    assert_eq!(SignatureError::SignatureMismatch.to_string(), "signature mismatch");
+    assert_eq!(SignatureError::MissingSignedHeader("host".into()).to_string(), "signed header 'host' is missing");
 }
 
 #[test]
@@ -435,10 +306,7 @@ fn signature_hex_case_does_not_matter_but_its_value_does() {
     let upper = authorization.replace(&auth.signature, &auth.signature.to_ascii_uppercase());
     assert_eq!(request.verify_at(&upper, DATE_MS), Ok(()));
     let zero = authorization.replace(&auth.signature, &"0".repeat(64));
-    assert_eq!(
-        request.verify_at(&zero, DATE_MS),
-        Err(SignatureError::SignatureMismatch)
-    );
+    assert_eq!(request.verify_at(&zero, DATE_MS), Err(SignatureError::SignatureMismatch));
 }
 
 #[test]
@@ -455,10 +323,7 @@ fn sign_trims_values_skips_underscore_names_and_overwrites_the_date() {
         b"",
     );
     let authorization = request.sign(SK, DATE);
-    assert!(
-        authorization.contains("SignedHeaders=host;x-sdk-date,"),
-        "{authorization}"
-    );
+    assert!(authorization.contains("SignedHeaders=host;x-sdk-date,"), "{authorization}");
     assert_eq!(
         request.headers,
         [

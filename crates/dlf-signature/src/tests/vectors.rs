@@ -46,19 +46,11 @@ fn without_workspace(method: &str, target: &str, body: &[u8]) -> Request {
 fn vector2() -> Request {
     let body = br#"{"jobParams": [{"name": "aaa", "value": "111"}]}"#;
     assert_eq!(body.len(), 48);
-    without_workspace(
-        "POST",
-        &format!("/v1/{PROJECT}/jobs/myJob/run-immediate"),
-        body,
-    )
+    without_workspace("POST", &format!("/v1/{PROJECT}/jobs/myJob/run-immediate"), body)
 }
 
 fn vector3() -> Request {
-    without_workspace(
-        "DELETE",
-        &format!("/v1/{PROJECT}/scripts/%E4%BD%9C%E4%B8%9A%20a"),
-        b"",
-    )
+    without_workspace("DELETE", &format!("/v1/{PROJECT}/scripts/%E4%BD%9C%E4%B8%9A%20a"), b"")
 }
 
 fn authorization(signed: &str, signature: &str) -> String {
@@ -70,10 +62,7 @@ fn check_verify_and_sign(request: &Request, expected_authorization: &str) {
     assert_eq!(request.verify_at(expected_authorization, DATE_MS), Ok(()));
     let mut again = request.clone();
     assert_eq!(again.sign(SK, DATE), expected_authorization);
-    assert_eq!(
-        again.headers, request.headers,
-        "X-Sdk-Date was present, nothing is added"
-    );
+    assert_eq!(again.headers, request.headers, "X-Sdk-Date was present, nothing is added");
 }
 
 fn signed_list(list: &str) -> Vec<String> {
@@ -105,10 +94,7 @@ fn vector1_get_with_query() {
         "SDK-HMAC-SHA256\n20240416T095341Z\n\
          177979068edfa46ffeb56cfe035152493dd976f9c491d2d239cd443744b7a2ac"
     );
-    let expected = authorization(
-        signed,
-        "4c44591ccdbab774e68633f8ce6cc97705618aecb666900d6dd2e55ce05486bf",
-    );
+    let expected = authorization(signed, "4c44591ccdbab774e68633f8ce6cc97705618aecb666900d6dd2e55ce05486bf");
     check_verify_and_sign(&request, &expected);
 }
 
@@ -121,18 +107,9 @@ fn vector2_post_with_body() {
     assert_eq!(lines[1], format!("/v1/{PROJECT}/jobs/myJob/run-immediate/"));
     assert_eq!(lines[2], "", "empty query line");
     assert_eq!(lines[lines.len() - 2], signed);
-    assert_eq!(
-        lines[lines.len() - 1],
-        "61751931244aebb8857a50c802a372001857d0e907346eb555fc4e328805c6db"
-    );
-    assert_eq!(
-        sha256_hex(&canonical),
-        "5efae2aa5be187c620bc3a7486919cf9bf699d97f3ae28e57311332c6d04583f"
-    );
-    let expected = authorization(
-        signed,
-        "d67cd3bcc392efc917df9d19409ca0b0182bf76728492aca1109382607f75dbb",
-    );
+    assert_eq!(lines[lines.len() - 1], "61751931244aebb8857a50c802a372001857d0e907346eb555fc4e328805c6db");
+    assert_eq!(sha256_hex(&canonical), "5efae2aa5be187c620bc3a7486919cf9bf699d97f3ae28e57311332c6d04583f");
+    let expected = authorization(signed, "d67cd3bcc392efc917df9d19409ca0b0182bf76728492aca1109382607f75dbb");
     check_verify_and_sign(&request, &expected);
 }
 
@@ -141,18 +118,9 @@ fn vector3_delete_non_ascii_name() {
     let request = vector3();
     let signed = "content-type;host;user-agent;x-project-id;x-sdk-date";
     let canonical = request.canonical(&signed_list(signed)).unwrap();
-    assert_eq!(
-        canonical.lines().nth(1),
-        Some(format!("/v1/{PROJECT}/scripts/%E4%BD%9C%E4%B8%9A%20a/").as_str())
-    );
-    assert_eq!(
-        sha256_hex(&canonical),
-        "d75af8ba5977495fa2348a1e61b472a3b5df17316b23626b86f0f56c9760ccb0"
-    );
-    let expected = authorization(
-        signed,
-        "04a5240cb9e7ccea0570aa312dff6ad3225d9cf4372f71d012c8c7b993578e8e",
-    );
+    assert_eq!(canonical.lines().nth(1), Some(format!("/v1/{PROJECT}/scripts/%E4%BD%9C%E4%B8%9A%20a/").as_str()));
+    assert_eq!(sha256_hex(&canonical), "d75af8ba5977495fa2348a1e61b472a3b5df17316b23626b86f0f56c9760ccb0");
+    let expected = authorization(signed, "04a5240cb9e7ccea0570aa312dff6ad3225d9cf4372f71d012c8c7b993578e8e");
     check_verify_and_sign(&request, &expected);
 }
 
@@ -161,14 +129,9 @@ fn sign_adds_the_date_header_when_absent() {
     let mut request = vector1();
     request.headers.retain(|(n, _)| n != "X-Sdk-Date");
     let authorization = request.sign(SK, DATE);
-    assert_eq!(
-        request.headers.last(),
-        Some(&("X-Sdk-Date".to_owned(), DATE.to_owned()))
-    );
+    assert_eq!(request.headers.last(), Some(&("X-Sdk-Date".to_owned(), DATE.to_owned())));
     // Header order does not matter: the result is vector 1's signature.
-    assert!(
-        authorization.ends_with("4c44591ccdbab774e68633f8ce6cc97705618aecb666900d6dd2e55ce05486bf")
-    );
+    assert!(authorization.ends_with("4c44591ccdbab774e68633f8ce6cc97705618aecb666900d6dd2e55ce05486bf"));
 }
 
 #[test]

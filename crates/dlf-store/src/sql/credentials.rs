@@ -1,6 +1,6 @@
 //! Access keys and tokens.
 
-use super::{conflict_or, SqlStore};
+use super::{SqlStore, conflict_or};
 use crate::{AccessKeyRecord, CredentialStore, StoreResult, TokenRecord};
 use async_trait::async_trait;
 use sqlx::Row;
@@ -58,10 +58,11 @@ impl CredentialStore for SqlStore {
     }
 
     async fn find_token(&self, token_hash: &str) -> StoreResult<Option<TokenRecord>> {
-        let row = sqlx::query("SELECT token_hash, project_id, created_ms, expires_ms FROM auth_tokens WHERE token_hash = $1")
-            .bind(token_hash)
-            .fetch_optional(&self.read)
-            .await?;
+        let row =
+            sqlx::query("SELECT token_hash, project_id, created_ms, expires_ms FROM auth_tokens WHERE token_hash = $1")
+                .bind(token_hash)
+                .fetch_optional(&self.read)
+                .await?;
         row.map(|r| {
             Ok(TokenRecord {
                 token_hash: r.try_get("token_hash")?,

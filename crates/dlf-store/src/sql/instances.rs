@@ -1,9 +1,9 @@
 //! Job instances and node instances.
 
-use super::rows::{self, bool_int, INSTANCE_COLUMNS, NODE_COLUMNS};
-use super::{wire_list, Dialect, Placeholders, SqlStore};
-use crate::instances::*;
+use super::rows::{self, INSTANCE_COLUMNS, NODE_COLUMNS, bool_int};
+use super::{Dialect, Placeholders, SqlStore, wire_list};
 use crate::StoreResult;
+use crate::instances::*;
 use async_trait::async_trait;
 use dlf_core::model::{InstanceStatus, JobStatus, NodeStatus};
 use sqlx::{AssertSqlSafe, Row, Transaction};
@@ -19,10 +19,8 @@ const NODE_ROWS_PER_INSERT: usize = 1000;
 /// Most instances started by one multi-row UPDATE.
 const STARTS_PER_UPDATE: usize = 1000;
 
-
 /// The columns a new instance row is inserted with, in [`bind_new_instance`]'s order.
-const NEW_INSTANCE_COLUMNS: &str =
-    "workspace_id, job_id, job_name, instance_type, plan_ms, status, version, submit_ms, created_ms, params, ignore_depend";
+const NEW_INSTANCE_COLUMNS: &str = "workspace_id, job_id, job_name, instance_type, plan_ms, status, version, submit_ms, created_ms, params, ignore_depend";
 
 /// `(…)` for one new instance of a (multi-row) INSERT, bound by [`bind_new_instance`].
 fn new_instance_placeholders(placeholders: &mut Placeholders) -> String {
@@ -60,13 +58,15 @@ impl SqlStore {
         let Some(row) = row else { return Ok(None) };
         let record = rows::instance(&row)?;
         for (name, node_type) in &new.nodes {
-            sqlx::query("INSERT INTO node_instances (instance_id, node_name, node_type, status) VALUES ($1, $2, $3, $4)")
-                .bind(record.id)
-                .bind(name)
-                .bind(node_type)
-                .bind(NodeStatus::Waiting.as_str())
-                .execute(&mut **tx)
-                .await?;
+            sqlx::query(
+                "INSERT INTO node_instances (instance_id, node_name, node_type, status) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(record.id)
+            .bind(name)
+            .bind(node_type)
+            .bind(NodeStatus::Waiting.as_str())
+            .execute(&mut **tx)
+            .await?;
         }
         Ok(Some(record))
     }
@@ -85,7 +85,9 @@ impl SqlStore {
         // UPDATE jobs SET cursor = CASE id WHEN j THEN plan … END WHERE id IN (…) AND it moves
         // forward. Placeholders are used once each, in order, so the CASE is bound twice.
         let mut p = Placeholders::for_dialect(dialect);
-        let cases = |p: &mut Placeholders| (0..round.len()).map(|_| format!(" WHEN {} THEN {}", p.next(), p.next())).collect::<String>();
+        let cases = |p: &mut Placeholders| {
+            (0..round.len()).map(|_| format!(" WHEN {} THEN {}", p.next(), p.next())).collect::<String>()
+        };
         let (set_cases, ids, where_cases) = (cases(&mut p), p.list(round.len()), cases(&mut p));
         let sql = AssertSqlSafe(format!(
             "UPDATE jobs SET schedule_cursor_ms = CASE id{set_cases} END WHERE id IN ({ids}) AND status = '{scheduling}' \
@@ -129,8 +131,11 @@ impl SqlStore {
             for chunk in nodes.chunks(NODE_ROWS_PER_INSERT) {
                 let mut p = Placeholders::for_dialect(dialect);
                 let waiting = NodeStatus::Waiting.as_str();
-                let values = (0..chunk.len()).map(|_| format!("({}, '{waiting}')", p.list(3))).collect::<Vec<_>>().join(", ");
-                let sql = AssertSqlSafe(format!("INSERT INTO node_instances (instance_id, node_name, node_type, status) VALUES {values}"));
+                let values =
+                    (0..chunk.len()).map(|_| format!("({}, '{waiting}')", p.list(3))).collect::<Vec<_>>().join(", ");
+                let sql = AssertSqlSafe(format!(
+                    "INSERT INTO node_instances (instance_id, node_name, node_type, status) VALUES {values}"
+                ));
                 let mut insert = sqlx::query(sql);
                 for (id, name, node_type) in chunk {
                     insert = insert.bind(*id).bind(*name).bind(*node_type);
@@ -283,7 +288,8 @@ impl InstanceStore for SqlStore {
     }
 
     async fn list_instances(&self, workspace_id: &str, f: &InstanceFilter) -> StoreResult<(i64, Vec<InstanceRecord>)> {
-        let mut conditions = vec!["workspace_id = $1".to_string(), "plan_ms >= $2".to_string(), "plan_ms <= $3".to_string()];
+        let mut conditions =
+            vec!["workspace_id = $1".to_string(), "plan_ms >= $2".to_string(), "plan_ms <= $3".to_string()];
         let mut text_binds: Vec<(usize, String)> = Vec::new();
         let mut next = 4;
         if let Some(name) = &f.job_name {
@@ -307,7 +313,8 @@ impl InstanceStore for SqlStore {
         });
         let where_clause = conditions.join(" AND ");
         let bind_all = |sql: String| {
-            let mut q = sqlx::query(AssertSqlSafe(sql)).bind(workspace_id.to_string()).bind(f.min_plan_ms).bind(f.max_plan_ms);
+            let mut q =
+                sqlx::query(AssertSqlSafe(sql)).bind(workspace_id.to_string()).bind(f.min_plan_ms).bind(f.max_plan_ms);
             for (_, text) in &text_binds {
                 q = q.bind(text.clone());
             }
@@ -394,7 +401,12 @@ impl InstanceStore for SqlStore {
         Ok(starts.iter().map(|(id, _)| started.get(id).copied().unwrap_or(Start::NotStarted)).collect())
     }
 
-    async fn scheduled_instances_between(&self, job_id: i64, from_ms: i64, to_ms: i64) -> StoreResult<Vec<InstanceBrief>> {
+    async fn scheduled_instances_between(
+        &self,
+        job_id: i64,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> StoreResult<Vec<InstanceBrief>> {
         let found = sqlx::query(
             "SELECT id, plan_ms, status FROM job_instances WHERE job_id = $1 AND instance_type = 0 \
              AND plan_ms >= $2 AND plan_ms < $3 ORDER BY plan_ms",
@@ -425,11 +437,7 @@ impl InstanceStore for SqlStore {
             "SELECT COUNT(*) AS n FROM job_instances WHERE job_id = $1 AND status IN {}",
             wire_list(holding, InstanceStatus::as_str)
         ));
-        let row = sqlx::query(sql)
-        .bind(job_id)
-        .fetch_one(&self.read)
-        .await?;
+        let row = sqlx::query(sql).bind(job_id).fetch_one(&self.read).await?;
         Ok(row.try_get("n")?)
     }
 }
-

@@ -1,12 +1,12 @@
 //! Jobs, their submitted versions, tags and dependency edges.
 
-use super::rows::{self, bool_int, JOB_COLUMNS, JOB_SUMMARY_COLUMNS};
-use super::{conflict_or, wire_list, Dialect, SqlStore};
+use super::rows::{self, JOB_COLUMNS, JOB_SUMMARY_COLUMNS, bool_int};
+use super::{Dialect, SqlStore, conflict_or, wire_list};
 use crate::records::*;
 use crate::{JobStore, StoreError, StoreResult};
 use async_trait::async_trait;
 use dlf_core::model::{InstanceStatus, JobStatus, NodeStatus};
-use dlf_core::state::{next_instance_status, next_node_status, AbortCause, CancelReason, InstanceEvent, NodeEvent};
+use dlf_core::state::{AbortCause, CancelReason, InstanceEvent, NodeEvent, next_instance_status, next_node_status};
 use sqlx::{AssertSqlSafe, Row};
 
 /// Submitted versions kept per job (JOBS.md §8).
@@ -19,7 +19,8 @@ fn cancelled_by_job_stop() -> (Vec<InstanceStatus>, InstanceStatus) {
     let event = InstanceEvent::Cancel(CancelReason::JobStopped);
     let from: Vec<InstanceStatus> =
         InstanceStatus::ALL.iter().copied().filter(|s| next_instance_status(Some(*s), &event).is_ok()).collect();
-    let to = from.first().and_then(|s| next_instance_status(Some(*s), &event).ok()).unwrap_or(InstanceStatus::ManualStop);
+    let to =
+        from.first().and_then(|s| next_instance_status(Some(*s), &event).ok()).unwrap_or(InstanceStatus::ManualStop);
     (from, to)
 }
 
@@ -48,7 +49,11 @@ impl SqlStore {
         tags.sort();
         tags.dedup();
         for tag in &tags {
-            sqlx::query("INSERT INTO job_tags (job_id, tag) VALUES ($1, $2)").bind(job_id).bind(tag).execute(&mut **tx).await?;
+            sqlx::query("INSERT INTO job_tags (job_id, tag) VALUES ($1, $2)")
+                .bind(job_id)
+                .bind(tag)
+                .execute(&mut **tx)
+                .await?;
         }
         sqlx::query("DELETE FROM job_dependencies WHERE job_id = $1").bind(job_id).execute(&mut **tx).await?;
         let mut deps = fields.depends_on.clone();
@@ -73,14 +78,16 @@ impl SqlStore {
         user: &str,
         now_ms: i64,
     ) -> StoreResult<()> {
-        sqlx::query("INSERT INTO job_versions (job_id, version, document, submit_ms, submit_user) VALUES ($1, $2, $3, $4, $5)")
-            .bind(job_id)
-            .bind(version)
-            .bind(document)
-            .bind(now_ms)
-            .bind(user)
-            .execute(&mut **tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO job_versions (job_id, version, document, submit_ms, submit_user) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(job_id)
+        .bind(version)
+        .bind(document)
+        .bind(now_ms)
+        .bind(user)
+        .execute(&mut **tx)
+        .await?;
         sqlx::query("DELETE FROM job_versions WHERE job_id = $1 AND version <= $2")
             .bind(job_id)
             .bind(version - VERSIONS_KEPT)
@@ -263,7 +270,10 @@ impl JobStore for SqlStore {
     }
 
     async fn count_jobs(&self, workspace_id: &str) -> StoreResult<i64> {
-        let row = sqlx::query("SELECT COUNT(*) AS n FROM jobs WHERE workspace_id = $1").bind(workspace_id).fetch_one(&self.read).await?;
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM jobs WHERE workspace_id = $1")
+            .bind(workspace_id)
+            .fetch_one(&self.read)
+            .await?;
         Ok(row.try_get("n")?)
     }
 
@@ -278,7 +288,10 @@ impl JobStore for SqlStore {
 
     async fn jobs_with_status(&self, statuses: &[JobStatus]) -> StoreResult<Vec<JobRecord>> {
         let placeholders: Vec<String> = (1..=statuses.len()).map(|i| format!("${i}")).collect();
-        let sql = AssertSqlSafe(format!("SELECT {JOB_COLUMNS} FROM jobs WHERE status IN ({}) ORDER BY id", placeholders.join(", ")));
+        let sql = AssertSqlSafe(format!(
+            "SELECT {JOB_COLUMNS} FROM jobs WHERE status IN ({}) ORDER BY id",
+            placeholders.join(", ")
+        ));
         let mut q = sqlx::query(sql);
         for s in statuses {
             q = q.bind(s.as_str());
@@ -328,30 +341,29 @@ impl JobStore for SqlStore {
         let _changed = self.definitions_changing();
         let mut tx = self.begin_write().await?;
         let changed = q.execute(&mut *tx).await?.rows_affected() == 1;
-        if changed
-            && let Some(end_ms) = change.cancel_waiting_at_ms {
-                let (from, to) = cancelled_by_job_stop();
-                let cancel = AssertSqlSafe(format!(
-                    "UPDATE job_instances SET status = $3, end_ms = $1, \
+        if changed && let Some(end_ms) = change.cancel_waiting_at_ms {
+            let (from, to) = cancelled_by_job_stop();
+            let cancel = AssertSqlSafe(format!(
+                "UPDATE job_instances SET status = $3, end_ms = $1, \
                      error_message = 'Canceled: the job was stopped.' \
                      WHERE job_id = $2 AND instance_type IN (0, 7) AND status IN {}",
-                    wire_list(from, InstanceStatus::as_str)
-                ));
-                sqlx::query(cancel).bind(end_ms).bind(job_id).bind(to.as_str()).execute(&mut *tx).await?;
-                let (node_from, node_to) = nodes_cancelled_by_job_stop();
-                let cancel_nodes = AssertSqlSafe(format!(
-                    "UPDATE node_instances SET status = $3, end_ms = $1 WHERE status IN {} \
+                wire_list(from, InstanceStatus::as_str)
+            ));
+            sqlx::query(cancel).bind(end_ms).bind(job_id).bind(to.as_str()).execute(&mut *tx).await?;
+            let (node_from, node_to) = nodes_cancelled_by_job_stop();
+            let cancel_nodes = AssertSqlSafe(format!(
+                "UPDATE node_instances SET status = $3, end_ms = $1 WHERE status IN {} \
                      AND instance_id IN (SELECT id FROM job_instances WHERE job_id = $2 AND status = $4 AND end_ms = $1)",
-                    wire_list(node_from, NodeStatus::as_str)
-                ));
-                sqlx::query(cancel_nodes)
-                    .bind(end_ms)
-                    .bind(job_id)
-                    .bind(node_to.as_str())
-                    .bind(to.as_str())
-                    .execute(&mut *tx)
-                    .await?;
-            }
+                wire_list(node_from, NodeStatus::as_str)
+            ));
+            sqlx::query(cancel_nodes)
+                .bind(end_ms)
+                .bind(job_id)
+                .bind(node_to.as_str())
+                .bind(to.as_str())
+                .execute(&mut *tx)
+                .await?;
+        }
         tx.commit().await?;
         Ok(changed)
     }

@@ -227,9 +227,10 @@ pub fn redact(url: &str) -> String {
 /// Maps a unique-key violation to [`StoreError::Conflict`].
 fn conflict_or(e: sqlx::Error, what: impl Into<String>) -> StoreError {
     if let sqlx::Error::Database(db) = &e
-        && db.is_unique_violation() {
-            return StoreError::Conflict(what.into());
-        }
+        && db.is_unique_violation()
+    {
+        return StoreError::Conflict(what.into());
+    }
     StoreError::Database(e)
 }
 
@@ -239,7 +240,9 @@ pub async fn fresh_postgres_schema(base_url: &str) -> StoreResult<String> {
     use sqlx::Connection;
     DRIVERS.call_once(install_default_drivers);
     let schema = format!("dlf_test_{}", uuid::Uuid::new_v4().simple());
-    let mut conn = sqlx::AnyConnection::connect(base_url).await.map_err(|e| StoreError::Open(format!("{}: {e}", redact(base_url))))?;
+    let mut conn = sqlx::AnyConnection::connect(base_url)
+        .await
+        .map_err(|e| StoreError::Open(format!("{}: {e}", redact(base_url))))?;
     conn.execute(AssertSqlSafe(format!("CREATE SCHEMA {schema}"))).await?;
     conn.close().await?;
     let sep = if base_url.contains('?') { '&' } else { '?' };
@@ -252,7 +255,10 @@ mod tests {
 
     #[test]
     fn urls() {
-        assert_eq!(normalize_url("/tmp/x/dlf.db").unwrap(), (Dialect::Sqlite, "sqlite:///tmp/x/dlf.db?mode=rwc".into()));
+        assert_eq!(
+            normalize_url("/tmp/x/dlf.db").unwrap(),
+            (Dialect::Sqlite, "sqlite:///tmp/x/dlf.db?mode=rwc".into())
+        );
         assert_eq!(normalize_url("sqlite://rel.db").unwrap(), (Dialect::Sqlite, "sqlite://rel.db?mode=rwc".into()));
         assert_eq!(normalize_url("postgres://u:p@h/db").unwrap().0, Dialect::Postgres);
         assert!(normalize_url("mysql://root@h/db").is_err());

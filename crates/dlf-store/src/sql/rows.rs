@@ -4,28 +4,31 @@ use crate::instances::{InstanceBrief, InstanceRecord, NodeInstanceRecord};
 use crate::records::*;
 use crate::{StoreError, StoreResult};
 use dlf_core::model::{InstanceStatus, InstanceType, JobStatus, NodeStatus};
-use sqlx::any::AnyRow;
 use sqlx::Row;
+use sqlx::any::AnyRow;
 
 /// A text column that must hold one of an enum's wire strings; anything else is a corrupt row.
 fn decoded<T>(row: &AnyRow, table: &str, column: &str, parse: fn(&str) -> Option<T>) -> StoreResult<T> {
     let text: String = row.try_get(column)?;
-    parse(&text).ok_or_else(|| StoreError::Corrupt(format!("{table}.{column} holds '{text}', which is not a known value")))
+    parse(&text)
+        .ok_or_else(|| StoreError::Corrupt(format!("{table}.{column} holds '{text}', which is not a known value")))
 }
 
 /// As [`decoded`], for a nullable column.
 fn decoded_opt<T>(row: &AnyRow, table: &str, column: &str, parse: fn(&str) -> Option<T>) -> StoreResult<Option<T>> {
     let text: Option<String> = row.try_get(column)?;
     text.map(|text| {
-        parse(&text).ok_or_else(|| StoreError::Corrupt(format!("{table}.{column} holds '{text}', which is not a known value")))
+        parse(&text)
+            .ok_or_else(|| StoreError::Corrupt(format!("{table}.{column} holds '{text}', which is not a known value")))
     })
     .transpose()
 }
 
 fn instance_type(row: &AnyRow) -> StoreResult<InstanceType> {
     let code: i64 = row.try_get("instance_type")?;
-    InstanceType::from_code(code)
-        .ok_or_else(|| StoreError::Corrupt(format!("job_instances.instance_type holds {code}, which is not a known type")))
+    InstanceType::from_code(code).ok_or_else(|| {
+        StoreError::Corrupt(format!("job_instances.instance_type holds {code}, which is not a known type"))
+    })
 }
 
 pub const WORKSPACE_COLUMNS: &str = "id, project_id, name, is_default, created_ms";
@@ -180,7 +183,14 @@ mod tests {
             depends_on: vec![],
         };
         let job = store
-            .insert_job(&NewJob { workspace_id: ws.id.clone(), name: "j".into(), fields, user: "u".into(), now_ms: 1, submit: true })
+            .insert_job(&NewJob {
+                workspace_id: ws.id.clone(),
+                name: "j".into(),
+                fields,
+                user: "u".into(),
+                now_ms: 1,
+                submit: true,
+            })
             .await
             .unwrap();
         let new = NewInstance {
@@ -199,7 +209,11 @@ mod tests {
         };
         let instance = store.insert_instance(&new).await.unwrap().unwrap();
 
-        for sql in ["UPDATE jobs SET status = 'Running'", "UPDATE job_instances SET status = 'done'", "UPDATE node_instances SET status = '?'"] {
+        for sql in [
+            "UPDATE jobs SET status = 'Running'",
+            "UPDATE job_instances SET status = 'done'",
+            "UPDATE node_instances SET status = '?'",
+        ] {
             sqlx::query(sql).execute(&store.write).await.unwrap();
         }
         let corrupt = |e: StoreError, column: &str| match e {
@@ -209,7 +223,10 @@ mod tests {
         corrupt(store.find_job(&ws.id, "j").await.unwrap_err(), "jobs.status");
         corrupt(store.find_instance(instance.id).await.unwrap_err(), "job_instances.status");
         corrupt(store.node_instances(instance.id).await.unwrap_err(), "node_instances.status");
-        sqlx::query("UPDATE job_instances SET status = 'waiting', instance_type = 3").execute(&store.write).await.unwrap();
+        sqlx::query("UPDATE job_instances SET status = 'waiting', instance_type = 3")
+            .execute(&store.write)
+            .await
+            .unwrap();
         corrupt(store.find_instance(instance.id).await.unwrap_err(), "job_instances.instance_type");
     }
 }

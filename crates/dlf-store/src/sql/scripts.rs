@@ -1,7 +1,7 @@
 //! Scripts.
 
 use super::rows::{self, SCRIPT_COLUMNS};
-use super::{conflict_or, SqlStore};
+use super::{SqlStore, conflict_or};
 use crate::records::*;
 use crate::{ScriptStore, StoreError, StoreResult};
 use async_trait::async_trait;

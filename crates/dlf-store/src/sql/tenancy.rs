@@ -1,7 +1,7 @@
 //! Workspaces.
 
 use super::rows::{self, WORKSPACE_COLUMNS};
-use super::{conflict_or, SqlStore};
+use super::{SqlStore, conflict_or};
 use crate::{StoreResult, TenancyStore, Workspace};
 use async_trait::async_trait;
 
@@ -44,11 +44,19 @@ impl TenancyStore for SqlStore {
             .execute(&self.write)
             .await
             .map_err(|e| conflict_or(e, format!("workspace '{name}' of project '{project_id}'")))?;
-        Ok(Workspace { id, project_id: project_id.to_string(), name: name.to_string(), is_default: false, created_ms: now_ms })
+        Ok(Workspace {
+            id,
+            project_id: project_id.to_string(),
+            name: name.to_string(),
+            is_default: false,
+            created_ms: now_ms,
+        })
     }
 
     async fn find_workspace(&self, project_id: &str, workspace_id: &str) -> StoreResult<Option<Workspace>> {
-        let sql = sqlx::AssertSqlSafe(format!("SELECT {WORKSPACE_COLUMNS} FROM workspaces WHERE project_id = $1 AND id = $2"));
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {WORKSPACE_COLUMNS} FROM workspaces WHERE project_id = $1 AND id = $2"
+        ));
         let row = sqlx::query(sql).bind(project_id).bind(workspace_id).fetch_optional(&self.read).await?;
         row.as_ref().map(rows::workspace).transpose()
     }

@@ -42,9 +42,10 @@ impl Server {
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
             if let Ok(r) = server.client.get(server.url("/healthz")).send().await
-                && r.status() == 200 {
-                    return server;
-                }
+                && r.status() == 200
+            {
+                return server;
+            }
             assert!(Instant::now() < deadline, "dlf serve did not become healthy");
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
@@ -97,9 +98,10 @@ pub fn processes_with_env(needle: &str) -> Vec<i32> {
     for entry in std::fs::read_dir("/proc").unwrap().flatten() {
         let Ok(pid) = entry.file_name().to_string_lossy().parse::<i32>() else { continue };
         if let Ok(env) = std::fs::read(format!("/proc/{pid}/environ"))
-            && env.split(|b| *b == 0).any(|e| e == needle.as_bytes()) {
-                found.push(pid);
-            }
+            && env.split(|b| *b == 0).any(|e| e == needle.as_bytes())
+        {
+            found.push(pid);
+        }
     }
     found
 }

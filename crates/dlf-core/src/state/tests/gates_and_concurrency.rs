@@ -5,8 +5,7 @@ use super::at;
 use crate::model::InstanceStatus;
 use crate::state::{
     CancelReason, DEFAULT_CONCURRENT_CAP, DependencyCancel, DependencyDecision as D, GateInput, InstanceEvent,
-    instance_limit, instances_to_start, next_instance_status, superseded_by_latest,
-    waiting_instance_event,
+    instance_limit, instances_to_start, next_instance_status, superseded_by_latest, waiting_instance_event,
 };
 
 const SH: &str = "Asia/Shanghai";
@@ -73,4 +72,3 @@ fn state_skip_self_dep_job_keeps_only_the_newest_queued_instance() {
     assert_eq!(superseded_by_latest(&queued[..1]), Vec::<i32>::new());
     assert_eq!(superseded_by_latest::<i32>(&[]), Vec::<i32>::new());
 }
-

@@ -5,10 +5,10 @@
 //! and to a count that fails the attempt past [`OUTPUT_LIMIT_BYTES`] (JOBS.md §8). Nothing
 //! keeps the whole stream in memory.
 
-use crate::runners::LogSink;
 use super::deadline_after;
 use super::outcome::failed;
 use crate::runners::AttemptOutcome;
+use crate::runners::LogSink;
 use std::io;
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncReadExt};
@@ -45,7 +45,12 @@ pub(super) struct Pipes {
 impl Pipes {
     /// Takes the child's stdout and stderr.
     pub(super) fn new(child: &mut Child) -> Pipes {
-        Pipes { stdout: child.stdout.take(), stderr: child.stderr.take(), stdout_buf: vec![0; CHUNK], stderr_buf: vec![0; CHUNK] }
+        Pipes {
+            stdout: child.stdout.take(),
+            stderr: child.stderr.take(),
+            stdout_buf: vec![0; CHUNK],
+            stderr_buf: vec![0; CHUNK],
+        }
     }
 
     fn is_done(&self) -> bool {

@@ -90,7 +90,13 @@ impl Drop for GroupGuard {
 /// `SIGTERM` the group, wait up to `grace` for the leader, `SIGKILL` the group, wait for the
 /// leader, `SIGKILL` the group again, then drain the pipes briefly. Output keeps going to the
 /// log meanwhile.
-pub(super) async fn terminate(child: &mut Child, group: &mut GroupGuard, pipes: &mut Pipes, capture: &mut Capture<'_>, grace: Duration) {
+pub(super) async fn terminate(
+    child: &mut Child,
+    group: &mut GroupGuard,
+    pipes: &mut Pipes,
+    capture: &mut Capture<'_>,
+    grace: Duration,
+) {
     group.signal(Signal::SIGTERM);
     let exited = wait_while_draining(child, pipes, capture, grace).await;
     group.kill();

@@ -36,9 +36,9 @@ pub use group::DRAIN_AFTER_EXIT;
 pub use outcome::fail_before_start;
 pub use spawn::{INLINE_PROGRAM_MAX, Interpreter, script_path, start_ticks};
 
-use super::{AttemptContext, AttemptOutcome, AttemptSpec, ProcessInfo};
 #[cfg(doc)]
 use super::AttemptReport;
+use super::{AttemptContext, AttemptOutcome, AttemptSpec, ProcessInfo};
 use capture::{Capture, Pipes, drain};
 use group::{GroupGuard, terminate};
 use outcome::{exit_outcome, failed};
@@ -71,7 +71,9 @@ pub async fn run_script(interpreter: &Interpreter, spec: &AttemptSpec, ctx: Atte
     }
     let mut capture = Capture::new(log);
     let program_arg = match inline {
-        Some(flag) => ProgramArg::Inline { flag, name: script.file_name().unwrap_or_default().to_string_lossy().into_owned() },
+        Some(flag) => {
+            ProgramArg::Inline { flag, name: script.file_name().unwrap_or_default().to_string_lossy().into_owned() }
+        }
         None => ProgramArg::File(script),
     };
     let mut child = match spawn::spawn(interpreter, spec, &program_arg, program) {

@@ -68,7 +68,8 @@ pub(super) async fn prepare_files(spec: &AttemptSpec, script: Option<(PathBuf, &
     let prepared = tokio::task::spawn_blocking(move || {
         let script_dir = script.as_ref().and_then(|(path, _)| path.parent());
         for dir in [Some(dir.as_path()), script_dir].into_iter().flatten() {
-            std::fs::create_dir_all(dir).map_err(|source| PrepareError::Directory { path: dir.to_path_buf(), source })?;
+            std::fs::create_dir_all(dir)
+                .map_err(|source| PrepareError::Directory { path: dir.to_path_buf(), source })?;
         }
         if let Some((path, program)) = script {
             let mut temporary = path.clone().into_os_string();
@@ -96,7 +97,12 @@ pub(super) enum PrepareError {
 }
 
 /// Starts the interpreter on the program ([`ProgramArg`]) as the leader of a new process group.
-pub(super) fn spawn(interpreter: &Interpreter, spec: &AttemptSpec, program_arg: &ProgramArg, program: &str) -> io::Result<Child> {
+pub(super) fn spawn(
+    interpreter: &Interpreter,
+    spec: &AttemptSpec,
+    program_arg: &ProgramArg,
+    program: &str,
+) -> io::Result<Child> {
     let stdin = if spec.stdin.is_some() { Stdio::piped() } else { Stdio::null() };
     let mut command = Command::new(&interpreter.program);
     match program_arg {
