@@ -39,7 +39,7 @@ pub fn waiting_instance_event(input: &GateInput) -> Option<InstanceEvent> {
 }
 
 /// The instance cancel reason for a dependency cancel.
-pub fn cancel_reason(cancel: DependencyCancel) -> CancelReason {
+fn cancel_reason(cancel: DependencyCancel) -> CancelReason {
     match cancel {
         DependencyCancel::UpstreamFailed { .. } => CancelReason::DependencyFailed,
         DependencyCancel::UpstreamJobStopped => CancelReason::UpstreamJobStopped,

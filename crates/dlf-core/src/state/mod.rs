@@ -110,7 +110,7 @@ pub use dependency::{
     DEPENDENCY_CANCEL_MESSAGE, DependFailPolicy, DependType, DependencyCancel, DependencyDecision, DependencyModel,
     combine, decide_dependency, self_dependency,
 };
-pub use gates::{GateInput, cancel_reason, waiting_instance_event};
+pub use gates::{GateInput, waiting_instance_event};
 pub use graph::Dag;
 pub use instance::{
     CancelReason, InstanceEvent, InstanceOutcome, InvalidInstanceTransition, RecoverAction, next_instance_status,

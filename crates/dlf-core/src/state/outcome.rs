@@ -8,6 +8,7 @@
 
 use super::graph::Dag;
 use super::instance::{InstanceEvent, InstanceOutcome};
+use super::node::{AbortCause, NodeEvent};
 use crate::model::{FailPolicy, NodeStatus};
 use std::collections::BTreeSet;
 
@@ -60,10 +61,13 @@ pub fn instance_outcome(nodes: &[NodeOutcomeView]) -> Option<InstanceOutcome> {
 }
 
 /// The consequences of one node's final failure.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FailureEffect {
     /// Nodes to cancel now (→ `manual-stop`; running ones are killed).
     pub cancel: BTreeSet<String>,
+    /// The event each of them is canceled with: [`NodeEvent::Abort`] when the whole instance
+    /// fails (`FAIL`), [`NodeEvent::CanceledByUpstream`] for a failed ancestor (`FAIL_CHILD`).
+    pub cancel_with: NodeEvent,
     /// The instance event to apply, if any.
     pub instance_event: Option<InstanceEvent>,
 }
@@ -88,6 +92,7 @@ pub fn failure_effect<S: AsRef<str>>(
     let unfinished = |name: &str| statuses.iter().any(|(n, status)| n.as_ref() == name && !status.is_terminal());
     match policy {
         FailPolicy::Fail => FailureEffect {
+            cancel_with: NodeEvent::Abort(AbortCause::InstanceFailed),
             cancel: statuses
                 .iter()
                 .filter(|(n, status)| n.as_ref() != failed && !status.is_terminal())
@@ -97,11 +102,16 @@ pub fn failure_effect<S: AsRef<str>>(
         },
         FailPolicy::FailChild => FailureEffect {
             cancel: dag.descendants(failed).into_iter().filter(|n| unfinished(n)).collect(),
+            cancel_with: NodeEvent::CanceledByUpstream,
             instance_event: None,
         },
-        FailPolicy::Ignore => FailureEffect::default(),
-        FailPolicy::Suspend => {
-            FailureEffect { cancel: BTreeSet::new(), instance_event: Some(InstanceEvent::NodeFailedUnderSuspend) }
+        FailPolicy::Ignore => {
+            FailureEffect { cancel: BTreeSet::new(), cancel_with: NodeEvent::CanceledByUpstream, instance_event: None }
         }
+        FailPolicy::Suspend => FailureEffect {
+            cancel: BTreeSet::new(),
+            cancel_with: NodeEvent::CanceledByUpstream,
+            instance_event: Some(InstanceEvent::NodeFailedUnderSuspend),
+        },
     }
 }

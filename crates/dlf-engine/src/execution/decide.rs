@@ -16,10 +16,9 @@ use super::nodes::{Work, WorkKind};
 use super::params::{self, InstanceNodes, Params};
 use crate::runners::{AttemptOutcome, Execution, LogSink, NodeRunner};
 use dlf_core::el;
-use dlf_core::model::{FailPolicy, NodeStatus};
+use dlf_core::model::NodeStatus;
 use dlf_core::state::{
-    self, AbortCause, AttemptFailure, ConditionResult, InstanceEvent, MultiIfPolicy, NodeEvent, Readiness, SkipCause,
-    SkipPolicy,
+    self, AttemptFailure, ConditionResult, InstanceEvent, MultiIfPolicy, NodeEvent, Readiness, SkipCause, SkipPolicy,
 };
 use std::sync::Arc;
 use std::time::Duration;
@@ -265,14 +264,10 @@ impl InstanceRun {
         let name = self.plan.node(i).name.clone();
         let policy = self.plan.node(i).fail_policy();
         let effect = state::failure_effect(&name, policy, &self.plan.dag, &self.statuses_by_name());
-        let cancel_event = match policy {
-            FailPolicy::Fail => NodeEvent::Abort(AbortCause::InstanceFailed),
-            _ => NodeEvent::CanceledByUpstream,
-        };
         for other in &effect.cancel {
             let Some(&j) = self.plan.index.get(other) else { continue };
             self.cancel_work(j);
-            self.apply_node(j, cancel_event)?;
+            self.apply_node(j, effect.cancel_with)?;
             self.nodes[j].row.error_message = Some(format!("node '{name}' failed"));
         }
         if let Some(event) = effect.instance_event {

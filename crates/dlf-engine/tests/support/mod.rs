@@ -21,10 +21,16 @@ pub struct TestEngine {
 
 impl TestEngine {
     pub async fn start() -> TestEngine {
+        TestEngine::start_with(|_| {}).await
+    }
+
+    /// As [`TestEngine::start`], with `configure` applied to the engine's settings.
+    pub async fn start_with(configure: impl FnOnce(&mut EngineConfig)) -> TestEngine {
         let dir = tempfile::tempdir().unwrap();
         let store = dlf_store::open(dir.path().join("dlf.db").to_str().unwrap()).await.unwrap();
         let mut config = EngineConfig::new(dir.path());
         config.kill_grace_ms = 300;
+        configure(&mut config);
         let engine = Engine::new(store, config, Arc::new(SystemClock), dlf_store::SecretBox::from_key(&[1; 32]));
         let runtime = engine.start().await.unwrap();
         let tenant = engine.resolve_tenant("proj", None).await.unwrap();

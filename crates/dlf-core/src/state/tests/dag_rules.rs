@@ -198,6 +198,7 @@ fn state_failure_fail_cancels_every_unfinished_node_and_fails_the_instance() {
         [("A", N::Fail), ("B", N::Waiting), ("C", N::Waiting), ("D", N::Waiting), ("X", N::Success), ("Y", N::Running)];
     let effect = failure_effect("A", Fail, &diamond_plus_branch(), &statuses);
     assert_eq!(effect.cancel.iter().map(String::as_str).collect::<Vec<_>>(), ["B", "C", "D", "Y"]);
+    assert_eq!(effect.cancel_with, crate::state::NodeEvent::Abort(crate::state::AbortCause::InstanceFailed));
     assert_eq!(effect.instance_event, Some(InstanceEvent::NodeFailedUnderFail));
 }
 
@@ -207,6 +208,7 @@ fn state_failure_fail_child_cancels_descendants_only() {
         [("A", N::Success), ("B", N::Fail), ("C", N::Running), ("D", N::Waiting), ("X", N::Running), ("Y", N::Waiting)];
     let effect = failure_effect("B", FailChild, &diamond_plus_branch(), &statuses);
     assert_eq!(effect.cancel.iter().map(String::as_str).collect::<Vec<_>>(), ["D"]);
+    assert_eq!(effect.cancel_with, crate::state::NodeEvent::CanceledByUpstream);
     assert_eq!(effect.instance_event, None);
 }
 
