@@ -3,6 +3,7 @@ the SDK makes them, X-Sdk-Date skew, project-bound keys, X-Project-Id, X-Auth-To
 
 import datetime
 import json
+import time
 
 import pytest
 import requests
@@ -195,3 +196,60 @@ def test_an_expired_token_is_401(server, project):
     (expired,) = wait_until(lambda: [r for r in [use()] if r.status_code != 200], timeout=5, interval=0.2,
                             what="the token to expire")
     assert_error_json(expired, 401, "APIGW.0301")
+
+
+# The headers a signature must cover (docs/security.md): the official SDK's own signer passes
+# them all, and a request that adds one after signing, or leaves its body unsigned, is refused.
+
+def _sdk_signed(server, project, headers, body=b""):
+    request = SdkRequest(method="GET" if not body else "POST", schema="http", host=server.host,
+                         resource_path=jobs_path(project), query_params=[],
+                         header_params={"X-Project-Id": project, **headers}, body=body)
+    Signer(BasicCredentials(server.admin_ak, server.admin_sk, project)).sign(request)
+    return request
+
+
+def test_the_sdk_signer_covers_the_workspace_header(server, project):
+    workspace = server.create_workspace(project)
+    request = _sdk_signed(server, project, {"Content-Type": "application/json", "workspace": workspace})
+    assert "workspace" in request.header_params["Authorization"], request.header_params["Authorization"]
+    resp = requests.get(request.url, headers=request.header_params, timeout=30)
+    assert resp.status_code == 200, resp.text
+
+
+def test_a_workspace_header_added_after_signing_is_401(server, project):
+    workspace = server.create_workspace(project)
+    request = _sdk_signed(server, project, {"Content-Type": "application/json"})
+    resp = requests.get(request.url, headers={**request.header_params, "workspace": workspace}, timeout=30)
+    assert_error_json(resp, 401, "APIGW.0301")
+    assert "workspace" in resp.json()["error_msg"]
+
+
+def test_an_unsigned_payload_is_401_by_default(server, project):
+    # The SDK signs a non-JSON body as UNSIGNED-PAYLOAD: the body is then anyone's to change.
+    request = _sdk_signed(server, project, {"Content-Type": "text/plain"}, body=b"anything")
+    assert request.header_params.get("X-Sdk-Content-Sha256") == "UNSIGNED-PAYLOAD"
+    resp = requests.post(request.url, data=b"anything", headers=request.header_params, timeout=30)
+    assert_error_json(resp, 401, "APIGW.0301")
+    assert "UNSIGNED-PAYLOAD" in resp.json()["error_msg"]
+
+
+def test_a_token_cannot_mint_a_token(server, project):
+    token = _token(server, project)
+    resp = raw_request(server, "POST", f"/x/v1/{project}/tokens", project_id=project, sign=False,
+                       headers={"X-Auth-Token": token}, body={"ttlSeconds": 2592000})
+    assert_error_json(resp, 403, "APIGW.0302")
+
+
+def test_a_revoked_key_is_refused_within_a_second(server, project):
+    key = server.create_key(project)
+    client = sdk_client(server, project, ak=key["access_key"], sk=key["secret_key"])
+    assert list_jobs(client).total == 0
+    resp = raw_request(server, "POST", f"/x/v1/{project}/access-keys/{key['access_key']}/disable",
+                       project_id=project)
+    assert resp.status_code == 204, resp.text
+    started = time.monotonic()
+    wait_until(lambda: raw_request(server, "GET", jobs_path(project), project_id=project, ak=key["access_key"],
+                                   sk=key["secret_key"]).status_code == 401,
+               timeout=1, interval=0.05, what="the disabled key to be refused")
+    assert time.monotonic() - started < 1

@@ -326,13 +326,27 @@ def test_special_characters_in_query_values_are_handled(client):
     assert resp.total == 0 and resp.jobs == []
 
 
-@pytest.mark.parametrize("content_type", ["text/plain", "Application/JSON;Charset=UTF-8", "application/json"])
-def test_a_job_is_accepted_whatever_its_content_type(server, project, client, content_type):
+@pytest.mark.parametrize("content_type", ["application/json", "application/json;charset=UTF-8"])
+def test_a_job_is_accepted_whatever_its_json_content_type(server, project, client, content_type):
     name = unique("ctype")
     resp = raw_request(server, "POST", jobs_path(project), project_id=project, body=valid_doc(name),
                        content_type=content_type)
     assert resp.status_code == 204, resp.text
     assert show_job(client, name).name == name
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "Application/JSON;Charset=UTF-8"])
+def test_a_body_the_sdk_leaves_unsigned_is_refused_and_changes_nothing(server, project, client, content_type):
+    # The SDK's signer marks a body UNSIGNED-PAYLOAD unless its Content-Type starts with
+    # `application/json` (case-sensitive) or `application/bson`; dlf refuses an unsigned body
+    # unless `--allow-unsigned-payload` (docs/security.md).
+    name = unique("ctype")
+    before = job_total(client)
+    resp = raw_request(server, "POST", jobs_path(project), project_id=project, body=valid_doc(name),
+                       content_type=content_type)
+    body = assert_error_json(resp, 401, "APIGW.0301")
+    assert "UNSIGNED-PAYLOAD" in body["error_msg"], body
+    assert job_total(client) == before
 
 
 def test_an_empty_create_body_is_a_client_error(server, project, client):

@@ -19,7 +19,7 @@ pub use state::{AppState, AuthMode};
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use routes::{extensions, instances, jobs, scripts, system};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -55,7 +55,10 @@ pub fn router(state: AppState) -> Router {
             get(scripts::show).put(scripts::update).delete(scripts::delete),
         )
         .route("/x/v1/{project_id}/workspaces", get(extensions::list_workspaces).post(extensions::create_workspace))
-        .route("/x/v1/{project_id}/access-keys", post(extensions::create_access_key))
+        .route("/x/v1/{project_id}/access-keys", get(extensions::list_access_keys).post(extensions::create_access_key))
+        .route("/x/v1/{project_id}/access-keys/{access_key}", delete(extensions::delete_access_key))
+        .route("/x/v1/{project_id}/access-keys/{access_key}/disable", post(extensions::disable_access_key))
+        .route("/x/v1/{project_id}/access-keys/{access_key}/enable", post(extensions::enable_access_key))
         .route("/x/v1/{project_id}/tokens", post(extensions::create_token))
         .route("/x/v1/info", get(extensions::info))
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::authenticate));

@@ -2,6 +2,7 @@
 
 use crate::answer_cache::AnswerCache;
 use dlf_engine::Engine;
+use dlf_signature::Policy;
 use std::sync::Arc;
 
 /// How requests are authenticated.
@@ -20,8 +21,8 @@ pub struct AppState {
     pub auth: AuthMode,
     /// Largest accepted request body.
     pub body_limit: usize,
-    /// Largest accepted difference between `X-Sdk-Date` and the server clock.
-    pub max_clock_skew_ms: i64,
+    /// What a signature must cover, and the clock skew it may have.
+    pub signature_policy: Policy,
     /// ShowJob answers (see [`crate::answer_cache`]).
     pub answers: Arc<AnswerCache>,
 }
@@ -32,7 +33,7 @@ impl AppState {
             engine,
             auth,
             body_limit: 12 * 1024 * 1024,
-            max_clock_skew_ms: 15 * 60 * 1000,
+            signature_policy: Policy::default(),
             answers: Arc::default(),
         }
     }

@@ -99,6 +99,10 @@ const ROUTES: &[(&str, &str, &str)] = &[
     ("get", "/x/v1/{project_id}/workspaces", "ListWorkspaces"),
     ("post", "/x/v1/{project_id}/workspaces", "CreateWorkspace"),
     ("post", "/x/v1/{project_id}/access-keys", "CreateAccessKey"),
+    ("get", "/x/v1/{project_id}/access-keys", "ListAccessKeys"),
+    ("delete", "/x/v1/{project_id}/access-keys/{access_key}", "DeleteAccessKey"),
+    ("post", "/x/v1/{project_id}/access-keys/{access_key}/disable", "DisableAccessKey"),
+    ("post", "/x/v1/{project_id}/access-keys/{access_key}/enable", "EnableAccessKey"),
     ("post", "/x/v1/{project_id}/tokens", "CreateToken"),
     ("get", "/x/v1/info", "ShowServerInfo"),
     ("get", "/healthz", "CheckHealth"),
@@ -234,7 +238,8 @@ fn uri(doc: &Value, path: &str, op: &Value, with_examples: bool) -> String {
         .replace("{job_name}", "no-such-job")
         .replace("{instance_id}", "1")
         .replace("{script_name}", "no-such-script")
-        .replace("{node_name}", "no-such-node");
+        .replace("{node_name}", "no-such-node")
+        .replace("{access_key}", "NOSUCHKEY");
     if with_examples {
         let query: Vec<String> = parameters(doc, op)
             .into_iter()
@@ -865,6 +870,12 @@ async fn live_answers_match_the_documented_schemas() {
         "CreateAccessKey",
         &call("POST", format!("/x/v1/{PROJECT}/access-keys"), body(&json!({"allProjects": true}))).await,
     );
+    check_reply("ListAccessKeys", &call("GET", format!("/x/v1/{PROJECT}/access-keys"), vec![]).await);
+    let bob = s.engine.list_access_keys(Some(PROJECT)).await.unwrap().remove(0).access_key;
+    check_reply("DisableAccessKey", &call("POST", format!("/x/v1/{PROJECT}/access-keys/{bob}/disable"), vec![]).await);
+    check_reply("EnableAccessKey", &call("POST", format!("/x/v1/{PROJECT}/access-keys/{bob}/enable"), vec![]).await);
+    check_reply("DeleteAccessKey", &call("DELETE", format!("/x/v1/{PROJECT}/access-keys/{bob}"), vec![]).await);
+    check_reply("DeleteAccessKey", &call("DELETE", format!("/x/v1/{PROJECT}/access-keys/{bob}"), vec![]).await);
     check_reply(
         "CreateToken",
         &call("POST", format!("/x/v1/{PROJECT}/tokens"), body(&json!({"ttlSeconds": 60}))).await,

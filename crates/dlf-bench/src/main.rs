@@ -35,6 +35,10 @@ struct Args {
     /// Seconds of load in each W5 run.
     #[arg(long, default_value_t = 20)]
     w5_secs: u64,
+    /// Also run W1 and W3 against a server started with `--run-as USER` (needs root), interleaved
+    /// with the plain runs, and report the cost of dropping privileges.
+    #[arg(long)]
+    run_as: Option<String>,
 }
 
 const ALL: [&str; 6] = ["W1", "W2", "W3", "W4", "W5", "W6"];
@@ -53,7 +57,13 @@ async fn main() -> Result<()> {
     if let Some(bad) = only.iter().find(|w| !ALL.contains(&w.as_str())) {
         bail!("unknown workload {bad}: choose from {}", ALL.join(", "));
     }
-    let bench = workloads::Bench { dlf, runs: args.runs.max(1), w4_secs: args.w4_secs, w5_secs: args.w5_secs };
+    let bench = workloads::Bench {
+        dlf,
+        runs: args.runs.max(1),
+        w4_secs: args.w4_secs,
+        w5_secs: args.w5_secs,
+        run_as: args.run_as,
+    };
     println!(
         "dlf-bench: {} ({} runs per workload, {} CPUs)",
         bench.dlf.display(),

@@ -26,20 +26,37 @@ pub struct Server {
 impl Server {
     /// Starts `dlf serve` on a new temporary data directory.
     pub async fn fresh(dlf: &Path) -> Result<Server> {
+        Server::fresh_with(dlf, &[]).await
+    }
+
+    /// Starts `dlf serve --run-as user` on a new temporary data directory: nodes run as `user`
+    /// (the harness must be root), in `<temp>/data-work`.
+    pub async fn fresh_as(dlf: &Path, user: &str) -> Result<Server> {
+        Server::fresh_with(dlf, &["--run-as", user]).await
+    }
+
+    async fn fresh_with(dlf: &Path, extra: &[&str]) -> Result<Server> {
         let mut temp = tempfile::Builder::new().prefix("dlf-bench-").tempdir()?;
+        // The node user must reach its work directory `<temp>/data-work/<instance>`.
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(temp.path(), std::fs::Permissions::from_mode(0o711))?;
         // DLF_BENCH_KEEP: keep the data directory (database, logs) for a look afterwards.
         if std::env::var_os("DLF_BENCH_KEEP").is_some() {
             temp.disable_cleanup(true);
             eprintln!("keeping {}", temp.path().display());
         }
         let data_dir = temp.path().join("data");
-        let mut server = Server::start_on(dlf, &data_dir).await?;
+        let mut server = Server::start_with(dlf, &data_dir, extra).await?;
         server._temp = Some(temp);
         Ok(server)
     }
 
     /// Starts `dlf serve` on `data_dir` (created if missing), which outlives the server.
     pub async fn start_on(dlf: &Path, data_dir: &Path) -> Result<Server> {
+        Server::start_with(dlf, data_dir, &[]).await
+    }
+
+    async fn start_with(dlf: &Path, data_dir: &Path, extra: &[&str]) -> Result<Server> {
         std::fs::create_dir_all(data_dir)?;
         let port = free_port()?;
         let log = std::fs::File::create(data_dir.join("bench-server.log"))?;
@@ -58,6 +75,7 @@ impl Server {
         let child = command
             .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--data-dir"])
             .arg(data_dir)
+            .args(extra)
             .env("DLF_ACCESS_KEY", ACCESS_KEY)
             .env("DLF_SECRET_KEY", SECRET_KEY)
             .env("DLF_LOG", "warn")

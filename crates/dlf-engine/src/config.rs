@@ -28,6 +28,97 @@ impl MissedRunPolicy {
     }
 }
 
+/// The user node processes run as, when it is not the server's own (`--run-as`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RunAs {
+    pub name: String,
+    pub uid: u32,
+    pub gid: u32,
+    /// The user's home directory (`HOME` of its nodes).
+    pub home: PathBuf,
+}
+
+/// Where and how node processes run (docs/security.md): a node is a tenant, not the server.
+#[derive(Clone, Debug)]
+pub struct NodeSandbox {
+    /// The root of the instances' working directories (`<work_root>/<instance>/`, mode 0700,
+    /// owned by the user nodes run as); outside the data directory.
+    pub work_root: PathBuf,
+    /// The user nodes run as; `None`: the server's own user.
+    pub run_as: Option<RunAs>,
+    /// The environment every node process starts from — nothing else of the server's: `PATH`,
+    /// `HOME`, `USER`, `LOGNAME`, `LANG`, `LC_ALL`, `TZ` and what `--node-env` adds. Job
+    /// parameters and the `DLF_*` job variables come on top.
+    pub base_env: Vec<(String, String)>,
+}
+
+/// The server's variables a node inherits by name, when the server has them.
+pub const INHERITED_ENV: &[&str] = &["PATH", "LANG", "LC_ALL", "TZ"];
+/// `PATH` of a node when the server has none.
+pub const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+impl NodeSandbox {
+    /// Nodes run as the server's own user, in `work_root`, with the allowlisted variables of
+    /// the server's environment.
+    pub fn new(work_root: PathBuf) -> NodeSandbox {
+        let mut sandbox = NodeSandbox { work_root, run_as: None, base_env: Vec::new() };
+        sandbox.base_env = sandbox.environment(std::env::vars(), &[]);
+        sandbox
+    }
+
+    /// The base environment from the server's variables `server_env`: the allowlist
+    /// ([`INHERITED_ENV`]), `HOME`/`USER`/`LOGNAME` of the user nodes run as, and `extra`
+    /// (`--node-env`: `NAME` passes the server's value on, `NAME=VALUE` sets one).
+    pub fn environment(
+        &self,
+        server_env: impl IntoIterator<Item = (String, String)>,
+        extra: &[String],
+    ) -> Vec<(String, String)> {
+        let server: std::collections::HashMap<String, String> = server_env.into_iter().collect();
+        let mut env: Vec<(String, String)> = Vec::new();
+        let mut set = |k: &str, v: String| {
+            env.retain(|(name, _)| name != k);
+            env.push((k.to_string(), v));
+        };
+        set("PATH", server.get("PATH").cloned().unwrap_or_else(|| DEFAULT_PATH.to_string()));
+        for name in INHERITED_ENV.iter().filter(|n| **n != "PATH") {
+            if let Some(v) = server.get(*name) {
+                set(name, v.clone());
+            }
+        }
+        match &self.run_as {
+            Some(user) => {
+                set("HOME", user.home.display().to_string());
+                set("USER", user.name.clone());
+                set("LOGNAME", user.name.clone());
+            }
+            None => {
+                for name in ["HOME", "USER", "LOGNAME"] {
+                    if let Some(v) = server.get(name) {
+                        set(name, v.clone());
+                    }
+                }
+            }
+        }
+        for item in extra {
+            match item.split_once('=') {
+                Some((k, v)) => set(k, v.to_string()),
+                None => {
+                    if let Some(v) = server.get(item) {
+                        set(item, v.clone());
+                    }
+                }
+            }
+        }
+        env
+    }
+
+    /// The working directory of an instance's nodes.
+    pub fn work_dir(&self, instance_id: i64) -> PathBuf {
+        self.work_root.join(instance_id.to_string())
+    }
+}
+
 /// Settings of one engine.
 #[derive(Clone, Debug)]
 pub struct EngineConfig {
@@ -46,6 +137,8 @@ pub struct EngineConfig {
     pub job_concurrency_cap: u32,
     /// Grace between SIGTERM and SIGKILL when a node is stopped.
     pub kill_grace_ms: u64,
+    /// Where and as whom node processes run.
+    pub nodes: NodeSandbox,
 }
 
 impl EngineConfig {
@@ -59,6 +152,7 @@ impl EngineConfig {
             std::env::current_dir().map(|cwd| cwd.join(&data_dir)).unwrap_or(data_dir)
         };
         EngineConfig {
+            nodes: NodeSandbox::new(default_work_root(&data_dir)),
             data_dir,
             strict_dlf_cron: false,
             service_zone: Zone::UTC,
@@ -71,5 +165,61 @@ impl EngineConfig {
 
     pub fn logs_dir(&self) -> PathBuf {
         self.data_dir.join("logs")
+    }
+}
+
+/// `<data-dir>-work`: beside the data directory, never inside it, and one per data directory
+/// (two servers with data directories side by side do not share it).
+pub fn default_work_root(data_dir: &std::path::Path) -> PathBuf {
+    let mut name = data_dir.file_name().map(|n| n.to_os_string()).unwrap_or_else(|| "dlf".into());
+    name.push("-work");
+    data_dir.with_file_name(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars(list: &[(&str, &str)]) -> Vec<(String, String)> {
+        list.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn the_node_environment_is_an_allowlist() {
+        let server = vars(&[
+            ("PATH", "/opt/bin:/usr/bin"),
+            ("HOME", "/root"),
+            ("LANG", "C.UTF-8"),
+            ("DLF_MASTER_KEY", "00ff"),
+            ("AWS_SECRET_ACCESS_KEY", "x"),
+            ("HTTP_PROXY", "http://proxy:3128"),
+        ]);
+        let sandbox = NodeSandbox { work_root: "/w".into(), run_as: None, base_env: Vec::new() };
+        let env = sandbox.environment(server.clone(), &["HTTP_PROXY".into(), "MODE=batch".into()]);
+        assert_eq!(
+            env,
+            vars(&[
+                ("PATH", "/opt/bin:/usr/bin"),
+                ("LANG", "C.UTF-8"),
+                ("HOME", "/root"),
+                ("HTTP_PROXY", "http://proxy:3128"),
+                ("MODE", "batch")
+            ])
+        );
+        let as_user = NodeSandbox {
+            run_as: Some(RunAs { name: "dlf-node".into(), uid: 999, gid: 999, home: "/home/dlf-node".into() }),
+            ..sandbox
+        };
+        let env = as_user.environment(vars(&[("HOME", "/root")]), &[]);
+        assert_eq!(
+            env,
+            vars(&[("PATH", DEFAULT_PATH), ("HOME", "/home/dlf-node"), ("USER", "dlf-node"), ("LOGNAME", "dlf-node")])
+        );
+    }
+
+    #[test]
+    fn the_work_root_is_beside_the_data_directory() {
+        assert_eq!(default_work_root(std::path::Path::new("/srv/dlf-data")), PathBuf::from("/srv/dlf-data-work"));
+        assert_eq!(default_work_root(std::path::Path::new("/srv/a/data")), PathBuf::from("/srv/a/data-work"));
     }
 }

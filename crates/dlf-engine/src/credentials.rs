@@ -3,7 +3,13 @@
 //! Keys are created offline (`dlf keys create`), by the first start of an empty store (the
 //! bootstrap key), or through the extension endpoint. A secret key is stored encrypted with the
 //! server's master key (verifying a signature needs it in the clear); a token is stored only as
-//! its SHA-256. Keys never change once created, so verified lookups are cached.
+//! its SHA-256.
+//!
+//! Revocation: a key can be disabled, enabled again or deleted (`dlf keys`, or the extension
+//! endpoints). Opened keys are cached for at most [`KEY_CACHE_TTL`], so a disabled or deleted
+//! key stops working within that time on every server sharing the store. A token is issued
+//! only to a request signed with an access key, belongs to that key, and stops working with it:
+//! no token outlives its parent, and no token mints another.
 
 use crate::{Engine, internal};
 use dlf_core::DlfError;
@@ -11,6 +17,11 @@ use dlf_store::{AccessKeyRecord, TokenRecord};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::RwLock;
+use std::time::{Duration, Instant};
+
+/// How long an opened key is trusted without looking at the store again: the most a disabled or
+/// deleted key keeps working, on any server.
+pub const KEY_CACHE_TTL: Duration = Duration::from_millis(500);
 
 /// Who is calling, once authenticated.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -19,12 +30,20 @@ pub struct Caller {
     pub user: String,
     /// The one project the credential is bound to; `None` for an administrator (all projects).
     pub project_scope: Option<String>,
+    /// The access key whose signature authenticated the request; `None` for a token (and when
+    /// authentication is off).
+    pub access_key: Option<String>,
 }
 
 impl Caller {
     /// The caller when authentication is off (`--no-auth`, loopback only).
     pub fn anonymous() -> Caller {
-        Caller { user: "anonymous".to_string(), project_scope: None }
+        Caller { user: "anonymous".to_string(), project_scope: None, access_key: None }
+    }
+
+    /// Whether the caller is an administrator (bound to no project).
+    pub fn is_admin(&self) -> bool {
+        self.project_scope.is_none()
     }
 
     /// Whether the caller may act on `project_id`.
@@ -48,9 +67,33 @@ pub struct KeyMaterial {
     pub caller: Caller,
 }
 
+/// A key as `dlf keys list` and the extension endpoint show it (never the secret).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct KeyInfo {
+    pub access_key: String,
+    /// `None`: an administrator key (every project).
+    pub project_id: Option<String>,
+    pub user: String,
+    pub created_ms: i64,
+    pub disabled: bool,
+}
+
+impl From<AccessKeyRecord> for KeyInfo {
+    fn from(r: AccessKeyRecord) -> KeyInfo {
+        KeyInfo {
+            access_key: r.access_key,
+            project_id: r.project_id,
+            user: r.description,
+            created_ms: r.created_ms,
+            disabled: r.disabled,
+        }
+    }
+}
+
+/// Opened keys, each trusted for [`KEY_CACHE_TTL`] after it was read.
 #[derive(Default)]
 pub(crate) struct KeyCache {
-    keys: RwLock<HashMap<String, KeyMaterial>>,
+    keys: RwLock<HashMap<String, (Instant, KeyMaterial)>>,
 }
 
 const BASE62: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
@@ -106,6 +149,7 @@ impl Engine {
             project_id: project_id.map(str::to_string),
             description: user.to_string(),
             created_ms: self.now_ms(),
+            disabled: false,
         };
         match self.store().insert_access_key(&record).await {
             Ok(()) => Ok(()),
@@ -143,12 +187,17 @@ impl Engine {
         Ok(Bootstrap::Generated { access_key: key.access_key, path: credentials_file.to_path_buf() })
     }
 
-    /// The secret and caller of an access key, if it exists.
+    /// The secret and caller of an enabled access key; `None` for an unknown or disabled one.
+    /// Read from the store at most every [`KEY_CACHE_TTL`] per key.
     pub async fn key_material(&self, access_key: &str) -> Result<Option<KeyMaterial>, DlfError> {
-        if let Some(found) = self.inner.key_cache.keys.read().expect("lock").get(access_key) {
+        if let Some((read_at, found)) = self.inner.key_cache.keys.read().expect("lock").get(access_key)
+            && read_at.elapsed() < KEY_CACHE_TTL
+        {
             return Ok(Some(found.clone()));
         }
-        let Some(record) = self.store().find_access_key(access_key).await.map_err(internal)? else {
+        let record = self.store().find_access_key(access_key).await.map_err(internal)?;
+        let Some(record) = record.filter(|r| !r.disabled) else {
+            self.inner.key_cache.keys.write().expect("lock").remove(access_key);
             return Ok(None);
         };
         let secret_key = self.inner.secrets.open(&record.secret_enc).map_err(|e| {
@@ -156,26 +205,49 @@ impl Engine {
             DlfError::internal("the key store cannot be read")
         })?;
         let user = if record.description.is_empty() { record.access_key.clone() } else { record.description.clone() };
-        let material = KeyMaterial { secret_key, caller: Caller { user, project_scope: record.project_id } };
-        self.inner.key_cache.keys.write().expect("lock").insert(access_key.to_string(), material.clone());
+        let caller = Caller { user, project_scope: record.project_id, access_key: Some(record.access_key) };
+        let material = KeyMaterial { secret_key, caller };
+        self.inner
+            .key_cache
+            .keys
+            .write()
+            .expect("lock")
+            .insert(access_key.to_string(), (Instant::now(), material.clone()));
         Ok(Some(material))
     }
 
-    /// Creates an `X-Auth-Token` token valid for `ttl_ms`.
-    pub async fn create_token(&self, project_id: Option<&str>, ttl_ms: i64) -> Result<String, DlfError> {
+    /// Whether an access key exists and is enabled (cached as [`Engine::key_material`]).
+    pub async fn key_is_valid(&self, access_key: &str) -> Result<bool, DlfError> {
+        Ok(self.key_material(access_key).await?.is_some())
+    }
+
+    /// Creates an `X-Auth-Token` token valid for `ttl_ms` on `project_id`, for a caller who
+    /// signed the request with an access key (the token's parent; tokens cannot mint tokens).
+    pub async fn create_token(&self, caller: &Caller, project_id: &str, ttl_ms: i64) -> Result<String, DlfError> {
+        let Some(parent) = caller.access_key.clone() else {
+            return Err(DlfError::with_message(
+                dlf_core::ErrorCode::Forbidden,
+                "Tokens are issued only to requests signed with an access key (AK/SK), not to a token.",
+            ));
+        };
+        if !caller.may_access(project_id) {
+            return Err(DlfError::new(dlf_core::ErrorCode::Forbidden));
+        }
         let token = format!("dlf-{}", random_string(48, BASE62));
         let now = self.now_ms();
         let record = TokenRecord {
             token_hash: token_hash(&token),
-            project_id: project_id.map(str::to_string),
+            project_id: Some(project_id.to_string()),
             created_ms: now,
             expires_ms: now.saturating_add(ttl_ms),
+            parent_access_key: Some(parent),
         };
         self.store().insert_token(&record).await.map_err(internal)?;
         Ok(token)
     }
 
-    /// The caller a token stands for, if it exists and has not expired.
+    /// The caller a token stands for, if it exists, has not expired, and its parent key is still
+    /// there and enabled.
     pub async fn token_caller(&self, token: &str) -> Result<Option<Caller>, DlfError> {
         let Some(record) = self.store().find_token(&token_hash(token)).await.map_err(internal)? else {
             return Ok(None);
@@ -183,7 +255,38 @@ impl Engine {
         if record.expires_ms <= self.now_ms() {
             return Ok(None);
         }
-        Ok(Some(Caller { user: "token".to_string(), project_scope: record.project_id }))
+        // A token made before tokens had parents has none: it keeps its own expiry only.
+        if let Some(parent) = &record.parent_access_key
+            && !self.key_is_valid(parent).await?
+        {
+            return Ok(None);
+        }
+        Ok(Some(Caller { user: "token".to_string(), project_scope: record.project_id, access_key: None }))
+    }
+
+    /// Every key (administrators: `project` `None`), or the keys bound to one project.
+    pub async fn list_access_keys(&self, project: Option<&str>) -> Result<Vec<KeyInfo>, DlfError> {
+        let keys = self.store().list_access_keys(project).await.map_err(internal)?;
+        Ok(keys.into_iter().map(KeyInfo::from).collect())
+    }
+
+    /// Disables (or enables again) a key; it stops (or starts) working within
+    /// [`KEY_CACHE_TTL`] everywhere. 400 `DLF.3051` for an unknown key.
+    pub async fn set_access_key_disabled(&self, access_key: &str, disabled: bool) -> Result<(), DlfError> {
+        if !self.store().set_access_key_disabled(access_key, disabled).await.map_err(internal)? {
+            return Err(DlfError::invalid_param(format!("access key {access_key} does not exist")));
+        }
+        self.inner.key_cache.keys.write().expect("lock").remove(access_key);
+        Ok(())
+    }
+
+    /// Deletes a key and its tokens. 400 `DLF.3051` for an unknown key.
+    pub async fn delete_access_key(&self, access_key: &str) -> Result<(), DlfError> {
+        if !self.store().delete_access_key(access_key).await.map_err(internal)? {
+            return Err(DlfError::invalid_param(format!("access key {access_key} does not exist")));
+        }
+        self.inner.key_cache.keys.write().expect("lock").remove(access_key);
+        Ok(())
     }
 }
 
@@ -212,8 +315,8 @@ mod tests {
 
     #[test]
     fn scopes() {
-        let admin = Caller { user: "a".into(), project_scope: None };
-        let bound = Caller { user: "b".into(), project_scope: Some("p1".into()) };
+        let admin = Caller { user: "a".into(), project_scope: None, access_key: None };
+        let bound = Caller { user: "b".into(), project_scope: Some("p1".into()), access_key: None };
         assert!(admin.may_access("p2"));
         assert!(bound.may_access("p1"));
         assert!(!bound.may_access("p2"));

@@ -42,8 +42,8 @@ fn reported_type(node_type: &str) -> String {
 
 fn execute_time(i: &InstanceRecord, now: i64) -> i64 {
     match (i.start_ms, i.end_ms) {
-        (Some(s), Some(e)) => (e - s).max(0),
-        (Some(s), None) => (now - s).max(0),
+        (Some(s), Some(e)) => e.saturating_sub(s).max(0),
+        (Some(s), None) => now.saturating_sub(s).max(0),
         _ => 0,
     }
 }
@@ -176,7 +176,8 @@ impl Engine {
         if min > max {
             return Err(DlfError::invalid_param("minPlanTime must not be later than maxPlanTime"));
         }
-        if max - min > MAX_WINDOW_MS {
+        // Checked: both bounds are the caller's, and their difference may not fit an i64.
+        if max.checked_sub(min).is_none_or(|window| window > MAX_WINDOW_MS) {
             return Err(DlfError::invalid_param(
                 "the plan-time window (maxPlanTime - minPlanTime) must not exceed 7 days",
             ));

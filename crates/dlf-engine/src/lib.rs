@@ -27,7 +27,7 @@ pub mod scripts;
 pub mod tenancy;
 
 pub use clock::{Clock, FakeClock, SystemClock};
-pub use config::{EngineConfig, MissedRunPolicy};
+pub use config::{EngineConfig, MissedRunPolicy, NodeSandbox, RunAs};
 pub use credentials::{Caller, NewAccessKey};
 pub use tenancy::Tenant;
 

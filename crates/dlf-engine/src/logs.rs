@@ -1,5 +1,11 @@
-//! Where node attempts write their output: `<data-dir>/logs/<instance>/<node>/attempt-<n>.log`,
-//! and where they run: `<data-dir>/logs/<instance>/`.
+//! Where node attempts write their output: `<data-dir>/logs/<instance>/<node>/attempt-<n>.log`
+//! (written by the server from the attempt's pipes; nodes run elsewhere, in
+//! `EngineConfig::nodes`' work directories, and cannot write here when they run as another
+//! user).
+//!
+//! Reading a log back ([`open_log`]) follows no symbolic link and opens only a regular file
+//! inside the instance's log directory: a node that could write there (one running as the
+//! server's own user) cannot make the log endpoint read another file.
 //!
 //! One file per attempt (JOBS.md: "each attempt's stdout+stderr to its own log file"), written
 //! by the runner as output arrives and read back by the log endpoint, which can follow a file
@@ -9,7 +15,7 @@
 //! Decisions. A log file is created with the attempt's first byte of output, so a silent
 //! attempt has none and its log reads as empty; a Shell script short enough to be passed to
 //! `bash -c` is not written to a file at all (`runners::process`). Every node of an instance
-//! runs in the instance's directory, so a node can leave a file for its successors under a
+//! runs in the instance's work directory, so a node can leave a file for its successors under a
 //! relative name (two parallel nodes writing the same name share it, as they would on one
 //! host). Both keep new files off a short node's path: on ext4 without a journal (the machine
 //! of BENCHMARKS.md), a new inode after many deletions costs up to a few tenths of a
@@ -17,7 +23,7 @@
 
 use std::path::{Path, PathBuf};
 
-/// The directory of one instance: the working directory of its nodes.
+/// The log directory of one instance.
 pub fn instance_dir(logs_root: &Path, instance_id: i64) -> PathBuf {
     logs_root.join(instance_id.to_string())
 }
@@ -53,6 +59,32 @@ pub fn safe_file_name(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_log_is_read_only_as_a_regular_file_inside_its_instance() {
+        let dir = tempfile::tempdir().unwrap();
+        let logs = dir.path().join("logs");
+        let secret = dir.path().join("master.key");
+        std::fs::write(&secret, "secret").unwrap();
+        let log = attempt_log(&logs, 7, "n", 1);
+        assert!(open_log(&logs, 7, &log).unwrap().is_none(), "nothing written yet");
+        std::fs::create_dir_all(log.parent().unwrap()).unwrap();
+        std::fs::write(&log, "out\n").unwrap();
+        assert!(open_log(&logs, 7, &log).unwrap().is_some());
+        // A node that could write there replaces its log with a link to a secret.
+        std::fs::remove_file(&log).unwrap();
+        std::os::unix::fs::symlink(&secret, &log).unwrap();
+        assert!(matches!(open_log(&logs, 7, &log), Err(LogAccessError::NotARegularFile)));
+        // Or the node's log directory with a link to elsewhere.
+        let other = attempt_log(&logs, 7, "m", 1);
+        std::os::unix::fs::symlink(dir.path(), other.parent().unwrap()).unwrap();
+        std::fs::write(dir.path().join("attempt-1.log"), "not the node's").unwrap();
+        assert!(matches!(open_log(&logs, 7, &other), Err(LogAccessError::OutsideItsDirectory)));
+        // A directory is no log either.
+        let dir_log = attempt_log(&logs, 7, "d", 1);
+        std::fs::create_dir_all(&dir_log).unwrap();
+        assert!(matches!(open_log(&logs, 7, &dir_log), Err(LogAccessError::NotARegularFile)));
+    }
 
     #[test]
     fn names_cannot_escape_the_directory() {
@@ -112,7 +144,7 @@ impl crate::Engine {
     pub fn follow_log(
         &self,
         log: NodeLog,
-    ) -> impl futures_util::Stream<Item = Result<Vec<u8>, std::io::Error>> + Send + 'static {
+    ) -> impl futures_util::Stream<Item = Result<Vec<u8>, LogAccessError>> + Send + 'static {
         let engine = self.clone();
         futures_util::stream::unfold((0u64, false), move |(offset, done)| {
             let engine = engine.clone();
@@ -124,7 +156,10 @@ impl crate::Engine {
                 let mut offset = offset;
                 loop {
                     let finished = engine.attempt_finished(&log).await;
-                    let chunk = read_from(&log.path, offset).await;
+                    let chunk = match read_from(&engine.config().logs_dir(), &log, offset).await {
+                        Ok(chunk) => chunk,
+                        Err(e) => return Some((Err(e), (offset, true))),
+                    };
                     if !chunk.is_empty() {
                         offset += chunk.len() as u64;
                         return Some((Ok(chunk), (offset, false)));
@@ -149,14 +184,62 @@ impl crate::Engine {
     }
 }
 
-/// Bytes of `path` from `offset` to its current end (empty if none or unreadable).
-async fn read_from(path: &Path, offset: u64) -> Vec<u8> {
-    use tokio::io::{AsyncReadExt, AsyncSeekExt};
-    let Ok(mut file) = tokio::fs::File::open(path).await else { return Vec::new() };
-    if file.seek(std::io::SeekFrom::Start(offset)).await.is_err() {
-        return Vec::new();
+/// Why a log cannot be read.
+#[derive(Debug, thiserror::Error)]
+pub enum LogAccessError {
+    /// The path leaves the instance's log directory (through a symbolic link on the way).
+    #[error("the log is outside its instance's log directory")]
+    OutsideItsDirectory,
+    /// The log is a symbolic link, a directory, a device …: not a file the server wrote.
+    #[error("the log is not a regular file")]
+    NotARegularFile,
+    /// Reading failed.
+    #[error("cannot read the log: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Opens the log at `path` of instance `instance_id`: `None` when it does not exist (a silent
+/// attempt, or one that has not written yet). Only a regular file, opened without following a
+/// symbolic link (`O_NOFOLLOW`), whose directory resolves to inside
+/// `<logs_root>/<instance_id>/`.
+pub fn open_log(logs_root: &Path, instance_id: i64, path: &Path) -> Result<Option<std::fs::File>, LogAccessError> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let instance = instance_dir(logs_root, instance_id);
+    let Some(parent) = path.parent() else { return Err(LogAccessError::OutsideItsDirectory) };
+    let (Ok(instance), Ok(parent)) = (std::fs::canonicalize(&instance), std::fs::canonicalize(parent)) else {
+        return Ok(None); // nothing written yet
+    };
+    if !parent.starts_with(&instance) {
+        return Err(LogAccessError::OutsideItsDirectory);
     }
-    let mut buf = Vec::new();
-    let _ = file.read_to_end(&mut buf).await;
-    buf
+    let opened = std::fs::OpenOptions::new().read(true).custom_flags(nix::libc::O_NOFOLLOW).open(path);
+    let file = match opened {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) if e.raw_os_error() == Some(nix::libc::ELOOP) => return Err(LogAccessError::NotARegularFile),
+        Err(e) => return Err(e.into()),
+    };
+    if !file.metadata()?.is_file() {
+        return Err(LogAccessError::NotARegularFile);
+    }
+    Ok(Some(file))
+}
+
+/// The whole log (empty when there is none yet).
+pub async fn read_log(logs_root: &Path, log: &NodeLog) -> Result<Vec<u8>, LogAccessError> {
+    read_from(logs_root, log, 0).await
+}
+
+/// Bytes of the log from `offset` to its current end (empty if there is none yet).
+async fn read_from(logs_root: &Path, log: &NodeLog, offset: u64) -> Result<Vec<u8>, LogAccessError> {
+    let (root, path, instance_id) = (logs_root.to_path_buf(), log.path.clone(), log.instance_id);
+    let read = tokio::task::spawn_blocking(move || -> Result<Vec<u8>, LogAccessError> {
+        use std::io::{Read, Seek};
+        let Some(mut file) = open_log(&root, instance_id, &path)? else { return Ok(Vec::new()) };
+        file.seek(std::io::SeekFrom::Start(offset))?;
+        let mut buf = Vec::new();
+        file.read_to_end(&mut buf)?;
+        Ok(buf)
+    });
+    read.await.unwrap_or_else(|e| Err(LogAccessError::Io(std::io::Error::other(e))))
 }

@@ -22,6 +22,7 @@ fn spec(dir: &Path, program: &str) -> AttemptSpec {
         env: Vec::new(),
         log_path: dir.join("node.log"),
         work_dir: dir.to_path_buf(),
+        run_as: None,
         kill_grace: Duration::from_millis(500),
     }
 }
@@ -39,7 +40,23 @@ async fn print_succeeds_with_its_output() {
     assert_eq!(outcome, AttemptOutcome::Succeeded { output: Some("hi\n".into()) });
     assert_eq!(groups.len(), 1);
     assert_eq!(std::fs::read(&spec.log_path).unwrap(), b"hi\n");
-    assert!(dir.path().join("attempt-2.py").exists());
+    let script = dlf_engine::runners::process::script_path(&spec, "py");
+    assert!(
+        script.starts_with(dir.path().join(".dlf-scripts")) && script.ends_with("attempt-2.py"),
+        "{}",
+        script.display()
+    );
+    assert_eq!(std::fs::read_to_string(&script).unwrap(), "print(\"hi\")\n");
+    // The script is the server's, readable by the node; the work directory is the node's alone.
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&script), 0o644);
+    assert_eq!(mode(script.parent().unwrap()), 0o755);
+    let work = dir.path().join("work");
+    let mut in_fresh_dir = spec.clone();
+    in_fresh_dir.work_dir = work.clone();
+    assert_eq!(run(&in_fresh_dir).await.0, AttemptOutcome::Succeeded { output: Some("hi\n".into()) });
+    assert_eq!(mode(&work), 0o700, "a new work directory is private");
 }
 
 #[tokio::test]
@@ -68,11 +85,11 @@ async fn arguments_stdin_and_env() {
     let dir = tempfile::tempdir().unwrap();
     let mut spec = spec(
         dir.path(),
-        "import os, sys\nline = input()\nprint(sys.argv[1:], line, os.environ['DLF_X'], os.getcwd() == os.path.realpath(sys.argv[0].rsplit('/', 1)[0]))\n",
+        "import os, sys\nline = input()\nprint(sys.argv[1:], line, os.environ['DLF_X'], os.getcwd() == os.path.realpath(os.environ['WORK']))\n",
     );
     spec.arguments = vec!["a".into(), "b".into()];
     spec.stdin = Some("typed".into());
-    spec.env = vec![("DLF_X".into(), "y".into())];
+    spec.env = vec![("DLF_X".into(), "y".into()), ("WORK".into(), dir.path().display().to_string())];
     let (outcome, _) = run(&spec).await;
     assert_eq!(outcome, AttemptOutcome::Succeeded { output: Some("['a', 'b'] typed y True\n".into()) });
 }

@@ -2,6 +2,7 @@
 
 mod runner_support;
 
+use dlf_engine::runners::process::script_path;
 use dlf_engine::runners::shell::ShellRunner;
 use dlf_engine::runners::{AttemptOutcome, AttemptSpec, ProcessInfo};
 use runner_support::{Recorder, run_to_end, run_with};
@@ -22,6 +23,7 @@ fn spec(dir: &Path, program: &str) -> AttemptSpec {
         env: Vec::new(),
         log_path: dir.join("node.log"),
         work_dir: dir.to_path_buf(),
+        run_as: None,
         kill_grace: Duration::from_millis(500),
     }
 }
@@ -142,7 +144,7 @@ async fn echo_to_both_streams_logs_both_and_outputs_stdout() {
     assert_eq!(errs, ["err1", "err2"]);
     assert_eq!(lines.len(), 4);
     // A short script is passed to `bash -c`: no script file.
-    assert!(!dir.path().join("attempt-1.sh").exists());
+    assert!(!script_path(&spec, "sh").exists());
 }
 
 #[tokio::test]
@@ -169,14 +171,15 @@ async fn an_inline_program_sees_its_name_and_arguments_as_from_a_file() {
     let mut inline = spec(dir.path(), program);
     inline.arguments = vec!["x".into(), "y".into()];
     assert_eq!(run(&inline).await.0, AttemptOutcome::Succeeded { output: Some("attempt-1.sh|x|y|2|.\n".into()) });
-    assert!(!dir.path().join("attempt-1.sh").exists());
+    assert!(!script_path(&inline, "sh").exists());
 
     // Over the inline limit the program runs from its file, with the same arguments.
     let big = format!("{}\n{program}", "#".repeat(dlf_engine::runners::process::INLINE_PROGRAM_MAX));
     let mut from_file = spec(dir.path(), &big);
     from_file.arguments = vec!["x".into(), "y".into()];
-    let script = dir.path().join("attempt-1.sh");
-    let expected = format!("{}|x|y|2|{}\n", script.display(), dir.path().display());
+    let script = script_path(&from_file, "sh");
+    assert!(script.starts_with(dir.path().join(".dlf-scripts")), "{}", script.display());
+    let expected = format!("{}|x|y|2|{}\n", script.display(), script.parent().unwrap().display());
     assert_eq!(run(&from_file).await.0, AttemptOutcome::Succeeded { output: Some(expected) });
     assert_eq!(std::fs::read_to_string(&script).unwrap(), big);
 }
@@ -238,11 +241,14 @@ async fn arguments_env_stdin_and_cwd() {
 }
 
 #[tokio::test]
-async fn server_environment_is_inherited() {
+async fn nothing_of_the_servers_environment_reaches_the_node() {
     let dir = tempfile::tempdir().unwrap();
-    let spec = spec(dir.path(), "test -n \"$PATH\" && echo has-path\n");
+    // Whatever this test process has in its environment (PATH, HOME, CARGO_*...), the node sees
+    // only its own (bash adds PWD, SHLVL and _ itself).
+    let mut spec = spec(dir.path(), "/usr/bin/env | /bin/grep -v -E '^(PWD|SHLVL|_)=' | /usr/bin/sort\n");
+    spec.env = vec![("ONLY".into(), "this".into()), ("ALSO".into(), "that".into())];
     let (outcome, _) = run(&spec).await;
-    assert_eq!(outcome, AttemptOutcome::Succeeded { output: Some("has-path\n".into()) });
+    assert_eq!(outcome, AttemptOutcome::Succeeded { output: Some("ALSO=that\nONLY=this\n".into()) });
 }
 
 #[tokio::test]
@@ -378,7 +384,7 @@ async fn unwritable_script_file_fails_with_a_message() {
     let dir = tempfile::tempdir().unwrap();
     let big = format!("{}\necho hi\n", "#".repeat(dlf_engine::runners::process::INLINE_PROGRAM_MAX));
     let spec = spec(dir.path(), &big);
-    std::fs::create_dir(dir.path().join("attempt-1.sh")).unwrap();
+    std::fs::create_dir_all(script_path(&spec, "sh")).unwrap();
     assert_fails_before_start(&spec, "cannot write the script file").await;
 }
 

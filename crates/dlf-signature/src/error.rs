@@ -44,6 +44,15 @@ pub enum SignatureError {
     /// The recomputed signature differs (wrong secret key, or the request was altered).
     #[error("signature mismatch")]
     SignatureMismatch,
+    /// `SignedHeaders` does not include `host`.
+    #[error("the signature must cover the host header")]
+    HostNotSigned,
+    /// The request carries a header that must be signed whenever present, unsigned.
+    #[error("the signature must cover the '{0}' header")]
+    HeaderNotSigned(String),
+    /// The body is declared `UNSIGNED-PAYLOAD` and the server does not allow that.
+    #[error("UNSIGNED-PAYLOAD is not accepted: sign the body")]
+    UnsignedPayload,
 }
 
 /// `900000` → `15 minutes`; falls back to seconds, then milliseconds.

@@ -46,6 +46,13 @@
 //! * **`X-Sdk-Date` enters the string to sign directly**, so a replay with a fresh date needs a
 //!   new signature; a date more than 15 minutes (the server's `max_skew_ms`) off the clock is
 //!   rejected, which bounds the replay window.
+//! * **Some headers must be signed** ([`Policy`]): `host` always, and `workspace`,
+//!   `X-Project-Id` and `X-Sdk-Content-Sha256` whenever the request carries them — they choose
+//!   the tenant or how the body is checked, so a signature that leaves them out would let anyone
+//!   who saw one signed request replay it against another workspace or with another body. The
+//!   official SDK signs every header it sends, so its requests always qualify.
+//! * **`UNSIGNED-PAYLOAD` is refused unless the server allows it** ([`Policy`]): a body that
+//!   the signature does not cover could be swapped by anyone on the path.
 //! * **The comparison is constant-time** ([`hmac::Mac::verify_slice`]), so response timing does not
 //!   reveal how many leading bytes of a forged signature were right.
 //!
@@ -81,7 +88,7 @@ pub use authorization::{AuthorizationHeader, format_sdk_date, parse_authorizatio
 pub use canonical::{canonical_request, string_to_sign};
 pub use error::SignatureError;
 pub use sign::sign;
-pub use verify::verify;
+pub use verify::{MUST_SIGN_WHEN_PRESENT, Policy, verify};
 
 /// The only algorithm token accepted in `Authorization`.
 pub const ALGORITHM: &str = "SDK-HMAC-SHA256";

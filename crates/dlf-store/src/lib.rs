@@ -71,6 +71,12 @@ pub trait CredentialStore: Send + Sync {
     async fn insert_access_key(&self, key: &AccessKeyRecord) -> StoreResult<()>;
     async fn find_access_key(&self, access_key: &str) -> StoreResult<Option<AccessKeyRecord>>;
     async fn count_access_keys(&self) -> StoreResult<i64>;
+    /// Every key, oldest first; with `project`, only the keys bound to it.
+    async fn list_access_keys(&self, project: Option<&str>) -> StoreResult<Vec<AccessKeyRecord>>;
+    /// Disables or enables a key; `false` when there is no such key.
+    async fn set_access_key_disabled(&self, access_key: &str, disabled: bool) -> StoreResult<bool>;
+    /// Deletes a key and every token it created; `false` when there is no such key.
+    async fn delete_access_key(&self, access_key: &str) -> StoreResult<bool>;
     async fn insert_token(&self, token: &TokenRecord) -> StoreResult<()>;
     async fn find_token(&self, token_hash: &str) -> StoreResult<Option<TokenRecord>>;
 }

@@ -24,6 +24,8 @@ pub struct AccessKeyRecord {
     pub project_id: Option<String>,
     pub description: String,
     pub created_ms: i64,
+    /// A disabled key authenticates nothing (and its tokens neither) until it is enabled again.
+    pub disabled: bool,
 }
 
 /// An `X-Auth-Token` token, stored as the hex SHA-256 of the token text.
@@ -33,6 +35,9 @@ pub struct TokenRecord {
     pub project_id: Option<String>,
     pub created_ms: i64,
     pub expires_ms: i64,
+    /// The access key whose signed request created the token: the token is valid only while
+    /// that key exists and is enabled. `None` only for tokens made before keys could be revoked.
+    pub parent_access_key: Option<String>,
 }
 
 /// The columns ListJobs needs, without the document.

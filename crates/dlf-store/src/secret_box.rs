@@ -2,8 +2,9 @@
 //! verifying an AK/SK signature needs the raw SK, so it cannot be hashed).
 //!
 //! AES-256-GCM with a random 96-bit nonce per value, stored as `v1:<hex nonce><hex ciphertext>`.
-//! The master key never enters the database: it comes from `DLF_MASTER_KEY` (64 hex digits) or
-//! from `<data-dir>/master.key`, created with mode 0600 on first use.
+//! The master key never enters the database: it comes from the server's `DLF_MASTER_KEY` (64 hex
+//! digits; the binary reads it, and removes it from its environment, at start) or from
+//! `<data-dir>/master.key`, created with mode 0600 on first use.
 
 use aes_gcm::aead::{Aead, KeyInit};
 use aes_gcm::{Aes256Gcm, Nonce};
@@ -45,11 +46,11 @@ impl SecretBox {
         Ok(SecretBox::from_key(&key))
     }
 
-    /// The key from `DLF_MASTER_KEY` if set, else from `path`, creating the file (mode 0600)
-    /// with a fresh random key when it does not exist.
-    pub fn load_or_create(path: &Path) -> Result<SecretBox, SecretError> {
-        if let Ok(hex_key) = std::env::var("DLF_MASTER_KEY") {
-            return SecretBox::from_hex(&hex_key);
+    /// The key `given` (hex, the server's `DLF_MASTER_KEY`) if any, else from `path`, creating
+    /// the file (mode 0600) with a fresh random key when it does not exist.
+    pub fn load_or_create(path: &Path, given: Option<&str>) -> Result<SecretBox, SecretError> {
+        if let Some(hex_key) = given {
+            return SecretBox::from_hex(hex_key);
         }
         match std::fs::read_to_string(path) {
             Ok(text) => SecretBox::from_hex(&text),
@@ -126,9 +127,9 @@ mod tests {
     fn key_file_is_created_private_and_reused() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("master.key");
-        let a = SecretBox::load_or_create(&path).unwrap();
+        let a = SecretBox::load_or_create(&path, None).unwrap();
         let sealed = a.seal("x");
-        let b = SecretBox::load_or_create(&path).unwrap();
+        let b = SecretBox::load_or_create(&path, None).unwrap();
         assert_eq!(b.open(&sealed).unwrap(), "x");
         #[cfg(unix)]
         {

@@ -30,6 +30,7 @@ macro_rules! store_suite {
         $crate::store_suite!(@cases $open;
             workspaces_are_per_project,
             credentials_round_trip,
+            access_keys_are_listed_disabled_and_deleted,
             job_names_are_unique_per_workspace,
             job_updates_submit_versions,
             list_jobs_filters_and_pages,
@@ -152,16 +153,62 @@ pub async fn credentials_round_trip(store: Case) {
         project_id: Some("p1".into()),
         description: "test".into(),
         created_ms: 5,
+        disabled: false,
     };
     store.insert_access_key(&key).await.unwrap();
     assert!(matches!(store.insert_access_key(&key).await, Err(StoreError::Conflict(_))));
-    assert_eq!(store.find_access_key("AK1").await.unwrap(), Some(key));
+    assert_eq!(store.find_access_key("AK1").await.unwrap(), Some(key.clone()));
     assert_eq!(store.find_access_key("ak1").await.unwrap(), None, "access keys are case-sensitive");
     assert_eq!(store.count_access_keys().await.unwrap(), 1);
-    let token = TokenRecord { token_hash: "ab".into(), project_id: None, created_ms: 1, expires_ms: 2 };
+    let token = TokenRecord {
+        token_hash: "ab".into(),
+        project_id: None,
+        created_ms: 1,
+        expires_ms: 2,
+        parent_access_key: Some("AK1".into()),
+    };
     store.insert_token(&token).await.unwrap();
     assert_eq!(store.find_token("ab").await.unwrap(), Some(token));
     assert_eq!(store.find_token("cd").await.unwrap(), None);
+}
+
+/// Keys are listed (all, or one project's), disabled and enabled again, and deleted with the
+/// tokens they created.
+pub async fn access_keys_are_listed_disabled_and_deleted(store: Case) {
+    let key = |ak: &str, project: Option<&str>, created_ms| AccessKeyRecord {
+        access_key: ak.into(),
+        secret_enc: "v1:00".into(),
+        project_id: project.map(str::to_string),
+        description: String::new(),
+        created_ms,
+        disabled: false,
+    };
+    store.insert_access_key(&key("ADMIN", None, 1)).await.unwrap();
+    store.insert_access_key(&key("P1A", Some("p1"), 2)).await.unwrap();
+    store.insert_access_key(&key("P2A", Some("p2"), 3)).await.unwrap();
+    let names = |keys: Vec<AccessKeyRecord>| keys.into_iter().map(|k| k.access_key).collect::<Vec<_>>();
+    assert_eq!(names(store.list_access_keys(None).await.unwrap()), ["ADMIN", "P1A", "P2A"]);
+    assert_eq!(names(store.list_access_keys(Some("p1")).await.unwrap()), ["P1A"]);
+
+    assert!(store.set_access_key_disabled("P1A", true).await.unwrap());
+    assert!(store.find_access_key("P1A").await.unwrap().unwrap().disabled);
+    assert!(store.set_access_key_disabled("P1A", false).await.unwrap());
+    assert!(!store.find_access_key("P1A").await.unwrap().unwrap().disabled);
+    assert!(!store.set_access_key_disabled("NOPE", true).await.unwrap(), "no such key");
+
+    let token = TokenRecord {
+        token_hash: "t1".into(),
+        project_id: Some("p1".into()),
+        created_ms: 1,
+        expires_ms: i64::MAX,
+        parent_access_key: Some("P1A".into()),
+    };
+    store.insert_token(&token).await.unwrap();
+    assert!(store.delete_access_key("P1A").await.unwrap());
+    assert_eq!(store.find_access_key("P1A").await.unwrap(), None);
+    assert_eq!(store.find_token("t1").await.unwrap(), None, "the key's tokens go with it");
+    assert!(!store.delete_access_key("P1A").await.unwrap(), "already gone");
+    assert_eq!(names(store.list_access_keys(None).await.unwrap()), ["ADMIN", "P2A"]);
 }
 
 pub async fn job_names_are_unique_per_workspace(store: Case) {

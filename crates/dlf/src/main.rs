@@ -5,11 +5,14 @@
 
 mod admin;
 mod cron_cmd;
+mod data_dir;
 mod data_dir_lock;
 mod el_cmd;
 mod machine_zone;
+mod run_as;
 mod serve;
 mod settings;
+mod startup_secrets;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -41,11 +44,13 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    // First, while this process has one thread: no child of the server may inherit them.
+    let secrets = startup_secrets::StartupSecrets::take_from_environment();
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Serve(args) => serve::run(args),
-        Command::Workspace(cmd) => admin::workspace(cmd),
-        Command::Keys(cmd) => admin::keys(cmd),
+        Command::Serve(args) => serve::run(args, secrets),
+        Command::Workspace(cmd) => admin::workspace(cmd, &secrets),
+        Command::Keys(cmd) => admin::keys(cmd, &secrets),
         Command::El(cmd) => return el_cmd::run(cmd),
         Command::Cron(cmd) => return cron_cmd::run(cmd),
     };

@@ -2,22 +2,24 @@
 
 use crate::machine_zone::default_service_zone;
 use crate::settings::{ServeArgs, ServeSettings, database_url};
+use crate::startup_secrets::StartupSecrets;
 use anyhow::{Context, bail};
 use dlf_api::{AppState, AuthMode};
 use dlf_core::zone::Zone;
+use dlf_engine::config::default_work_root;
 use dlf_engine::credentials::Bootstrap;
-use dlf_engine::{Engine, EngineConfig, MissedRunPolicy, SystemClock};
+use dlf_engine::{Engine, EngineConfig, MissedRunPolicy, NodeSandbox, SystemClock};
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
-pub fn run(args: ServeArgs) -> anyhow::Result<()> {
+pub fn run(args: ServeArgs, secrets: StartupSecrets) -> anyhow::Result<()> {
     let settings = args.settings().map_err(anyhow::Error::msg)?;
     init_logging(&settings.log_format)?;
     let runtime =
         tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")?;
-    runtime.block_on(serve(settings))
+    runtime.block_on(serve(settings, secrets))
 }
 
 fn init_logging(format: &str) -> anyhow::Result<()> {
@@ -47,7 +49,7 @@ fn listen_address(settings: &ServeSettings) -> anyhow::Result<SocketAddr> {
     Ok(addr)
 }
 
-async fn serve(settings: ServeSettings) -> anyhow::Result<()> {
+async fn serve(settings: ServeSettings, startup: StartupSecrets) -> anyhow::Result<()> {
     let addr = listen_address(&settings)?;
     let service_zone = match &settings.time_zone {
         Some(z) => Zone::parse(z).map_err(|e| anyhow::anyhow!("--time-zone: {e}"))?,
@@ -55,17 +57,21 @@ async fn serve(settings: ServeSettings) -> anyhow::Result<()> {
     };
     let missed_runs = MissedRunPolicy::parse(&settings.missed_runs)
         .with_context(|| format!("--missed-runs '{}' is not all, all:N, latest or skip", settings.missed_runs))?;
-    std::fs::create_dir_all(&settings.data_dir)
-        .with_context(|| format!("cannot create the data directory {}", settings.data_dir.display()))?;
-    // Absolute, so node processes (which run in their own working directories) find their files.
-    let data_dir = std::fs::canonicalize(&settings.data_dir)
-        .with_context(|| format!("cannot resolve the data directory {}", settings.data_dir.display()))?;
+    // Private from here on, and absolute (docs/security.md).
+    let data_dir = crate::data_dir::prepare(&settings.data_dir)?;
     let settings = ServeSettings { data_dir, ..settings };
     let _data_dir_lock = crate::data_dir_lock::lock(&settings.data_dir)?;
+    let run_as = crate::run_as::resolve(settings.run_as.as_deref())?;
+    let work_root = settings.work_dir.clone().unwrap_or_else(|| default_work_root(&settings.data_dir));
+    let work_root = crate::data_dir::prepare_work_root(&work_root, &settings.data_dir, run_as.is_some())?;
     let url = database_url(&settings.data_dir, settings.database.as_deref());
     let store = dlf_store::open(&url).await.context("cannot open the database")?;
-    let secrets = dlf_store::SecretBox::load_or_create(&settings.data_dir.join("master.key"))?;
+    let secrets =
+        dlf_store::SecretBox::load_or_create(&settings.data_dir.join("master.key"), startup.master_key.as_deref())?;
     let mut config = EngineConfig::new(&settings.data_dir);
+    let mut sandbox = NodeSandbox { work_root, run_as, base_env: Vec::new() };
+    sandbox.base_env = sandbox.environment(std::env::vars(), &settings.node_env);
+    config.nodes = sandbox;
     config.strict_dlf_cron = settings.strict_dlf_cron;
     config.service_zone = service_zone;
     config.workers = settings.workers.max(1);
@@ -73,8 +79,8 @@ async fn serve(settings: ServeSettings) -> anyhow::Result<()> {
     config.missed_runs = missed_runs;
     let engine = Engine::new(store, config, Arc::new(SystemClock), secrets);
 
-    let env_ak = std::env::var("DLF_ACCESS_KEY").ok();
-    let env_sk = std::env::var("DLF_SECRET_KEY").ok();
+    let env_ak = startup.access_key.clone();
+    let env_sk = startup.secret_key.clone();
     let credentials = settings.data_dir.join("credentials");
     match engine.bootstrap_admin_key(env_ak.as_deref(), env_sk.as_deref(), &credentials).await? {
         Bootstrap::NotNeeded => {}
@@ -90,7 +96,9 @@ async fn serve(settings: ServeSettings) -> anyhow::Result<()> {
     let runtime = engine.start().await.map_err(|e| anyhow::anyhow!("cannot start the engine: {}", e.message))?;
     let shutdown = CancellationToken::new();
     let auth = if settings.no_auth { AuthMode::Disabled } else { AuthMode::Required };
-    let app = dlf_api::router(AppState::new(engine.clone(), auth));
+    let mut state = AppState::new(engine.clone(), auth);
+    state.signature_policy.allow_unsigned_payload = settings.allow_unsigned_payload;
+    let app = dlf_api::router(state);
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
     let local = listener.local_addr()?;
     tracing::info!(address = %local, database = %dlf_store::sql::redact(&url), zone = %service_zone, "dlf is serving");

@@ -36,6 +36,15 @@ pub struct ServeSettings {
     pub log_format: String,
     /// Seconds to wait for in-flight work on shutdown.
     pub shutdown_grace_secs: u64,
+    /// The user node processes run as (the server must be root to switch).
+    pub run_as: Option<String>,
+    /// The root of the nodes' working directories; default `<data_dir>-work`.
+    pub work_dir: Option<PathBuf>,
+    /// Variables of the server's environment passed on to nodes (`NAME`), or set for them
+    /// (`NAME=VALUE`), besides the built-in allowlist.
+    pub node_env: Vec<String>,
+    /// Accept `X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD` (a request body its signature does not cover).
+    pub allow_unsigned_payload: bool,
 }
 
 impl Default for ServeSettings {
@@ -52,6 +61,10 @@ impl Default for ServeSettings {
             missed_runs: "all".to_string(),
             log_format: "text".to_string(),
             shutdown_grace_secs: 10,
+            run_as: None,
+            work_dir: None,
+            node_env: Vec::new(),
+            allow_unsigned_payload: false,
         }
     }
 }
@@ -103,6 +116,22 @@ pub struct ServeArgs {
     #[arg(long)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub log_format: Option<String>,
+    /// Run every node process as this user (dlf serve must run as root) [default: the server's user].
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub run_as: Option<String>,
+    /// Root of the nodes' working directories, outside the data directory [default: <data-dir>-work].
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub work_dir: Option<PathBuf>,
+    /// Pass a variable of the server's environment on to nodes (NAME), or set one (NAME=VALUE); repeatable.
+    #[arg(long = "node-env", value_name = "NAME[=VALUE]")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub node_env: Vec<String>,
+    /// Accept request bodies their signature does not cover (X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD).
+    #[arg(long)]
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub allow_unsigned_payload: bool,
 }
 
 impl ServeArgs {
@@ -128,6 +157,10 @@ impl ServeArgs {
                 "missed_runs",
                 "log_format",
                 "shutdown_grace_secs",
+                "run_as",
+                "work_dir",
+                "node_env",
+                "allow_unsigned_payload",
             ]))
             .merge(Serialized::defaults(self));
         figment.extract().map_err(|e| format!("invalid settings: {e}"))

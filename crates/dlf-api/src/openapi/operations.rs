@@ -241,6 +241,7 @@ fn path_parameters(path: &str) -> Vec<Value> {
                 "instance_id" => "Job instance id: decimal digits of an int64 (`DLF.0137` otherwise).",
                 "script_name" => "Script name, percent-encoded.",
                 "node_name" => "Node name, percent-encoded.",
+                "access_key" => "An access key (AK) bound to the path's project.",
                 _ => "Path segment.",
             };
             json!({ "name": name, "in": "path", "required": true, "description": description, "schema": { "type": "string" } })
@@ -428,7 +429,17 @@ fn operations() -> Vec<Op> {
             .describe("Administrator credentials only (403 otherwise).")
             .body("NewAccessKeyReq", false)
             .returns("NewAccessKey", "The key and its secret."),
+        op(Extension, "get", "/x/v1/{project_id}/access-keys", "ListAccessKeys", EXTENSIONS, "List the project's access keys")
+            .describe("Administrator credentials only (403 otherwise). Secrets are never shown.")
+            .returns("AccessKeyList", "The keys bound to the project."),
+        op(Extension, "delete", "/x/v1/{project_id}/access-keys/{access_key}", "DeleteAccessKey", EXTENSIONS, "Delete an access key")
+            .describe("Administrator credentials only. The key and the tokens it created stop working within a second."),
+        op(Extension, "post", "/x/v1/{project_id}/access-keys/{access_key}/disable", "DisableAccessKey", EXTENSIONS, "Disable an access key")
+            .describe("Administrator credentials only. The key and its tokens stop working within a second, until enabled."),
+        op(Extension, "post", "/x/v1/{project_id}/access-keys/{access_key}/enable", "EnableAccessKey", EXTENSIONS, "Enable an access key again")
+            .describe("Administrator credentials only."),
         op(Extension, "post", "/x/v1/{project_id}/tokens", "CreateToken", EXTENSIONS, "Create an X-Auth-Token")
+            .describe("Only for a request signed with an access key (AK/SK); the token belongs to that key and stops working with it.")
             .body("NewTokenReq", false)
             .returns("NewToken", "The token."),
         op(Extension, "get", "/x/v1/info", "ShowServerInfo", EXTENSIONS, "Show server information")

@@ -56,6 +56,7 @@ pub fn all() -> Map<String, Value> {
     add("NewWorkspace", new_workspace());
     add("NewAccessKeyReq", new_access_key_req());
     add("NewAccessKey", new_access_key());
+    add("AccessKeyList", access_key_list());
     add("NewTokenReq", new_token_req());
     add("NewToken", new_token());
     add("ServerInfo", server_info());
@@ -764,6 +765,33 @@ fn new_access_key_req() -> Value {
                 "allProjects",
                 boolean("Administrators only: a key valid for every project instead of the path's.")
                     .with("default", false),
+            ),
+        ],
+    )
+}
+
+fn access_key_list() -> Value {
+    object(
+        "The access keys of a project (never their secrets).",
+        &["total", "accessKeys"],
+        [
+            ("total", int32("Count.")),
+            (
+                "accessKeys",
+                array(
+                    object(
+                        "One access key.",
+                        &["accessKey", "projectId", "user", "createTime", "disabled"],
+                        [
+                            ("accessKey", string("Access key id (AK).")),
+                            ("projectId", string("The project the key is bound to.")),
+                            ("user", string("User the key acts as.")),
+                            ("createTime", int64("Creation time, epoch ms.")),
+                            ("disabled", boolean("A disabled key authenticates nothing.")),
+                        ],
+                    ),
+                    "The keys, oldest first.",
+                ),
             ),
         ],
     )

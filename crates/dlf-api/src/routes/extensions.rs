@@ -1,5 +1,10 @@
 //! `/x/v1/...`: what DLF lacks, beside the compatible API (DESIGN.md "Extensions"):
 //! workspaces, access keys and tokens, server information.
+//!
+//! Who may do what (docs/security.md): creating workspaces and managing access keys (create,
+//! list, disable, enable, delete) needs an administrator key — one bound to no project; a key
+//! bound to a project may list its project's workspaces and get tokens for its project; tokens
+//! are issued only to requests signed with an access key.
 
 use super::PathParams;
 use crate::error::{ApiError, json};
@@ -7,7 +12,7 @@ use crate::state::AppState;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use dlf_core::DlfError;
 use dlf_core::model::requests::parse_json_body;
 use dlf_engine::Caller;
@@ -15,8 +20,11 @@ use serde::Deserialize;
 use serde_json::json;
 
 fn require_admin(caller: &Caller) -> Result<(), ApiError> {
-    if caller.project_scope.is_some() {
-        return Err(ApiError(DlfError::new(dlf_core::ErrorCode::Forbidden)));
+    if !caller.is_admin() {
+        return Err(ApiError(DlfError::with_message(
+            dlf_core::ErrorCode::Forbidden,
+            "The IAM user is not authorized to access the API: this needs an administrator key (one bound to no project).",
+        )));
     }
     Ok(())
 }
@@ -34,9 +42,11 @@ struct NewWorkspace {
 /// `POST /x/v1/{project_id}/workspaces` `{"name": ...}` → the new workspace.
 pub async fn create_workspace(
     State(s): State<AppState>,
+    caller: Option<axum::Extension<Caller>>,
     PathParams(project_id): PathParams<String>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
+    require_admin(&caller_of(caller))?;
     let req: NewWorkspace = parse_json_body(&body).map_err(|e| ApiError(DlfError::invalid_param(e)))?;
     let ws = s.engine.create_workspace(&project_id, &req.name).await?;
     Ok(json(
@@ -94,19 +104,99 @@ struct NewToken {
 }
 
 /// `POST /x/v1/{project_id}/tokens` → `{"token","expiresAt"}`: an `X-Auth-Token` for this project,
-/// issued to a caller who may act on it.
+/// issued to a request signed with an access key that may act on it. The token belongs to that
+/// key: disabling or deleting the key ends it.
 pub async fn create_token(
     State(s): State<AppState>,
+    caller: Option<axum::Extension<Caller>>,
     PathParams(project_id): PathParams<String>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
+    let caller = caller_of(caller);
     let req: NewToken = parse_json_body(&body).map_err(|e| ApiError(DlfError::invalid_param(e)))?;
     let ttl = req.ttl_seconds.unwrap_or(86_400);
     if !(1..=30 * 86_400).contains(&ttl) {
         return Err(ApiError(DlfError::invalid_param("ttlSeconds must be in [1, 2592000]")));
     }
-    let token = s.engine.create_token(Some(&project_id), ttl * 1000).await?;
-    Ok(json(StatusCode::OK, &json!({"token": token, "expiresAt": s.engine.now_ms() + ttl * 1000})))
+    let ttl_ms = ttl * 1000;
+    let token = s.engine.create_token(&caller, &project_id, ttl_ms).await?;
+    Ok(json(StatusCode::OK, &json!({"token": token, "expiresAt": s.engine.now_ms().saturating_add(ttl_ms)})))
+}
+
+/// `GET /x/v1/{project_id}/access-keys` → `{"total","accessKeys":[…]}`: the keys bound to the
+/// project (never their secrets). Administrators only.
+pub async fn list_access_keys(
+    State(s): State<AppState>,
+    caller: Option<axum::Extension<Caller>>,
+    PathParams(project_id): PathParams<String>,
+) -> Result<Response, ApiError> {
+    require_admin(&caller_of(caller))?;
+    let keys = s.engine.list_access_keys(Some(&project_id)).await?;
+    let items: Vec<_> = keys
+        .iter()
+        .map(|k| {
+            json!({"accessKey": k.access_key, "projectId": k.project_id, "user": k.user,
+                   "createTime": k.created_ms, "disabled": k.disabled})
+        })
+        .collect();
+    Ok(json(StatusCode::OK, &json!({"total": items.len(), "accessKeys": items})))
+}
+
+/// The key `access_key` if it is bound to `project_id` (administrator keys are managed offline,
+/// `dlf keys`), else 400 `DLF.3051`.
+async fn project_key(s: &AppState, project_id: &str, access_key: &str) -> Result<(), ApiError> {
+    let keys = s.engine.list_access_keys(Some(project_id)).await?;
+    if !keys.iter().any(|k| k.access_key == access_key) {
+        return Err(ApiError(DlfError::invalid_param(format!(
+            "access key {access_key} is not a key of project {project_id}"
+        ))));
+    }
+    Ok(())
+}
+
+/// `DELETE /x/v1/{project_id}/access-keys/{access_key}` → 204: the key and its tokens stop
+/// working within a second. Administrators only.
+pub async fn delete_access_key(
+    State(s): State<AppState>,
+    caller: Option<axum::Extension<Caller>>,
+    PathParams((project_id, access_key)): PathParams<(String, String)>,
+) -> Result<Response, ApiError> {
+    require_admin(&caller_of(caller))?;
+    project_key(&s, &project_id, &access_key).await?;
+    s.engine.delete_access_key(&access_key).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// `POST /x/v1/{project_id}/access-keys/{access_key}/disable` → 204: the key and its tokens stop
+/// working within a second, until it is enabled again. Administrators only.
+pub async fn disable_access_key(
+    State(s): State<AppState>,
+    caller: Option<axum::Extension<Caller>>,
+    PathParams((project_id, access_key)): PathParams<(String, String)>,
+) -> Result<Response, ApiError> {
+    set_disabled(&s, &caller_of(caller), &project_id, &access_key, true).await
+}
+
+/// `POST /x/v1/{project_id}/access-keys/{access_key}/enable` → 204. Administrators only.
+pub async fn enable_access_key(
+    State(s): State<AppState>,
+    caller: Option<axum::Extension<Caller>>,
+    PathParams((project_id, access_key)): PathParams<(String, String)>,
+) -> Result<Response, ApiError> {
+    set_disabled(&s, &caller_of(caller), &project_id, &access_key, false).await
+}
+
+async fn set_disabled(
+    s: &AppState,
+    caller: &Caller,
+    project_id: &str,
+    access_key: &str,
+    disabled: bool,
+) -> Result<Response, ApiError> {
+    require_admin(caller)?;
+    project_key(s, project_id, access_key).await?;
+    s.engine.set_access_key_disabled(access_key, disabled).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 /// `GET /x/v1/info`: version and the service time zone EL dates use.

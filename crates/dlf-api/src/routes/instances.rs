@@ -88,7 +88,10 @@ pub async fn node_log(
     let body = if follow {
         Body::from_stream(s.engine.follow_log(log))
     } else {
-        Body::from(tokio::fs::read(&log.path).await.unwrap_or_default())
+        let bytes = dlf_engine::logs::read_log(&s.engine.config().logs_dir(), &log)
+            .await
+            .map_err(|e| ApiError(DlfError::invalid_param(format!("node '{node}': {e}"))))?;
+        Body::from(bytes)
     };
     let mut response = (StatusCode::OK, body).into_response();
     response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));

@@ -56,7 +56,8 @@ impl TestServer {
         let dir = tempfile::tempdir().expect("temp dir");
         let store = dlf_store::open(dir.path().join("dlf.db").to_str().unwrap()).await.expect("store");
         let secrets = dlf_store::SecretBox::from_key(&[9u8; 32]);
-        let engine = Engine::new(store, EngineConfig::new(dir.path()), Arc::new(SystemClock), secrets);
+        // Data (logs) and the nodes' work directories (`data-work`) both inside the temporary directory.
+        let engine = Engine::new(store, EngineConfig::new(dir.path().join("data")), Arc::new(SystemClock), secrets);
         engine.bootstrap_admin_key(Some(AK), Some(SK), &dir.path().join("credentials")).await.expect("admin key");
         let runtime = engine.start().await.expect("engine start");
         let router = dlf_api::router(AppState::new(engine.clone(), auth));

@@ -21,6 +21,9 @@ pub struct Bench {
     pub runs: usize,
     pub w4_secs: u64,
     pub w5_secs: u64,
+    /// `--run-as USER`: W1 and W3 also run, interleaved in the same run, against a server whose
+    /// nodes run as this user, and report the cost of dropping privileges.
+    pub run_as: Option<String>,
 }
 
 /// A node at `(x, 0)` of `node_type` with optional `statement` and predecessors.

@@ -112,8 +112,11 @@ pub async fn prepare(
     let stdin = prop("interactiveArguments")
         .filter(|s| !s.trim().is_empty())
         .map(|s| s.split_whitespace().map(|w| format!("{w}\n")).collect::<String>());
-    let mut env: Vec<(String, String)> =
-        resolved.order.iter().filter_map(|n| resolved.merged.get(n).map(|v| (n.clone(), v.clone()))).collect();
+    // The node's whole environment (docs/security.md): the sandbox's base, the job's parameters,
+    // the DLF_* job variables — nothing else of the server's.
+    let sandbox = &engine.config().nodes;
+    let mut env: Vec<(String, String)> = sandbox.base_env.clone();
+    env.extend(resolved.order.iter().filter_map(|n| resolved.merged.get(n).map(|v| (n.clone(), v.clone()))));
     env.extend([
         ("DLF_PROJECT_ID".to_string(), facts.project_id.clone()),
         ("DLF_JOB_NAME".to_string(), facts.job_name.clone()),
@@ -125,7 +128,7 @@ pub async fn prepare(
     ]);
     let logs = engine.config().logs_dir();
     let log_path = crate::logs::attempt_log(&logs, facts.instance_id, &node.name, attempt as i64);
-    let work_dir = crate::logs::instance_dir(&logs, facts.instance_id);
+    let work_dir = sandbox.work_dir(facts.instance_id);
     Ok(AttemptSpec {
         instance_id: facts.instance_id,
         node_name: node.name.clone(),
@@ -138,6 +141,7 @@ pub async fn prepare(
         env,
         log_path,
         work_dir,
+        run_as: sandbox.run_as.as_ref().map(|u| (u.uid, u.gid)),
         kill_grace: Duration::from_millis(engine.config().kill_grace_ms),
     })
 }

@@ -212,6 +212,7 @@ mod tests {
             env: Vec::new(),
             log_path: dir.join("node").join("attempt-1.log"),
             work_dir: dir.to_path_buf(),
+            run_as: None,
             kill_grace: Duration::from_millis(200),
         }
     }

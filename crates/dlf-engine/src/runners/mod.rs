@@ -58,14 +58,19 @@ pub struct AttemptSpec {
     pub arguments: Vec<String>,
     /// Text fed to standard input (`interactiveArguments`), if any.
     pub stdin: Option<String>,
-    /// Environment for the process: job parameters and `DLF_*` metadata.
+    /// The process's whole environment: the sandbox's base (an allowlist of the server's),
+    /// job parameters and `DLF_*` metadata. Nothing else of the server's environment reaches a
+    /// node.
     pub env: Vec<(String, String)>,
     /// This attempt's log file (the engine opens [`AttemptContext::log`] on it); scripts that
     /// need a file are written beside it.
     pub log_path: PathBuf,
-    /// Working directory of the process: the instance's directory, shared by its nodes (see
-    /// `crate::logs`). A runner that starts a process creates it if needed.
+    /// Working directory of the process: the instance's directory, shared by its nodes, outside
+    /// the data directory (`EngineConfig::nodes`). A runner that starts a process creates it if
+    /// needed, owned by [`AttemptSpec::run_as`] and private to it.
     pub work_dir: PathBuf,
+    /// `(uid, gid)` the process runs as, when not the server's own user (`--run-as`).
+    pub run_as: Option<(u32, u32)>,
     /// Grace between SIGTERM and SIGKILL when killing.
     pub kill_grace: Duration,
 }

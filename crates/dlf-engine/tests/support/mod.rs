@@ -28,7 +28,8 @@ impl TestEngine {
     pub async fn start_with(configure: impl FnOnce(&mut EngineConfig)) -> TestEngine {
         let dir = tempfile::tempdir().unwrap();
         let store = dlf_store::open(dir.path().join("dlf.db").to_str().unwrap()).await.unwrap();
-        let mut config = EngineConfig::new(dir.path());
+        // Data (logs) and the nodes' work directories (`data-work`) both inside the temporary directory.
+        let mut config = EngineConfig::new(dir.path().join("data"));
         config.kill_grace_ms = 300;
         configure(&mut config);
         let engine = Engine::new(store, config, Arc::new(SystemClock), dlf_store::SecretBox::from_key(&[1; 32]));

@@ -58,7 +58,9 @@ impl Request {
     /// Parses `authorization` and verifies with `SK`, the default skew and the given clock.
     pub fn verify_at(&self, authorization: &str, now_ms: i64) -> Result<(), SignatureError> {
         let auth = parse_authorization(authorization)?;
-        self.with_view(|req| verify(req, &auth, SK, now_ms, DEFAULT_MAX_SKEW_MS))
+        self.with_view(|req| {
+            verify(req, &auth, SK, now_ms, &Policy { max_skew_ms: DEFAULT_MAX_SKEW_MS, allow_unsigned_payload: true })
+        })
     }
 }
 

@@ -64,7 +64,7 @@ impl Wire {
             headers: &headers,
             body: &self.body,
         };
-        verify(&req, auth, SK, 0, i64::MAX)
+        verify(&req, auth, SK, 0, &Policy { max_skew_ms: i64::MAX, allow_unsigned_payload: true })
     }
 }
 
@@ -309,6 +309,6 @@ proptest! {
         ];
         let req = SignedRequest { method: &method, raw_path: &path, raw_query: query.as_deref(), headers: &headers, body: &body };
         let _ = canonical_request(&req, &auth.signed_headers);
-        let _ = verify(&req, &auth, SK, now, skew);
+        let _ = verify(&req, &auth, SK, now, &Policy { max_skew_ms: skew, allow_unsigned_payload: false });
     }
 }

@@ -253,7 +253,7 @@ fn each_failure_has_its_own_error() {
     let (request, authorization) = sample();
     let auth = parse_authorization(&authorization).unwrap();
 
-    let wrong_sk = request.with_view(|req| verify(req, &auth, "SKWRONG", DATE_MS, DEFAULT_MAX_SKEW_MS));
+    let wrong_sk = request.with_view(|req| verify(req, &auth, "SKWRONG", DATE_MS, &Policy::default()));
     let bad_format = request.verify_at(&authorization.replace(", ", " "), DATE_MS);
     let sm3 = request.verify_at(&authorization.replace("SDK-HMAC-SHA256", "SDK-HMAC-SM3"), DATE_MS);
     let mut no_host = request.clone();
@@ -336,4 +336,54 @@ fn sign_trims_values_skips_underscore_names_and_overwrites_the_date() {
     // The `_` header is not covered by the signature.
     request.headers[1].1 = "changed".into();
     assert_eq!(request.verify_at(&authorization, DATE_MS), Ok(()));
+}
+
+// ---- what the signature must cover (Policy) --------------------------------------------------
+
+/// Verifies with the server's default policy (bodies must be signed).
+fn verify_strict(request: &Request, authorization: &str) -> Result<(), SignatureError> {
+    let auth = parse_authorization(authorization)?;
+    request.with_view(|req| verify(req, &auth, SK, DATE_MS, &Policy::default()))
+}
+
+#[test]
+fn the_host_must_be_signed() {
+    let mut request = Request::new("GET", "/v1/p/jobs", &[("Content-Type", "application/json")], b"");
+    let authorization = request.sign(SK, DATE);
+    // Correct for the headers it names, but it names no host: any host would do.
+    request.headers.push(("Host".into(), "dlf.example".into()));
+    assert_eq!(verify_strict(&request, &authorization), Err(SignatureError::HostNotSigned));
+    let (signed, authorization) = sample();
+    assert_eq!(verify_strict(&signed, &authorization), Ok(()), "the sample signs its host");
+}
+
+#[test]
+fn a_tenant_header_must_be_signed_whenever_it_is_sent() {
+    for (name, value) in [("workspace", "ws-2"), ("X-Project-Id", "p"), ("X-Sdk-Content-Sha256", EMPTY_PAYLOAD_SHA256)]
+    {
+        let mut request = Request::new("GET", "/v1/p/jobs", &[("Host", "localhost")], b"");
+        let authorization = request.sign(SK, DATE);
+        assert_eq!(verify_strict(&request, &authorization), Ok(()));
+        request.headers.push((name.into(), value.into()));
+        assert_eq!(
+            verify_strict(&request, &authorization),
+            Err(SignatureError::HeaderNotSigned(name.to_ascii_lowercase())),
+            "{name} added after signing"
+        );
+    }
+}
+
+#[test]
+fn unsigned_payload_needs_the_servers_consent() {
+    let mut request = Request::new(
+        "POST",
+        "/v1/p/jobs",
+        &[("Host", "localhost"), ("X-Sdk-Content-Sha256", UNSIGNED_PAYLOAD)],
+        b"{\"name\":\"anything\"}",
+    );
+    let authorization = request.sign(SK, DATE);
+    assert_eq!(verify_strict(&request, &authorization), Err(SignatureError::UnsignedPayload));
+    let auth = parse_authorization(&authorization).unwrap();
+    let lenient = Policy { allow_unsigned_payload: true, ..Policy::default() };
+    assert_eq!(request.with_view(|req| verify(req, &auth, SK, DATE_MS, &lenient)), Ok(()));
 }

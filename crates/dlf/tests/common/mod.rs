@@ -27,6 +27,11 @@ pub fn free_port() -> u16 {
 impl Server {
     /// Starts `dlf serve --no-auth` on `data_dir` and waits for `/healthz`.
     pub async fn start(data_dir: &Path, extra: &[&str]) -> Server {
+        Server::start_with_env(data_dir, extra, &[]).await
+    }
+
+    /// As [`Server::start`], with these variables added to the server's environment.
+    pub async fn start_with_env(data_dir: &Path, extra: &[&str], env: &[(&str, &str)]) -> Server {
         let port = free_port();
         let log = std::fs::File::create(data_dir.with_extension(format!("{port}.log"))).unwrap();
         let child = Command::new(env!("CARGO_BIN_EXE_dlf"))
@@ -34,6 +39,7 @@ impl Server {
             .arg(data_dir)
             .args(extra)
             .env("DLF_LOG", "info")
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(log)
             .spawn()

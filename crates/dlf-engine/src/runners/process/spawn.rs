@@ -1,9 +1,9 @@
 //! Starting the interpreter: the attempt's files, the command line, and the process group.
 //!
-//! Unless the program is passed inline, its text is written to `attempt-<n>.<ext>` beside the
-//! attempt's log file (through a temporary file and a rename, so an interpreter that is still
-//! reading an older copy is never disturbed), together with the work directory in one blocking
-//! call; then `<interpreter> <file> <arguments...>` runs, or, for an interpreter with an inline
+//! Unless the program is passed inline, its text is written to `attempt-<n>.<ext>` in the work
+//! directory's `.dlf-scripts/<node>/` (through a temporary file and a rename, so an interpreter
+//! that is still reading an older copy is never disturbed), together with the work directory in
+//! one blocking call; then `<interpreter> <file> <arguments...>` runs, or, for an interpreter with an inline
 //! flag and a program of at most [`INLINE_PROGRAM_MAX`] bytes,
 //! `<interpreter> -c <program> attempt-<n>.<ext> <arguments...>` (see
 //! [`Interpreter::inline_flag`]). User text is never pasted into a command line that a shell
@@ -11,12 +11,14 @@
 //!
 //! The interpreter is the leader of its **own process group** (`process_group(0)`), so the kill
 //! policy (`group.rs`) can reach everything it starts. Its standard input is
-//! [`AttemptSpec::stdin`] (or `/dev/null`), its environment the server's plus
-//! [`AttemptSpec::env`], its working directory [`AttemptSpec::work_dir`].
+//! [`AttemptSpec::stdin`] (or `/dev/null`), its environment [`AttemptSpec::env`] and nothing of
+//! the server's, its working directory [`AttemptSpec::work_dir`], and its user
+//! [`AttemptSpec::run_as`] when the server runs nodes as another user.
 
 use crate::runners::AttemptSpec;
 use std::io;
-use std::path::PathBuf;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use tokio::io::AsyncWriteExt;
 use tokio::process::{Child, Command};
@@ -53,28 +55,55 @@ pub(super) enum ProgramArg {
     Inline { flag: &'static str, name: String },
 }
 
-/// The script file of this attempt: `attempt-<n>.<ext>` beside its log file.
+/// The directory, inside an instance's working directory, that holds the script files of its
+/// attempts: the server's own (readable, not writable, by the node).
+pub const SCRIPTS_DIR: &str = ".dlf-scripts";
+
+/// The script file of this attempt: `<work dir>/.dlf-scripts/<node>/attempt-<n>.<ext>`.
 pub fn script_path(spec: &AttemptSpec, extension: &str) -> PathBuf {
-    spec.log_path.with_file_name(format!("attempt-{}.{extension}", spec.attempt))
+    spec.work_dir
+        .join(SCRIPTS_DIR)
+        .join(crate::logs::safe_file_name(&spec.node_name))
+        .join(format!("attempt-{}.{extension}", spec.attempt))
 }
 
 /// The attempt's files, in one trip to the blocking pool (each trip costs a thread hand-off
 /// both ways): the work directory and, when `script` is given, the program text in the script
-/// file — in its own directory, created here, written to a temporary file and renamed, so an
-/// interpreter still reading an older copy is never disturbed. The error names what failed.
+/// file. The error names what failed.
+///
+/// The work directory is made once per instance, private (0700) and owned by the user the node
+/// runs as ([`AttemptSpec::run_as`]); the script's directories (0755) and file (0644) belong to
+/// the server, so the node can read its script but not change it. The file is written to a
+/// temporary name and renamed, so an interpreter still reading an older copy is never disturbed.
 pub(super) async fn prepare_files(spec: &AttemptSpec, script: Option<(PathBuf, &str)>) -> Result<(), PrepareError> {
     let dir = spec.work_dir.clone();
+    let owner = spec.run_as;
     let script = script.map(|(path, program)| (path, program.to_string()));
     let prepared = tokio::task::spawn_blocking(move || {
-        let script_dir = script.as_ref().and_then(|(path, _)| path.parent());
-        for dir in [Some(dir.as_path()), script_dir].into_iter().flatten() {
-            std::fs::create_dir_all(dir)
-                .map_err(|source| PrepareError::Directory { path: dir.to_path_buf(), source })?;
+        fn directory(path: &Path) -> impl FnOnce(io::Error) -> PrepareError + '_ {
+            move |source| PrepareError::Directory { path: path.to_path_buf(), source }
+        }
+        if !dir.is_dir() {
+            std::fs::create_dir_all(&dir).map_err(directory(&dir))?;
+            std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).map_err(directory(&dir))?;
+            if let Some((uid, gid)) = owner {
+                std::os::unix::fs::chown(&dir, Some(uid), Some(gid)).map_err(directory(&dir))?;
+            }
         }
         if let Some((path, program)) = script {
+            let scripts = dir.join(SCRIPTS_DIR);
+            if let Some(node_dir) = path.parent() {
+                std::fs::create_dir_all(node_dir).map_err(directory(node_dir))?;
+                for readable in [scripts.as_path(), node_dir] {
+                    std::fs::set_permissions(readable, std::fs::Permissions::from_mode(0o755))
+                        .map_err(directory(readable))?;
+                }
+            }
             let mut temporary = path.clone().into_os_string();
             temporary.push(format!(".tmp-{}", std::process::id()));
-            let written = std::fs::write(&temporary, program).and_then(|()| std::fs::rename(&temporary, &path));
+            let written = std::fs::write(&temporary, program)
+                .and_then(|()| std::fs::set_permissions(&temporary, std::fs::Permissions::from_mode(0o644)))
+                .and_then(|()| std::fs::rename(&temporary, &path));
             if let Err(source) = written {
                 let _ = std::fs::remove_file(&temporary);
                 return Err(PrepareError::Script { path, source });
@@ -109,8 +138,11 @@ pub(super) fn spawn(
         ProgramArg::File(path) => command.arg(path),
         ProgramArg::Inline { flag, name } => command.arg(flag).arg(program).arg(name),
     };
+    // Nothing of the server's environment: the interpreter's own variables, then the node's
+    // whole environment (an allowlist, job parameters, DLF_* variables).
     command
         .args(&spec.arguments)
+        .env_clear()
         .envs(interpreter.env.iter().map(|(k, v)| (k, v)))
         .envs(spec.env.iter().map(|(k, v)| (k, v)))
         .current_dir(&spec.work_dir)
@@ -118,8 +150,13 @@ pub(super) fn spawn(
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .process_group(0)
-        .kill_on_drop(true)
-        .spawn()
+        .kill_on_drop(true);
+    if let Some((uid, gid)) = spec.run_as {
+        // The child drops to the node user before exec (std also drops the supplementary groups
+        // when the server is root).
+        command.uid(uid).gid(gid);
+    }
+    command.spawn()
 }
 
 /// Feeds the stdin text from a separate task (a process that never reads it must not block
