@@ -46,6 +46,9 @@ pub struct NodeSandbox {
     pub work_root: PathBuf,
     /// The user nodes run as; `None`: the server's own user.
     pub run_as: Option<RunAs>,
+    /// Starts node processes as [`NodeSandbox::run_as`] (`dlf serve` starts one with
+    /// `--run-as`; see `runners::process::launcher`).
+    pub launcher: Option<std::sync::Arc<crate::runners::process::launcher::Launcher>>,
     /// The environment every node process starts from — nothing else of the server's: `PATH`,
     /// `HOME`, `USER`, `LOGNAME`, `LANG`, `LC_ALL`, `TZ` and what `--node-env` adds. Job
     /// parameters and the `DLF_*` job variables come on top.
@@ -61,7 +64,7 @@ impl NodeSandbox {
     /// Nodes run as the server's own user, in `work_root`, with the allowlisted variables of
     /// the server's environment.
     pub fn new(work_root: PathBuf) -> NodeSandbox {
-        let mut sandbox = NodeSandbox { work_root, run_as: None, base_env: Vec::new() };
+        let mut sandbox = NodeSandbox { work_root, run_as: None, launcher: None, base_env: Vec::new() };
         sandbox.base_env = sandbox.environment(std::env::vars(), &[]);
         sandbox
     }
@@ -194,7 +197,7 @@ mod tests {
             ("AWS_SECRET_ACCESS_KEY", "x"),
             ("HTTP_PROXY", "http://proxy:3128"),
         ]);
-        let sandbox = NodeSandbox { work_root: "/w".into(), run_as: None, base_env: Vec::new() };
+        let sandbox = NodeSandbox { work_root: "/w".into(), run_as: None, launcher: None, base_env: Vec::new() };
         let env = sandbox.environment(server.clone(), &["HTTP_PROXY".into(), "MODE=batch".into()]);
         assert_eq!(
             env,

@@ -454,3 +454,49 @@ async fn dropping_the_attempt_kills_the_group() {
     assert!(pids.len() >= 2, "{pids:?}");
     assert!(gone(&pids).await, "survivors: {:?}", pids.iter().filter(|&&p| alive(p)).collect::<Vec<_>>());
 }
+
+// ---- through the node launcher (how nodes start when they run as another user) -------------
+
+fn launched(dir: &Path, program: &str) -> AttemptSpec {
+    use dlf_engine::runners::NodeUser;
+    use dlf_engine::runners::process::launcher::{Launcher, seqpacket_pair, serve};
+    let (ours, theirs) = seqpacket_pair().unwrap();
+    std::thread::spawn(move || serve(theirs));
+    let me = (nix::unistd::Uid::current().as_raw(), nix::unistd::Gid::current().as_raw());
+    let launcher = std::sync::Arc::new(Launcher::over(ours, None, me).unwrap());
+    let mut spec = spec(dir, program);
+    // The current user: what is tested is the launcher path, not the switch (the hostile-node
+    // suite switches users for real, as root).
+    spec.run_as = Some(NodeUser { uid: me.0, gid: me.1, launcher: Some(launcher) });
+    spec
+}
+
+#[tokio::test]
+async fn a_launched_node_logs_outputs_reads_stdin_and_reports_its_exit() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut spec = launched(dir.path(), "read line; echo \"got $line $X $1\"; echo to-err >&2; exit 4\n");
+    spec.stdin = Some("typed".into());
+    spec.env = vec![("X".into(), "x".into())];
+    spec.arguments = vec!["arg".into()];
+    let (outcome, groups) = run(&spec).await;
+    assert_eq!(
+        outcome,
+        AttemptOutcome::Failed { message: "exit code 4".into(), exit_code: Some(4), timed_out: false, retryable: true }
+    );
+    assert_eq!(groups.len(), 1);
+    let log = String::from_utf8(log(&spec)).unwrap();
+    assert!(log.contains("got typed x arg\n") && log.contains("to-err\n"), "{log}");
+    let ok = launched(dir.path(), "echo fine\n");
+    assert_eq!(run(&ok).await.0, AttemptOutcome::Succeeded { output: Some("fine\n".into()) });
+}
+
+#[tokio::test]
+async fn stopping_a_launched_node_kills_its_whole_group() {
+    let dir = tempfile::tempdir().unwrap();
+    let ready = dir.path().join("pids");
+    let spec = launched(dir.path(), "sleep 600 &\necho \"$$ $!\" > pids\nsleep 600\n");
+    let (outcome, took, pids) = stop_after_ready(&spec, &ready).await;
+    assert_eq!(outcome, AttemptOutcome::Stopped);
+    assert!(took < Duration::from_secs(3), "took {took:?}");
+    assert!(gone(&pids).await, "survivors: {:?}", pids.iter().filter(|&&p| alive(p)).collect::<Vec<_>>());
+}

@@ -41,6 +41,18 @@ enum Command {
     /// Preview Quartz cron schedules offline.
     #[command(subcommand)]
     Cron(cron_cmd::CronCommand),
+    /// `dlf serve --run-as` starts this to start node processes as the node user (internal).
+    #[command(name = "__node-launcher", hide = true)]
+    NodeLauncher,
+}
+
+/// The node launcher (`dlf_engine::runners::process::launcher`): serves the socket the server
+/// handed over as standard input until the server goes away.
+fn node_launcher() -> anyhow::Result<()> {
+    use std::os::fd::AsFd;
+    let socket = std::io::stdin().as_fd().try_clone_to_owned()?;
+    dlf_engine::runners::process::launcher::serve(socket)?;
+    Ok(())
 }
 
 fn main() -> ExitCode {
@@ -53,6 +65,7 @@ fn main() -> ExitCode {
         Command::Keys(cmd) => admin::keys(cmd, &secrets),
         Command::El(cmd) => return el_cmd::run(cmd),
         Command::Cron(cmd) => return cron_cmd::run(cmd),
+        Command::NodeLauncher => node_launcher(),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -8,6 +8,7 @@ use dlf_api::{AppState, AuthMode};
 use dlf_core::zone::Zone;
 use dlf_engine::config::default_work_root;
 use dlf_engine::credentials::Bootstrap;
+use dlf_engine::runners::process::launcher::Launcher;
 use dlf_engine::{Engine, EngineConfig, MissedRunPolicy, NodeSandbox, SystemClock};
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::sync::Arc;
@@ -69,7 +70,16 @@ async fn serve(settings: ServeSettings, startup: StartupSecrets) -> anyhow::Resu
     let secrets =
         dlf_store::SecretBox::load_or_create(&settings.data_dir.join("master.key"), startup.master_key.as_deref())?;
     let mut config = EngineConfig::new(&settings.data_dir);
-    let mut sandbox = NodeSandbox { work_root, run_as, base_env: Vec::new() };
+    // Starting node processes as another user goes through a small launcher process, so the
+    // server never forks itself per node (runners::process::launcher).
+    let launcher = match &run_as {
+        Some(user) => {
+            let exe = std::env::current_exe().context("cannot find the dlf binary to start the node launcher")?;
+            Some(Arc::new(Launcher::start(&exe, user.uid, user.gid).context("cannot start the node launcher")?))
+        }
+        None => None,
+    };
+    let mut sandbox = NodeSandbox { work_root, run_as, launcher, base_env: Vec::new() };
     sandbox.base_env = sandbox.environment(std::env::vars(), &settings.node_env);
     config.nodes = sandbox;
     config.strict_dlf_cron = settings.strict_dlf_cron;

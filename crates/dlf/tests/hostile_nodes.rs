@@ -112,7 +112,8 @@ fn shell(name: &str, statement: &str) -> Value {
 
 /// `attempt` printing BREACH when it succeeds and DENIED when it fails.
 fn attack(name: &str, attempt: &str) -> Value {
-    shell(name, &format!("if {attempt}; then echo BREACH; else echo DENIED; fi"))
+    // One stream, so the attempt's error message and the verdict cannot interleave in the log.
+    shell(name, &format!("exec 2>&1; if {attempt}; then echo BREACH; else echo DENIED; fi"))
 }
 
 fn run_as_user() -> Option<String> {
@@ -178,7 +179,7 @@ async fn a_project_keys_nodes_cannot_reach_the_servers_secrets_data_or_other_ten
                 "cd ../.. && '{dlf}' keys create --project ffffffffffffffffffffffffffffffff --data-dir data >/dev/null"
             ),
         ),
-        attack("server_environ", "cat /proc/$PPID/environ >/dev/null"),
+        attack("server_environ", &format!("cat /proc/{}/environ >/dev/null", server.child.id())),
         attack("server_root", &format!("ls '{d}/logs' >/dev/null")),
     ];
     let names: Vec<String> = nodes.iter().map(|n| n["name"].as_str().unwrap().to_string()).collect();
@@ -212,6 +213,20 @@ async fn a_project_keys_nodes_cannot_reach_the_servers_secrets_data_or_other_ten
     }
     // The environment it saw is its own: the node user, no server variable.
     assert!(logs.contains(&format!("USER={run_as}")), "{logs}");
+    // A node can kill the launcher that started it (they are the same user): the server starts
+    // another one, and the next node runs.
+    let killer = json!({"name": "killer", "processType": "BATCH", "schedule": {"type": "EXECUTE_ONCE"},
+                        "nodes": [shell("kill", "kill -KILL $PPID; sleep 1")]});
+    assert_eq!(server.call(&ak, &sk, "POST", "/jobs", Some(&killer)).await.0, 204);
+    let (_, run) = server.call(&ak, &sk, "POST", "/jobs/killer/run-immediate", Some(&json!({}))).await;
+    let detail = server.wait_for_end(&ak, &sk, "killer", run["instanceId"].as_i64().unwrap()).await;
+    assert_eq!(detail["nodes"][0]["status"], "fail", "its end could not be learnt, so it failed: {detail}");
+    let after = json!({"name": "after", "processType": "BATCH", "schedule": {"type": "EXECUTE_ONCE"},
+                       "nodes": [shell("still", "echo still-running")]});
+    assert_eq!(server.call(&ak, &sk, "POST", "/jobs", Some(&after)).await.0, 204);
+    let (_, run) = server.call(&ak, &sk, "POST", "/jobs/after/run-immediate", Some(&json!({}))).await;
+    let detail = server.wait_for_end(&ak, &sk, "after", run["instanceId"].as_i64().unwrap()).await;
+    assert_eq!(detail["status"], "success", "a new launcher started the next node: {detail}");
     // No key was made for another project.
     let (_, keys) =
         server.call(ADMIN_AK, ADMIN_SK, "GET", "/x/v1/ffffffffffffffffffffffffffffffff/access-keys", None).await;

@@ -141,7 +141,11 @@ pub async fn prepare(
         env,
         log_path,
         work_dir,
-        run_as: sandbox.run_as.as_ref().map(|u| (u.uid, u.gid)),
+        run_as: sandbox.run_as.as_ref().map(|u| crate::runners::NodeUser {
+            uid: u.uid,
+            gid: u.gid,
+            launcher: sandbox.launcher.clone(),
+        }),
         kill_grace: Duration::from_millis(engine.config().kill_grace_ms),
     })
 }

@@ -69,8 +69,8 @@ pub struct AttemptSpec {
     /// the data directory (`EngineConfig::nodes`). A runner that starts a process creates it if
     /// needed, owned by [`AttemptSpec::run_as`] and private to it.
     pub work_dir: PathBuf,
-    /// `(uid, gid)` the process runs as, when not the server's own user (`--run-as`).
-    pub run_as: Option<(u32, u32)>,
+    /// The user the process runs as, when not the server's own (`--run-as`).
+    pub run_as: Option<NodeUser>,
     /// Grace between SIGTERM and SIGKILL when killing.
     pub kill_grace: Duration,
 }
@@ -80,6 +80,16 @@ impl AttemptSpec {
     pub fn property(&self, name: &str) -> Option<&str> {
         self.properties.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
     }
+}
+
+/// The user a node process runs as (`--run-as`), and the launcher that starts processes as
+/// that user without the server forking itself (`process::launcher`; `None`: the server forks
+/// and switches in the child, slower).
+#[derive(Clone, Debug)]
+pub struct NodeUser {
+    pub uid: u32,
+    pub gid: u32,
+    pub launcher: Option<Arc<process::launcher::Launcher>>,
 }
 
 /// A started OS process, reported as soon as it exists so a crash can never orphan it

@@ -6,13 +6,13 @@
 //! keeps the whole stream in memory.
 
 use super::deadline_after;
+use super::node_process::NodeProcess;
 use super::outcome::failed;
 use crate::runners::AttemptOutcome;
 use crate::runners::LogSink;
 use std::io;
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncReadExt};
-use tokio::process::{Child, ChildStderr, ChildStdout};
 use tokio::time::sleep_until;
 
 /// How many characters of stdout (the last ones) become the node's output (JOBS.md §8).
@@ -36,15 +36,15 @@ pub(super) enum Stream {
 
 /// The child's stdout and stderr, `None` once at end of file.
 pub(super) struct Pipes {
-    stdout: Option<ChildStdout>,
-    stderr: Option<ChildStderr>,
+    stdout: Option<Box<dyn AsyncRead + Send + Unpin>>,
+    stderr: Option<Box<dyn AsyncRead + Send + Unpin>>,
     stdout_buf: Vec<u8>,
     stderr_buf: Vec<u8>,
 }
 
 impl Pipes {
     /// Takes the child's stdout and stderr.
-    pub(super) fn new(child: &mut Child) -> Pipes {
+    pub(super) fn new(child: &mut NodeProcess) -> Pipes {
         Pipes {
             stdout: child.stdout.take(),
             stderr: child.stderr.take(),

@@ -34,10 +34,10 @@
 
 use super::capture::{Capture, Pipes, drain};
 use super::deadline_after;
+use super::node_process::NodeProcess;
 use nix::sys::signal::{Signal, killpg};
 use nix::unistd::Pid;
 use std::time::Duration;
-use tokio::process::Child;
 use tokio::time::sleep_until;
 
 /// How long the pipes are still read after the leader exited and the group was killed.
@@ -91,7 +91,7 @@ impl Drop for GroupGuard {
 /// leader, `SIGKILL` the group again, then drain the pipes briefly. Output keeps going to the
 /// log meanwhile.
 pub(super) async fn terminate(
-    child: &mut Child,
+    child: &mut NodeProcess,
     group: &mut GroupGuard,
     pipes: &mut Pipes,
     capture: &mut Capture<'_>,
@@ -110,7 +110,12 @@ pub(super) async fn terminate(
 }
 
 /// Waits up to `limit` for the leader to exit, copying output meanwhile. True if it exited.
-async fn wait_while_draining(child: &mut Child, pipes: &mut Pipes, capture: &mut Capture<'_>, limit: Duration) -> bool {
+async fn wait_while_draining(
+    child: &mut NodeProcess,
+    pipes: &mut Pipes,
+    capture: &mut Capture<'_>,
+    limit: Duration,
+) -> bool {
     let deadline = deadline_after(limit);
     loop {
         let read = tokio::select! {

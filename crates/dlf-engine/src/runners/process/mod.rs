@@ -28,6 +28,8 @@
 
 mod capture;
 mod group;
+pub mod launcher;
+mod node_process;
 mod outcome;
 mod spawn;
 
@@ -41,12 +43,12 @@ use super::AttemptReport;
 use super::{AttemptContext, AttemptOutcome, AttemptSpec, ProcessInfo};
 use capture::{Capture, Pipes, drain};
 use group::{GroupGuard, terminate};
+use node_process::NodeProcess;
 use outcome::{exit_outcome, failed};
 use spawn::{ProgramArg, feed_stdin, prepare_files};
 use std::io;
 use std::process::ExitStatus;
 use std::time::Duration;
-use tokio::process::Child;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
@@ -76,15 +78,15 @@ pub async fn run_script(interpreter: &Interpreter, spec: &AttemptSpec, ctx: Atte
         }
         None => ProgramArg::File(script),
     };
-    let mut child = match spawn::spawn(interpreter, spec, &program_arg, program) {
+    let mut child = match spawn::spawn(interpreter, spec, &program_arg, program).await {
         Ok(child) => child,
         Err(e) => {
             let message = format!("cannot start the interpreter {}: {e}", interpreter.program.display());
             return capture.fail(message, true).await;
         }
     };
-    let Some(pgid) = child.id().and_then(|id| i32::try_from(id).ok()).filter(|&id| id > 1) else {
-        let _ = child.start_kill();
+    let Some(pgid) = i32::try_from(child.id()).ok().filter(|&id| id > 1) else {
+        child.start_kill();
         return capture.fail("the interpreter started but its process id is unknown".into(), true).await;
     };
     report.process_started(ProcessInfo { process_group: pgid, start_ticks: start_ticks(pgid) });
@@ -110,7 +112,12 @@ enum End {
 }
 
 /// Copies output until the leader exits, the attempt is cancelled or the output cap is hit.
-async fn supervise(child: &mut Child, pipes: &mut Pipes, capture: &mut Capture<'_>, cancel: &CancellationToken) -> End {
+async fn supervise(
+    child: &mut NodeProcess,
+    pipes: &mut Pipes,
+    capture: &mut Capture<'_>,
+    cancel: &CancellationToken,
+) -> End {
     loop {
         let read = tokio::select! {
             biased;
@@ -132,7 +139,7 @@ async fn supervise(child: &mut Child, pipes: &mut Pipes, capture: &mut Capture<'
 async fn finish(
     end: End,
     spec: &AttemptSpec,
-    child: &mut Child,
+    child: &mut NodeProcess,
     group: &mut GroupGuard,
     pipes: &mut Pipes,
     capture: &mut Capture<'_>,

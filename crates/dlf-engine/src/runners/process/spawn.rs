@@ -15,13 +15,13 @@
 //! the server's, its working directory [`AttemptSpec::work_dir`], and its user
 //! [`AttemptSpec::run_as`] when the server runs nodes as another user.
 
+use super::node_process::{NodeCommand, NodeProcess};
 use crate::runners::AttemptSpec;
+use std::ffi::OsString;
 use std::io;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
 use tokio::io::AsyncWriteExt;
-use tokio::process::{Child, Command};
 
 /// The interpreter a script node runs under.
 #[derive(Clone, Debug)]
@@ -77,7 +77,7 @@ pub fn script_path(spec: &AttemptSpec, extension: &str) -> PathBuf {
 /// temporary name and renamed, so an interpreter still reading an older copy is never disturbed.
 pub(super) async fn prepare_files(spec: &AttemptSpec, script: Option<(PathBuf, &str)>) -> Result<(), PrepareError> {
     let dir = spec.work_dir.clone();
-    let owner = spec.run_as;
+    let owner = spec.run_as.as_ref().map(|u| (u.uid, u.gid));
     let script = script.map(|(path, program)| (path, program.to_string()));
     let prepared = tokio::task::spawn_blocking(move || {
         fn directory(path: &Path) -> impl FnOnce(io::Error) -> PrepareError + '_ {
@@ -125,44 +125,43 @@ pub(super) enum PrepareError {
     Task(tokio::task::JoinError),
 }
 
-/// Starts the interpreter on the program ([`ProgramArg`]) as the leader of a new process group.
-pub(super) fn spawn(
+/// Starts the interpreter on the program ([`ProgramArg`]) as the leader of a new process group:
+/// through the node launcher when the node runs as another user and the server has one, else
+/// as the server's own child.
+pub(super) async fn spawn(
     interpreter: &Interpreter,
     spec: &AttemptSpec,
     program_arg: &ProgramArg,
     program: &str,
-) -> io::Result<Child> {
-    let stdin = if spec.stdin.is_some() { Stdio::piped() } else { Stdio::null() };
-    let mut command = Command::new(&interpreter.program);
+) -> io::Result<NodeProcess> {
+    let mut args: Vec<OsString> = Vec::new();
     match program_arg {
-        ProgramArg::File(path) => command.arg(path),
-        ProgramArg::Inline { flag, name } => command.arg(flag).arg(program).arg(name),
-    };
-    // Nothing of the server's environment: the interpreter's own variables, then the node's
-    // whole environment (an allowlist, job parameters, DLF_* variables).
-    command
-        .args(&spec.arguments)
-        .env_clear()
-        .envs(interpreter.env.iter().map(|(k, v)| (k, v)))
-        .envs(spec.env.iter().map(|(k, v)| (k, v)))
-        .current_dir(&spec.work_dir)
-        .stdin(stdin)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .process_group(0)
-        .kill_on_drop(true);
-    if let Some((uid, gid)) = spec.run_as {
-        // The child drops to the node user before exec (std also drops the supplementary groups
-        // when the server is root).
-        command.uid(uid).gid(gid);
+        ProgramArg::File(path) => args.push(path.clone().into_os_string()),
+        ProgramArg::Inline { flag, name } => args.extend([(*flag).into(), program.into(), name.into()]),
     }
-    command.spawn()
+    args.extend(spec.arguments.iter().map(OsString::from));
+    // Nothing of the server's environment: the interpreter's own variables, then the node's
+    // whole environment (an allowlist, job parameters, DLF_* variables); a later one wins.
+    let mut env = interpreter.env.clone();
+    env.extend(spec.env.iter().cloned());
+    let command = NodeCommand {
+        program: interpreter.program.clone(),
+        args,
+        env,
+        cwd: spec.work_dir.clone(),
+        piped_stdin: spec.stdin.is_some(),
+        user: spec.run_as.as_ref().map(|u| (u.uid, u.gid)),
+    };
+    match spec.run_as.as_ref().and_then(|u| u.launcher.as_ref()) {
+        Some(launcher) => NodeProcess::spawn_launched(launcher, command).await,
+        None => NodeProcess::spawn_direct(command),
+    }
 }
 
 /// Feeds the stdin text from a separate task (a process that never reads it must not block
 /// the runner), ending it with a newline so the last `read` sees a complete line. The pipe is
 /// closed afterwards, so further reads see end of file.
-pub(super) fn feed_stdin(child: &mut Child, text: Option<&str>) {
+pub(super) fn feed_stdin(child: &mut NodeProcess, text: Option<&str>) {
     let (Some(mut pipe), Some(text)) = (child.stdin.take(), text) else { return };
     let mut bytes = text.as_bytes().to_vec();
     if !bytes.ends_with(b"\n") {
