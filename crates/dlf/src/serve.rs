@@ -74,8 +74,11 @@ async fn serve(settings: ServeSettings, startup: StartupSecrets) -> anyhow::Resu
     // server never forks itself per node (runners::process::launcher).
     let launcher = match &run_as {
         Some(user) => {
-            let exe = std::env::current_exe().context("cannot find the dlf binary to start the node launcher")?;
-            Some(Arc::new(Launcher::start(&exe, user.uid, user.gid).context("cannot start the node launcher")?))
+            // Through the kernel's link to the running binary, not its path: the node user may
+            // not be allowed to walk the path (a binary under a root-only directory), and the
+            // launcher is then the very version of the server even if the file was replaced.
+            let exe = std::path::Path::new("/proc/self/exe");
+            Some(Arc::new(Launcher::start(exe, user.uid, user.gid).context("cannot start the node launcher")?))
         }
         None => None,
     };

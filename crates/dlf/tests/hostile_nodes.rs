@@ -38,10 +38,11 @@ impl Drop for Signed {
 }
 
 impl Signed {
-    async fn start(data: &Path, run_as: &str) -> Signed {
+    async fn start(exe: &Path, data: &Path, run_as: &str) -> Signed {
         let port = free_port();
-        let log = std::fs::File::create(data.with_extension("log")).unwrap();
-        let child = Command::new(env!("CARGO_BIN_EXE_dlf"))
+        let log_path = data.with_extension("log");
+        let log = std::fs::File::create(&log_path).unwrap();
+        let child = Command::new(exe)
             .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--run-as", run_as, "--data-dir"])
             .arg(data)
             .env("DLF_ACCESS_KEY", ADMIN_AK)
@@ -50,10 +51,14 @@ impl Signed {
             .stderr(log)
             .spawn()
             .unwrap();
-        let server = Signed { child, port, client: reqwest::Client::new() };
+        let mut server = Signed { child, port, client: reqwest::Client::new() };
         let deadline = Instant::now() + Duration::from_secs(60);
         while server.client.get(format!("http://127.0.0.1:{port}/healthz")).send().await.is_err() {
-            assert!(Instant::now() < deadline, "dlf serve did not start");
+            let exited = server.child.try_wait().unwrap();
+            if exited.is_some() || Instant::now() > deadline {
+                let log = std::fs::read_to_string(&log_path).unwrap_or_default();
+                panic!("dlf serve did not start ({exited:?}):\n{log}");
+            }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         server
@@ -116,6 +121,18 @@ fn attack(name: &str, attempt: &str) -> Value {
     shell(name, &format!("exec 2>&1; if {attempt}; then echo BREACH; else echo DENIED; fi"))
 }
 
+/// The `dlf` binary placed in a new directory `dir` of mode `mode` (a hard link, or a copy
+/// across file systems).
+fn placed_binary(dir: &Path, mode: u32) -> std::path::PathBuf {
+    std::fs::create_dir(dir).unwrap();
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(mode)).unwrap();
+    let exe = dir.join("dlf");
+    if std::fs::hard_link(env!("CARGO_BIN_EXE_dlf"), &exe).is_err() {
+        std::fs::copy(env!("CARGO_BIN_EXE_dlf"), &exe).unwrap();
+    }
+    exe
+}
+
 fn run_as_user() -> Option<String> {
     let Ok(user) = std::env::var("DLF_TEST_RUN_AS") else {
         eprintln!("DLF_TEST_RUN_AS is not set: the hostile-node suite does not run (.ci/run runs it as root)");
@@ -135,7 +152,11 @@ async fn a_project_keys_nodes_cannot_reach_the_servers_secrets_data_or_other_ten
     // The node user must be able to reach its work directory under the test's directory.
     std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o711)).unwrap();
     let data = dir.path().join("data");
-    let server = Signed::start(&data, &run_as).await;
+    // The server's binary lies where the node user cannot go (as in a root-only checkout): its
+    // node launcher must start all the same. The nodes' attacks use a copy they can run.
+    let server_exe = placed_binary(&dir.path().join("root-only"), 0o700);
+    let dlf = placed_binary(&dir.path().join("public"), 0o755);
+    let server = Signed::start(&server_exe, &data, &run_as).await;
 
     // The data directory and its files are the server's alone.
     let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
@@ -161,9 +182,10 @@ async fn a_project_keys_nodes_cannot_reach_the_servers_secrets_data_or_other_ten
     assert!(other_log.exists(), "the other tenant's node wrote its log");
 
     let d = data.display();
-    let dlf = env!("CARGO_BIN_EXE_dlf");
     let nodes = vec![
         shell("env", "env"),
+        // The control: the node can run `dlf`, so what stops `dlf keys create` is the data.
+        shell("runs_dlf", &format!("'{}' --version && echo DLF-RUNS", dlf.display())),
         attack("master_key", &format!("cat '{d}/master.key' >/dev/null")),
         attack("database", &format!("cat '{d}/dlf.db' >/dev/null")),
         attack("write_database", &format!("echo x >> '{d}/dlf.db'")),
@@ -171,12 +193,16 @@ async fn a_project_keys_nodes_cannot_reach_the_servers_secrets_data_or_other_ten
         attack("other_log", &format!("cat '{}' >/dev/null", other_log.display())),
         attack(
             "keys_create",
-            &format!("'{dlf}' keys create --project ffffffffffffffffffffffffffffffff --data-dir '{d}' >/dev/null"),
+            &format!(
+                "'{}' keys create --project ffffffffffffffffffffffffffffffff --data-dir '{d}' >/dev/null",
+                dlf.display()
+            ),
         ),
         attack(
             "keys_create_up",
             &format!(
-                "cd ../.. && '{dlf}' keys create --project ffffffffffffffffffffffffffffffff --data-dir data >/dev/null"
+                "cd ../.. && '{}' keys create --project ffffffffffffffffffffffffffffffff --data-dir data >/dev/null",
+                dlf.display()
             ),
         ),
         attack("server_environ", &format!("cat /proc/{}/environ >/dev/null", server.child.id())),
@@ -199,7 +225,9 @@ async fn a_project_keys_nodes_cannot_reach_the_servers_secrets_data_or_other_ten
             .await;
         assert_eq!(status, 200, "{name}: {log}");
         let log = log.as_str().map(str::to_string).unwrap_or_else(|| log.to_string());
-        if name != "env" {
+        if name == "runs_dlf" {
+            assert!(log.lines().any(|l| l == "DLF-RUNS"), "the node could not run dlf:\n{log}");
+        } else if name != "env" {
             let denied = log.lines().any(|l| l == "DENIED") && !log.lines().any(|l| l == "BREACH");
             assert!(denied, "{name} was not denied; its log:\n{log}\n{detail}");
         }
