@@ -20,7 +20,7 @@ pub use state::{AppState, AuthMode};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{delete, get, post};
-use routes::{extensions, instances, jobs, scripts, system};
+use routes::{connections, extensions, instances, jobs, scripts, system};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
@@ -54,6 +54,12 @@ pub fn router(state: AppState) -> Router {
             "/v1/{project_id}/scripts/{script_name}",
             get(scripts::show).put(scripts::update).delete(scripts::delete),
         )
+        .route("/v1/{project_id}/connections", get(connections::list).post(connections::create))
+        .route(
+            "/v1/{project_id}/connections/{connection_name}",
+            get(connections::show).put(connections::update).delete(connections::delete),
+        )
+        .route("/x/v1/{project_id}/connections/{connection_name}/test", post(connections::test))
         .route("/x/v1/{project_id}/workspaces", get(extensions::list_workspaces).post(extensions::create_workspace))
         .route("/x/v1/{project_id}/access-keys", get(extensions::list_access_keys).post(extensions::create_access_key))
         .route("/x/v1/{project_id}/access-keys/{access_key}", delete(extensions::delete_access_key))

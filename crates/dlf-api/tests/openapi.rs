@@ -96,6 +96,12 @@ const ROUTES: &[(&str, &str, &str)] = &[
     ("get", "/v1/{project_id}/scripts/{script_name}", "ShowScript"),
     ("put", "/v1/{project_id}/scripts/{script_name}", "UpdateScript"),
     ("delete", "/v1/{project_id}/scripts/{script_name}", "DeleteScript"),
+    ("get", "/v1/{project_id}/connections", "ListConnections"),
+    ("post", "/v1/{project_id}/connections", "CreateConnection"),
+    ("get", "/v1/{project_id}/connections/{connection_name}", "ShowConnection"),
+    ("put", "/v1/{project_id}/connections/{connection_name}", "UpdateConnection"),
+    ("delete", "/v1/{project_id}/connections/{connection_name}", "DeleteConnction"),
+    ("post", "/x/v1/{project_id}/connections/{connection_name}/test", "TestConnection"),
     ("get", "/x/v1/{project_id}/workspaces", "ListWorkspaces"),
     ("post", "/x/v1/{project_id}/workspaces", "CreateWorkspace"),
     ("post", "/x/v1/{project_id}/access-keys", "CreateAccessKey"),
@@ -164,7 +170,9 @@ fn document_is_well_formed_openapi_3_0_3() {
         let workspace = params.iter().any(|p| p["in"] == "header" && p["name"] == "workspace");
         assert_eq!(
             workspace,
-            path.starts_with("/v1/") || path.starts_with("/x/v1/{project_id}/jobs/"),
+            path.starts_with("/v1/")
+                || path.starts_with("/x/v1/{project_id}/jobs/")
+                || path.starts_with("/x/v1/{project_id}/connections/"),
             "{id}: workspace header"
         );
         // Extensions are flagged, DLF operations are not.
@@ -299,7 +307,7 @@ async fn every_documented_operation_is_routed_and_nothing_else() {
     }
     // Undocumented DLF operations (not implemented) and made-up paths are unknown routes.
     for (method, path) in [
-        ("get", v1("/connections")),
+        ("post", v1("/connections/export")),
         ("post", v1("/jobs/import")),
         ("post", v1("/jobs/batch-export")),
         ("post", v1("/jobs/j/export")),

@@ -33,6 +33,12 @@ pub enum ErrorCode {
     ScriptQuota,
     ConnectionNameTaken,
     ConnectionNotFound,
+    /// DLF.6271: a workspace has one DLI connection at most.
+    DliConnectionExists,
+    /// DLF.6323: a connection's type cannot change.
+    ConnectionTypeFixed,
+    /// DLF.6418: a DWS connection needs a cluster name or an address and port.
+    DwsAddressMissing,
     PermissionDenied,
     /// 401 APIGW.0301
     Unauthenticated,
@@ -78,6 +84,9 @@ impl ErrorCode {
             ScriptQuota => "DLF.6253",
             ConnectionNameTaken => "DLF.6309",
             ConnectionNotFound => "DLF.6322",
+            DliConnectionExists => "DLF.6271",
+            ConnectionTypeFixed => "DLF.6323",
+            DwsAddressMissing => "DLF.6418",
             PermissionDenied => "DLF.6888",
             Unauthenticated => "APIGW.0301",
             Forbidden => "APIGW.0302",
@@ -128,6 +137,9 @@ impl ErrorCode {
             ScriptQuota => "The number of scripts exceeds the quota.",
             ConnectionNameTaken => "The name already exists.",
             ConnectionNotFound => "The data connection does not exist.",
+            DliConnectionExists => "Only one DLI connection is allowed.",
+            ConnectionTypeFixed => "The type of a data connection cannot be changed.",
+            DwsAddressMissing => "A DWS connection needs a cluster name, or an IP address and a port.",
             PermissionDenied => "The account does not have the permission.",
             Unauthenticated => "Incorrect IAM authentication information",
             Forbidden => "The IAM user is not authorized to access the API.",

@@ -8,6 +8,7 @@
 
 pub mod clock;
 pub mod config;
+pub mod connections;
 pub mod credentials;
 mod dependencies;
 mod dispatch;
@@ -20,6 +21,8 @@ pub mod recovery;
 pub mod runners;
 mod runtime;
 mod scheduler;
+pub mod sql;
+pub mod ssh;
 pub use instances::InstanceListQuery;
 pub use jobs::{JobListQuery, ShowJobQuery};
 
@@ -97,6 +100,11 @@ impl Engine {
     ) -> dlf_store::StoreResult<Option<dlf_store::InstanceRecord>> {
         let inserter = self.inner.inserter.get_or_init(|| group_commit::GroupInserter::start(self.inner.store.clone()));
         inserter.insert(instance).await
+    }
+
+    /// The SQL sessions of the data connections (SQL nodes, script runs, connection tests).
+    pub fn sql_sessions(&self) -> &Arc<sql::Sessions> {
+        &self.inner.runtime.sql_sessions
     }
 
     pub fn config(&self) -> &EngineConfig {

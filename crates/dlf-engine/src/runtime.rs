@@ -23,6 +23,7 @@ pub(crate) struct Runtime {
     /// This server process; stamped on the attempts it runs and on their processes.
     pub epoch: String,
     pub runners: Registry,
+    pub sql_sessions: Arc<crate::sql::Sessions>,
     pub worker_slots: Arc<Semaphore>,
     pub running: Mutex<HashMap<i64, InstanceHandle>>,
     plans: Mutex<HashMap<(i64, i64), Arc<JobPlan>>>,
@@ -34,9 +35,11 @@ pub(crate) struct Runtime {
 
 impl Runtime {
     pub fn new(workers: usize) -> Runtime {
+        let sql_sessions = Arc::new(crate::sql::Sessions::default());
         Runtime {
             epoch: uuid::Uuid::new_v4().simple().to_string(),
-            runners: Registry::builtin(),
+            runners: Registry::builtin(&sql_sessions),
+            sql_sessions,
             worker_slots: Arc::new(Semaphore::new(workers)),
             running: Mutex::new(HashMap::new()),
             plans: Mutex::new(HashMap::new()),

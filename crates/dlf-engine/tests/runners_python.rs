@@ -17,6 +17,8 @@ fn spec(dir: &Path, program: &str) -> AttemptSpec {
         attempt: 2,
         properties: Vec::new(),
         program: Some(program.into()),
+        connection: None,
+        database: None,
         arguments: Vec::new(),
         stdin: None,
         env: Vec::new(),

@@ -18,6 +18,8 @@ fn spec(dir: &Path, program: &str) -> AttemptSpec {
         attempt: 1,
         properties: Vec::new(),
         program: Some(program.into()),
+        connection: None,
+        database: None,
         arguments: Vec::new(),
         stdin: None,
         env: Vec::new(),

@@ -129,11 +129,43 @@ pub trait ScriptStore: Send + Sync {
         limit: i64,
     ) -> StoreResult<(i64, Vec<ScriptRecord>)>;
     async fn delete_script(&self, id: &str) -> StoreResult<()>;
+    /// Scripts of the workspace whose document contains `text` (a pre-filter; the caller parses
+    /// the documents to confirm).
+    async fn scripts_mentioning(&self, workspace_id: &str, text: &str) -> StoreResult<Vec<ScriptRecord>>;
+}
+
+/// Data connections, per workspace.
+#[async_trait]
+pub trait ConnectionStore: Send + Sync {
+    /// Fails with [`StoreError::Conflict`] when the workspace has a connection of that name.
+    async fn insert_connection(
+        &self,
+        workspace_id: &str,
+        content: &ConnectionContent,
+        user: &str,
+        now_ms: i64,
+    ) -> StoreResult<ConnectionRecord>;
+    /// Replaces connection `id`'s content (a rename onto a taken name is a
+    /// [`StoreError::Conflict`]); the version moves by one.
+    async fn update_connection(&self, id: &str, content: &ConnectionContent, now_ms: i64) -> StoreResult<()>;
+    async fn find_connection(&self, workspace_id: &str, name: &str) -> StoreResult<Option<ConnectionRecord>>;
+    /// A page of the workspace's connections by name, and how many match (`name_filter`: a
+    /// substring of the name).
+    async fn list_connections(
+        &self,
+        workspace_id: &str,
+        name_filter: Option<&str>,
+        offset: i64,
+        limit: i64,
+    ) -> StoreResult<(i64, Vec<ConnectionRecord>)>;
+    /// How many connections of `conn_type` the workspace holds.
+    async fn count_connections_of_type(&self, workspace_id: &str, conn_type: &str) -> StoreResult<i64>;
+    async fn delete_connection(&self, id: &str) -> StoreResult<()>;
 }
 
 /// The full store.
-pub trait Store: TenancyStore + CredentialStore + JobStore + ScriptStore + InstanceStore {}
-impl<T: TenancyStore + CredentialStore + JobStore + ScriptStore + InstanceStore> Store for T {}
+pub trait Store: TenancyStore + CredentialStore + JobStore + ScriptStore + ConnectionStore + InstanceStore {}
+impl<T: TenancyStore + CredentialStore + JobStore + ScriptStore + ConnectionStore + InstanceStore> Store for T {}
 
 pub use instances::*;
 pub mod instances;

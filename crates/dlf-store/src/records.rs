@@ -186,3 +186,32 @@ pub struct NewScript {
     pub user: String,
     pub now_ms: i64,
 }
+
+/// A stored data connection (C1–C5).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConnectionRecord {
+    pub id: String,
+    pub workspace_id: String,
+    pub name: String,
+    pub conn_type: String,
+    /// The shown `config` keys (JSON object).
+    pub config: String,
+    /// The secret `config` keys, sealed by the engine (`None`: no secret).
+    pub secrets: Option<String>,
+    pub description: Option<String>,
+    /// 1 at creation, +1 on every update (a cache of open sessions keys on it).
+    pub version: i64,
+    pub create_user: String,
+    pub create_ms: i64,
+    pub modify_ms: i64,
+}
+
+/// A connection to create, or the new content of one.
+#[derive(Clone, Debug)]
+pub struct ConnectionContent {
+    pub name: String,
+    pub conn_type: String,
+    pub config: String,
+    pub secrets: Option<String>,
+    pub description: Option<String>,
+}

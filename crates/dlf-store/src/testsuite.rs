@@ -45,6 +45,7 @@ macro_rules! store_suite {
             list_instances_filters_and_pages,
             dependency_queries,
             scripts_round_trip,
+            connections_round_trip,
             definitions_generation_moves_after_every_job_write,
             insert_instances_writes_each_with_its_nodes,
         );
@@ -708,6 +709,47 @@ pub async fn scripts_round_trip(store: Case) {
     store.delete_script(&s.id).await.unwrap();
     assert_eq!(store.find_script(&ws.id, "echo_a").await.unwrap(), None);
     assert!(matches!(store.update_script(&s.id, "{}", 1).await, Err(StoreError::NotFound(_))));
+}
+
+pub async fn connections_round_trip(store: Case) {
+    let ws = store.default_workspace("p", 0).await.unwrap();
+    let other = store.create_workspace("p", "other", 0).await.unwrap();
+    let content = |name: &str, conn_type: &str| ConnectionContent {
+        name: name.to_string(),
+        conn_type: conn_type.to_string(),
+        config: "{\"ip\":\"h\"}".into(),
+        secrets: Some("v1:sealed".into()),
+        description: None,
+    };
+    let c = store.insert_connection(&ws.id, &content("pg_main", "DWS"), "u", 10).await.unwrap();
+    assert_eq!((c.version, c.secrets.as_deref()), (1, Some("v1:sealed")));
+    assert!(matches!(
+        store.insert_connection(&ws.id, &content("pg_main", "RDS"), "u", 11).await,
+        Err(StoreError::Conflict(_))
+    ));
+    store.insert_connection(&other.id, &content("pg_main", "DWS"), "u", 11).await.expect("another workspace");
+    store.insert_connection(&ws.id, &content("dli", "DLI"), "u", 12).await.unwrap();
+    assert_eq!(store.count_connections_of_type(&ws.id, "DLI").await.unwrap(), 1);
+    assert_eq!(store.count_connections_of_type(&other.id, "DLI").await.unwrap(), 0);
+
+    let mut changed = content("pg_main", "DWS");
+    changed.secrets = None;
+    changed.description = Some("d".into());
+    store.update_connection(&c.id, &changed, 20).await.unwrap();
+    let found = store.find_connection(&ws.id, "pg_main").await.unwrap().expect("found");
+    assert_eq!((found.version, found.modify_ms, found.secrets, found.description.as_deref()), (2, 20, None, Some("d")));
+    assert!(
+        matches!(store.update_connection(&c.id, &content("dli", "DWS"), 21).await, Err(StoreError::Conflict(_))),
+        "a rename onto a taken name"
+    );
+
+    let (total, page) = store.list_connections(&ws.id, Some("pg"), 0, 10).await.unwrap();
+    assert_eq!((total, page.len(), page[0].name.as_str()), (1, 1, "pg_main"));
+    let (total, page) = store.list_connections(&ws.id, None, 1, 10).await.unwrap();
+    assert_eq!((total, page.len(), page[0].name.as_str()), (2, 1, "pg_main"), "sorted by name, row offset");
+    store.delete_connection(&c.id).await.unwrap();
+    assert_eq!(store.find_connection(&ws.id, "pg_main").await.unwrap(), None);
+    assert!(matches!(store.update_connection(&c.id, &changed, 30).await, Err(StoreError::NotFound(_))));
 }
 
 /// Every job write moves the generation and reads do not; a store that may share its database

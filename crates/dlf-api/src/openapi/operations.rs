@@ -240,6 +240,7 @@ fn path_parameters(path: &str) -> Vec<Value> {
                 "job_name" => "Job name, percent-encoded (a `%2F` stays inside the name).",
                 "instance_id" => "Job instance id: decimal digits of an int64 (`DLF.0137` otherwise).",
                 "script_name" => "Script name, percent-encoded.",
+                "connection_name" => "Connection name.",
                 "node_name" => "Node name, percent-encoded.",
                 "access_key" => "An access key (AK) bound to the path's project.",
                 _ => "Path segment.",
@@ -252,6 +253,7 @@ fn path_parameters(path: &str) -> Vec<Value> {
 const JOBS: &str = "Jobs";
 const INSTANCES: &str = "Job instances";
 const SCRIPTS: &str = "Scripts";
+const CONNECTIONS: &str = "Connections";
 const EXTENSIONS: &str = "dlf extensions";
 const SYSTEM: &str = "System";
 
@@ -261,6 +263,7 @@ pub fn tags() -> Value {
         { "name": JOBS, "description": "DLF v1 job operations (API.md J1-J9)." },
         { "name": INSTANCES, "description": "DLF v1 job instance operations (API.md I1-I4)." },
         { "name": SCRIPTS, "description": "DLF v1 script operations (API.md S1-S5)." },
+        { "name": CONNECTIONS, "description": "DLF v1 data connections (API.md C1-C5)." },
         { "name": EXTENSIONS, "description": "dlf additions under `/x/v1/` (marked `x-dlf-extension`).", "x-dlf-extension": true },
         { "name": SYSTEM, "description": "Health and this document; no credentials." },
     ])
@@ -420,6 +423,25 @@ fn operations() -> Vec<Op> {
             .describe("Name and type cannot change (`DLF.0203`).")
             .body("ScriptInfo", true),
         op(Dlf, "delete", "/v1/{project_id}/scripts/{script_name}", "DeleteScript", SCRIPTS, "Delete a script").body("DeleteReq", false),
+        paging(op(Dlf, "get", "/v1/{project_id}/connections", "ListConnections", CONNECTIONS, "List connections"), 100)
+            .describe("The built-in host connection `local` comes first. Secrets are shown as `*********`.")
+            .query("connectionName", string_schema(), "Substring of the connection name.", json!("pg"))
+            .returns("QueryConnectionListResp", "One page of connections."),
+        op(Dlf, "post", "/v1/{project_id}/connections", "CreateConnection", CONNECTIONS, "Create a connection")
+            .describe("Secret `config` keys (password, privateKey, ...) are sealed with the server's master key.")
+            .body("ConnectionInfo", true)
+            .body_example(json!({"name": "pg_local", "type": "RDS", "config": {"ip": "127.0.0.1", "port": "5432",
+                "userName": "postgres", "password": "secret", "driverName": "org.postgresql.Driver"}})),
+        op(Dlf, "get", "/v1/{project_id}/connections/{connection_name}", "ShowConnection", CONNECTIONS, "Show a connection")
+            .returns("ConnectionInfo", "The connection, secrets masked."),
+        op(Dlf, "put", "/v1/{project_id}/connections/{connection_name}", "UpdateConnection", CONNECTIONS, "Update a connection")
+            .describe("The whole definition; the type cannot change (`DLF.6323`); a secret sent as `*********` keeps its value.")
+            .body("ConnectionInfo", true),
+        op(Dlf, "delete", "/v1/{project_id}/connections/{connection_name}", "DeleteConnction", CONNECTIONS, "Delete a connection")
+            .describe("Refused (`DLF.3051`) while a job node or a script names the connection."),
+        op(WorkspaceExtension, "post", "/x/v1/{project_id}/connections/{connection_name}/test", "TestConnection", EXTENSIONS, "Test a connection")
+            .describe("Connects for real (SQL: runs `SELECT 1`; HOST: logs in) and returns the target's own error text.")
+            .returns("ConnectionTestResult", "Whether it worked, and the error text if not."),
         op(Extension, "get", "/x/v1/{project_id}/workspaces", "ListWorkspaces", EXTENSIONS, "List the project's workspaces")
             .returns("WorkspaceList", "Every workspace, the default one included."),
         op(Extension, "post", "/x/v1/{project_id}/workspaces", "CreateWorkspace", EXTENSIONS, "Create a workspace")

@@ -6,6 +6,7 @@
 //! the document cannot drift from what the server emits.
 
 use super::schema::*;
+use dlf_core::model::connection::ConnectionType;
 use dlf_core::model::script::SCRIPT_TYPES;
 use dlf_core::model::{FailPolicy, InstanceStatus, InstanceType, JobStatus, NodeStatus, ProcessType};
 use serde_json::{Map, Value, json};
@@ -50,6 +51,9 @@ pub fn all() -> Map<String, Value> {
     // Scripts.
     add("ScriptInfo", script_info());
     add("ScriptInfoListResp", script_info_list_resp());
+    add("ConnectionInfo", connection_info());
+    add("QueryConnectionListResp", connection_list());
+    add("ConnectionTestResult", connection_test_result());
     // Extensions and system endpoints.
     add("Workspace", workspace());
     add("WorkspaceList", workspace_list());
@@ -726,6 +730,51 @@ fn script_info_list_resp() -> Value {
         [
             ("total", int32("Matching scripts, independent of paging.")),
             ("scripts", array(reference("ScriptInfo"), "One page, by name.")),
+        ],
+    )
+}
+
+fn connection_info() -> Value {
+    let types: Vec<&str> = ConnectionType::ALL.iter().map(|t| t.as_str()).collect();
+    object(
+        "A data connection: CreateConnection/UpdateConnection body, ShowConnection answer, ListConnections item.",
+        &["name", "type"],
+        [
+            ("name", string("1-100 letters, digits, `_`, `-`; unique in the workspace; `local` is built in.")),
+            ("type", enumeration(&types, "Connection type (`HIVE` is read as `Hive`).")),
+            (
+                "config",
+                map_of(
+                    json!({"oneOf": [{"type": "string"}, {"type": "boolean"}]}),
+                    "Per-type settings (API.md §0.11): `ip`, `port`, `userName`, `password`, `driverName`, `sslEnable`, \
+                     `database`, `privateKey` ... Secret keys are answered as `*********`.",
+                ),
+            ),
+            ("description", string("Description.").with("maxLength", 255)),
+        ],
+    )
+    .open()
+}
+
+fn connection_list() -> Value {
+    object(
+        "ListConnections answer.",
+        &["total", "connections"],
+        [
+            ("total", int32("Matching connections (`local` included), independent of paging.")),
+            ("connections", array(reference("ConnectionInfo"), "One page: `local` first, then by name.")),
+        ],
+    )
+}
+
+fn connection_test_result() -> Value {
+    object(
+        "The connection test's answer (dlf extension).",
+        &["ok", "message", "duration_ms"],
+        [
+            ("ok", boolean("Whether a session could be opened.")),
+            ("message", string("The target's own error text (secrets masked); empty when ok.")),
+            ("duration_ms", int64("How long the test took.")),
         ],
     )
 }

@@ -1,6 +1,7 @@
 //! Route handlers, one file per resource. Each handler is a small function over extractors
 //! that calls one engine operation and shapes its answer.
 
+pub mod connections;
 pub mod extensions;
 pub mod instances;
 pub mod jobs;

@@ -3,6 +3,7 @@
 //! Names follow `../shared/reference/dlf-openapi/*.json` exactly; where real documents bend
 //! that contract, [`lenient`] accepts both forms.
 
+pub mod connection;
 pub mod job;
 pub mod lenient;
 pub mod requests;
@@ -11,6 +12,7 @@ pub mod schedule_time;
 pub mod script;
 pub mod status;
 
+pub use connection::ConnectionInfo;
 pub use job::*;
 pub use schedule_time::ScheduleTime;
 pub use script::ScriptInfo;

@@ -154,3 +154,21 @@ pub struct ScriptList {
     pub total: i64,
     pub scripts: Vec<serde_json::Value>,
 }
+
+/// ListConnections body (C2): connections with their secrets masked.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ConnectionList {
+    pub total: i64,
+    pub connections: Vec<crate::model::ConnectionInfo>,
+}
+
+/// The answer of the connection test extension (`POST /x/v1/{project}/connections/{name}/test`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ConnectionTestResult {
+    /// Whether a session could be opened (and, for SQL, `SELECT 1` answered).
+    pub ok: bool,
+    /// The target's own error text when it could not (secrets masked); `""` when it could.
+    pub message: String,
+    /// How long the test took, in milliseconds.
+    pub duration_ms: i64,
+}

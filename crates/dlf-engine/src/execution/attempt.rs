@@ -15,11 +15,17 @@ use crate::Engine;
 use crate::runners::AttemptSpec;
 use dlf_core::el;
 use dlf_core::model::NodeStatus;
+use dlf_core::model::connection::{ConnectionTarget, check_node_target, sql_node_protocol};
 use std::collections::HashMap;
 use std::time::Duration;
 
 /// Node types whose program is a script or statement.
 fn runs_program(node_type: &str) -> bool {
+    matches!(node_type, "Shell" | "Python") || sql_node_protocol(node_type).is_some()
+}
+
+/// Node types that run on a host: the built-in `local` one unless they name another.
+fn runs_on_host(node_type: &str) -> bool {
     matches!(node_type, "Shell" | "Python")
 }
 
@@ -75,6 +81,7 @@ pub async fn prepare(
     let properties = render_properties(plan, node_index, facts, resolved, snapshot, now)?;
     let prop = |name: &str| properties.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
     let mut connection = prop("connectionName").filter(|c| !c.trim().is_empty()).map(str::to_string);
+    let mut database = prop("database").filter(|d| !d.trim().is_empty()).map(str::to_string);
     let mut program = None;
     if runs_program(&node.node_type) {
         let inline = prop("statement").or_else(|| prop("sql")).filter(|s| !s.trim().is_empty());
@@ -103,10 +110,17 @@ pub async fn prepare(
             if connection.is_none() {
                 connection = script.connection_name;
             }
+            if database.is_none() {
+                database = script.database;
+            }
         }
     }
-    if let Some(conn) = connection.as_deref().filter(|c| *c != "local") {
-        return Err(AttemptError::Connection(conn.to_string()));
+    let connection = resolve_connection(engine, workspace_id, &node.node_type, connection).await?;
+    if let Some(ConnectionTarget::Sql(address)) = connection.as_ref().map(|c| &c.target) {
+        database = database.or_else(|| address.database.clone());
+        if node.node_type == "DWSSQL" {
+            database = database.or_else(|| Some("postgres".to_string()));
+        }
     }
     let arguments = prop("arguments").map(|a| a.split_whitespace().map(str::to_string).collect()).unwrap_or_default();
     let stdin = prop("interactiveArguments")
@@ -136,6 +150,8 @@ pub async fn prepare(
         attempt,
         properties,
         program,
+        connection,
+        database,
         arguments,
         stdin,
         env,
@@ -148,4 +164,30 @@ pub async fn prepare(
         }),
         kill_grace: Duration::from_millis(engine.config().kill_grace_ms),
     })
+}
+
+/// The connection a node runs on (see [`AttemptSpec::connection`]), checked against its type.
+async fn resolve_connection(
+    engine: &Engine,
+    workspace_id: &str,
+    node_type: &str,
+    name: Option<String>,
+) -> Result<Option<std::sync::Arc<crate::connections::ResolvedConnection>>, AttemptError> {
+    if !runs_on_host(node_type) && sql_node_protocol(node_type).is_none() {
+        return Ok(None);
+    }
+    if name.is_none() && sql_node_protocol(node_type).is_some() {
+        let reason = check_node_target(node_type, "", None).unwrap_err();
+        return Err(AttemptError::Connection { name: String::new(), reason });
+    }
+    let label = name.clone().unwrap_or_else(|| dlf_core::model::connection::LOCAL_CONNECTION.to_string());
+    let resolved = engine
+        .resolve_connection(workspace_id, name.as_deref())
+        .await
+        .map_err(|source| AttemptError::ConnectionLookup { name: label.clone(), source })?
+        .ok_or_else(|| AttemptError::MissingConnection(label.clone()))?;
+    let target = (!resolved.is_local()).then_some(&resolved.target);
+    check_node_target(node_type, &label, target)
+        .map_err(|reason| AttemptError::Connection { name: label.clone(), reason })?;
+    Ok(Some(resolved))
 }

@@ -207,6 +207,8 @@ mod tests {
             attempt: 1,
             properties: Vec::new(),
             program: Some(program.into()),
+            connection: None,
+            database: None,
             arguments: Vec::new(),
             stdin: None,
             env: Vec::new(),

@@ -87,11 +87,19 @@ pub enum AttemptError {
         #[source]
         source: DlfError,
     },
-    /// `connectionName` names a connection this server cannot run on.
-    #[error(
-        "connection '{0}' is not available: dlf runs Shell and Python nodes on this host (connectionName empty or 'local')"
-    )]
-    Connection(String),
+    /// `connectionName` names no connection of the workspace.
+    #[error("the connection '{0}' does not exist")]
+    MissingConnection(String),
+    /// The connection could not be read.
+    #[error("cannot read the connection '{name}': {source}")]
+    ConnectionLookup {
+        name: String,
+        #[source]
+        source: DlfError,
+    },
+    /// The node cannot run on the connection it names.
+    #[error("cannot run on the connection '{name}': {reason}")]
+    Connection { name: String, reason: String },
     /// The node's type has no runner (JOBS.md §3.1).
     #[error("node type {0} is not supported by this server")]
     Unsupported(String),

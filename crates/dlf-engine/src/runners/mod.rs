@@ -32,6 +32,7 @@
 //! Adding a node type is one file here, one line in [`Registry::builtin`] and its tests
 //! (ARCHITECTURE.md, "Adding a node type", walks through Dummy).
 
+use crate::connections::ResolvedConnection;
 use async_trait::async_trait;
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -51,9 +52,16 @@ pub struct AttemptSpec {
     pub attempt: u32,
     /// The node's properties after `${}`/`#{}` rendering.
     pub properties: Vec<(String, String)>,
-    /// The program text for Shell/Python nodes: the stored script's rendered content in script
-    /// mode, the rendered `statement` in inline mode.
+    /// The program text for Shell, Python and SQL nodes: the stored script's rendered content
+    /// in script mode, the rendered `statement` in inline mode.
     pub program: Option<String>,
+    /// The connection the node runs on, opened (secrets in memory): the built-in `local` host
+    /// ([`ResolvedConnection::is_local`]) for a Shell or Python node that names none, a SQL
+    /// connection for a SQL node; `None` for types that need none.
+    pub connection: Option<Arc<ResolvedConnection>>,
+    /// The database a SQL node uses: its `database`, else its script's, else the connection's
+    /// default, else the type's default (`postgres` for DWSSQL); `None` for the server's.
+    pub database: Option<String>,
     /// Positional arguments (`arguments`, split on whitespace).
     pub arguments: Vec<String>,
     /// Text fed to standard input (`interactiveArguments`), if any.
@@ -173,8 +181,9 @@ pub struct Registry {
 }
 
 impl Registry {
-    /// The runners this server has.
-    pub fn builtin() -> Registry {
+    /// The runners this server has (SQL nodes open their sessions through `sql_sessions`).
+    pub fn builtin(sql_sessions: &Arc<crate::sql::Sessions>) -> Registry {
+        let _ = sql_sessions;
         let mut r = Registry::default();
         r.register("Dummy", Arc::new(dummy::DummyRunner));
         r.register("Shell", Arc::new(shell::ShellRunner));

@@ -4,6 +4,7 @@
 //! SQLite too, and only INTEGER/BIGINT/TEXT columns are used). What differs is confined to
 //! [`Dialect`]: the DDL, how a write transaction begins, and substring search.
 
+mod connections;
 mod credentials;
 mod instances;
 mod jobs;

@@ -100,6 +100,25 @@ pub fn script(row: &AnyRow) -> StoreResult<ScriptRecord> {
     })
 }
 
+pub const CONNECTION_COLUMNS: &str =
+    "id, workspace_id, name, conn_type, config, secrets, description, version, create_user, create_ms, modify_ms";
+
+pub fn connection(row: &AnyRow) -> StoreResult<ConnectionRecord> {
+    Ok(ConnectionRecord {
+        id: row.try_get("id")?,
+        workspace_id: row.try_get("workspace_id")?,
+        name: row.try_get("name")?,
+        conn_type: row.try_get("conn_type")?,
+        config: row.try_get("config")?,
+        secrets: row.try_get("secrets")?,
+        description: row.try_get("description")?,
+        version: row.try_get("version")?,
+        create_user: row.try_get("create_user")?,
+        create_ms: row.try_get("create_ms")?,
+        modify_ms: row.try_get("modify_ms")?,
+    })
+}
+
 pub const INSTANCE_COLUMNS: &str = "id, workspace_id, job_id, job_name, instance_type, plan_ms, status, version, \
      submit_ms, created_ms, start_ms, end_ms, params, error_message, rerun_count, ignore_depend";
 

@@ -92,4 +92,13 @@ impl ScriptStore for SqlStore {
         sqlx::query("DELETE FROM scripts WHERE id = $1").bind(id).execute(&self.write).await?;
         Ok(())
     }
+
+    async fn scripts_mentioning(&self, workspace_id: &str, text: &str) -> StoreResult<Vec<ScriptRecord>> {
+        let sql = AssertSqlSafe(format!(
+            "SELECT {SCRIPT_COLUMNS} FROM scripts WHERE workspace_id = $1 AND {}",
+            self.dialect.contains("document", "$2")
+        ));
+        let found = sqlx::query(sql).bind(workspace_id).bind(text).fetch_all(&self.read).await?;
+        found.iter().map(rows::script).collect()
+    }
 }

@@ -58,6 +58,9 @@ pub const NO_PROGRAM: &str = "the node has no script or statement to run";
 /// Runs `spec.program` under `interpreter` as described in the module docs. Never panics;
 /// every failure to prepare or start the process is a `Failed` outcome naming what failed.
 pub async fn run_script(interpreter: &Interpreter, spec: &AttemptSpec, ctx: AttemptContext<'_>) -> AttemptOutcome {
+    if let Some(host) = spec.connection.as_ref().filter(|c| !c.is_local()) {
+        return crate::ssh::run_script(interpreter, spec, ctx, host).await;
+    }
     let AttemptContext { cancel, log, report } = ctx;
     let Some(program) = spec.program.as_deref() else {
         return fail_before_start(log, NO_PROGRAM, false).await;
