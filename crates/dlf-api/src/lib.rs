@@ -54,6 +54,9 @@ pub fn router(state: AppState) -> Router {
             "/v1/{project_id}/scripts/{script_name}",
             get(scripts::show).put(scripts::update).delete(scripts::delete),
         )
+        .route("/v1/{project_id}/scripts/{script_name}/execute", post(scripts::execute))
+        .route("/v1/{project_id}/scripts/{script_name}/instances/{instance_id}", get(scripts::results))
+        .route("/v1/{project_id}/scripts/{script_name}/instances/{instance_id}/stop", post(scripts::cancel))
         .route("/v1/{project_id}/connections", get(connections::list).post(connections::create))
         .route(
             "/v1/{project_id}/connections/{connection_name}",

@@ -120,6 +120,12 @@ impl NodeSandbox {
     pub fn work_dir(&self, instance_id: i64) -> PathBuf {
         self.work_root.join(instance_id.to_string())
     }
+
+    /// The working directory of a Shell or Python script run (S6): `<work_root>/script-<run>`,
+    /// beside the instances' (whose names are numbers).
+    pub fn script_run_work_dir(&self, run_id: &str) -> PathBuf {
+        self.work_root.join(format!("script-{}", crate::logs::safe_file_name(run_id)))
+    }
 }
 
 /// Settings of one engine.
@@ -142,6 +148,10 @@ pub struct EngineConfig {
     pub kill_grace_ms: u64,
     /// Where and as whom node processes run.
     pub nodes: NodeSandbox,
+    /// How long a script run (S6) may take before it is stopped and fails.
+    pub script_run_timeout_ms: u64,
+    /// How long a script run's results and log are kept after it ends.
+    pub script_run_retention_ms: i64,
 }
 
 impl EngineConfig {
@@ -163,6 +173,8 @@ impl EngineConfig {
             missed_runs: MissedRunPolicy::RunAll { limit: 100 },
             job_concurrency_cap: dlf_core::state::DEFAULT_CONCURRENT_CAP,
             kill_grace_ms: 500,
+            script_run_timeout_ms: 60 * 60 * 1000,
+            script_run_retention_ms: 7 * 24 * 3600 * 1000,
         }
     }
 

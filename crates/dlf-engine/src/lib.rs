@@ -26,6 +26,7 @@ pub mod ssh;
 pub use instances::InstanceListQuery;
 pub use jobs::{JobListQuery, ShowJobQuery};
 
+pub mod script_runs;
 pub mod scripts;
 pub mod tenancy;
 

@@ -1,6 +1,6 @@
 //! After a crash: finding and killing the processes a dead server left behind.
 //!
-//! Every process a node attempt starts carries `DLF_RUNNER_EPOCH=<server process id>` in its
+//! Every process a node attempt or a script run starts carries `DLF_RUNNER_EPOCH=<engine epoch>` in its
 //! environment, inherited by all its children — even one that escaped the process group with
 //! `setsid`. At start-up the engine collects the epochs recorded on attempts still `running` in
 //! the store (they belong to a server that died: this one has a fresh epoch) and kills every

@@ -26,6 +26,8 @@ pub(crate) struct Runtime {
     pub sql_sessions: Arc<crate::sql::Sessions>,
     pub worker_slots: Arc<Semaphore>,
     pub running: Mutex<HashMap<i64, InstanceHandle>>,
+    /// Script runs (S6) of this engine not ended yet, by id: cancelling stops one.
+    pub script_runs: Mutex<HashMap<String, CancellationToken>>,
     plans: Mutex<HashMap<(i64, i64), Arc<JobPlan>>>,
     projects: Mutex<HashMap<String, String>>,
     pub dispatch: OnceLock<mpsc::UnboundedSender<DispatchEvent>>,
@@ -42,6 +44,7 @@ impl Runtime {
             sql_sessions,
             worker_slots: Arc::new(Semaphore::new(workers)),
             running: Mutex::new(HashMap::new()),
+            script_runs: Mutex::new(HashMap::new()),
             plans: Mutex::new(HashMap::new()),
             projects: Mutex::new(HashMap::new()),
             dispatch: OnceLock::new(),
@@ -193,7 +196,10 @@ impl Engine {
         if rt.dispatch.set(dispatch_tx).is_err() || rt.schedule.set(schedule_tx).is_err() {
             return Err(DlfError::internal("the engine is already started"));
         }
-        let killed = crate::recovery::kill_leftover_processes(self).await;
+        let script_epochs = self.fail_orphaned_script_runs().await;
+        let killed = crate::recovery::kill_leftover_processes(self).await
+            + crate::recovery::kill_processes_of(&script_epochs).await;
+        self.sweep_script_runs().await;
         if killed > 0 {
             tracing::warn!(killed, "killed processes left behind by a previous server");
         }

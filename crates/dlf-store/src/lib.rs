@@ -25,7 +25,7 @@ pub use secret_box::SecretBox;
 pub use sql::SqlStore;
 
 use async_trait::async_trait;
-use dlf_core::model::JobStatus;
+use dlf_core::model::{JobStatus, ScriptRunStatus};
 use std::sync::Arc;
 
 /// What can go wrong in the store.
@@ -163,9 +163,33 @@ pub trait ConnectionStore: Send + Sync {
     async fn delete_connection(&self, id: &str) -> StoreResult<()>;
 }
 
+/// Script runs (S6–S8).
+#[async_trait]
+pub trait ScriptRunStore: Send + Sync {
+    async fn insert_script_run(&self, run: &ScriptRunRecord) -> StoreResult<()>;
+    /// Applies `change` if the run's status is one of `from`; returns whether it did.
+    async fn change_script_run(
+        &self,
+        id: &str,
+        from: &[ScriptRunStatus],
+        change: &ScriptRunChange,
+    ) -> StoreResult<bool>;
+    async fn find_script_run(&self, workspace_id: &str, id: &str) -> StoreResult<Option<ScriptRunRecord>>;
+    /// Runs not ended (`LAUNCHING`, `RUNNING`), in any workspace.
+    async fn open_script_runs(&self) -> StoreResult<Vec<ScriptRunRecord>>;
+    /// Deletes the runs that ended before `ended_before_ms`; returns their ids.
+    async fn delete_script_runs_ended_before(&self, ended_before_ms: i64) -> StoreResult<Vec<String>>;
+}
+
 /// The full store.
-pub trait Store: TenancyStore + CredentialStore + JobStore + ScriptStore + ConnectionStore + InstanceStore {}
-impl<T: TenancyStore + CredentialStore + JobStore + ScriptStore + ConnectionStore + InstanceStore> Store for T {}
+pub trait Store:
+    TenancyStore + CredentialStore + JobStore + ScriptStore + ScriptRunStore + ConnectionStore + InstanceStore
+{
+}
+impl<T: TenancyStore + CredentialStore + JobStore + ScriptStore + ScriptRunStore + ConnectionStore + InstanceStore>
+    Store for T
+{
+}
 
 pub use instances::*;
 pub mod instances;

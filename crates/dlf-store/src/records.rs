@@ -3,7 +3,7 @@
 //! unknown value in the database is a [`StoreError::Corrupt`](crate::StoreError::Corrupt)
 //! error, never a string passed along.
 
-use dlf_core::model::{InstanceStatus, JobStatus};
+use dlf_core::model::{InstanceStatus, JobStatus, ScriptRunStatus};
 
 /// A workspace of a project (the tenant boundary below the project).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -214,4 +214,32 @@ pub struct ConnectionContent {
     pub config: String,
     pub secrets: Option<String>,
     pub description: Option<String>,
+}
+
+/// A script run (S6–S8).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScriptRunRecord {
+    pub id: String,
+    pub workspace_id: String,
+    pub script_name: String,
+    pub script_type: String,
+    pub status: ScriptRunStatus,
+    /// Why it failed, when it did.
+    pub message: Option<String>,
+    /// The S7 `results` array (JSON), once there are results.
+    pub results: Option<String>,
+    /// The engine that runs (or ran) it.
+    pub runner_epoch: String,
+    pub create_user: String,
+    pub created_ms: i64,
+    pub ended_ms: Option<i64>,
+}
+
+/// How a script run changes.
+#[derive(Clone, Debug)]
+pub struct ScriptRunChange {
+    pub status: ScriptRunStatus,
+    pub message: Option<String>,
+    pub results: Option<String>,
+    pub ended_ms: Option<i64>,
 }

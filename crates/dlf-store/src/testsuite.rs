@@ -46,6 +46,7 @@ macro_rules! store_suite {
             dependency_queries,
             scripts_round_trip,
             connections_round_trip,
+            script_runs_change_by_compare_and_set,
             definitions_generation_moves_after_every_job_write,
             insert_instances_writes_each_with_its_nodes,
         );
@@ -750,6 +751,40 @@ pub async fn connections_round_trip(store: Case) {
     store.delete_connection(&c.id).await.unwrap();
     assert_eq!(store.find_connection(&ws.id, "pg_main").await.unwrap(), None);
     assert!(matches!(store.update_connection(&c.id, &changed, 30).await, Err(StoreError::NotFound(_))));
+}
+
+pub async fn script_runs_change_by_compare_and_set(store: Case) {
+    use dlf_core::model::ScriptRunStatus::*;
+    let ws = store.default_workspace("p", 0).await.unwrap();
+    let run = |id: &str, created_ms: i64| ScriptRunRecord {
+        id: id.to_string(),
+        workspace_id: ws.id.clone(),
+        script_name: "report".into(),
+        script_type: "DWSSQL".into(),
+        status: Launching,
+        message: None,
+        results: None,
+        runner_epoch: "epoch-1".into(),
+        create_user: "u".into(),
+        created_ms,
+        ended_ms: None,
+    };
+    store.insert_script_run(&run("r1", 10)).await.unwrap();
+    store.insert_script_run(&run("r2", 11)).await.unwrap();
+    let running = ScriptRunChange { status: Running, message: None, results: None, ended_ms: None };
+    assert!(store.change_script_run("r1", &[Launching], &running).await.unwrap());
+    assert!(!store.change_script_run("r1", &[Launching], &running).await.unwrap(), "not LAUNCHING any more");
+    let finished = ScriptRunChange { status: Finished, message: None, results: Some("[]".into()), ended_ms: Some(100) };
+    assert!(store.change_script_run("r1", &[Running], &finished).await.unwrap());
+    let found = store.find_script_run(&ws.id, "r1").await.unwrap().expect("found");
+    assert_eq!((found.status, found.results.as_deref(), found.ended_ms), (Finished, Some("[]"), Some(100)));
+    assert_eq!(store.find_script_run("other-workspace", "r1").await.unwrap(), None);
+    let open: Vec<String> = store.open_script_runs().await.unwrap().into_iter().map(|r| r.id).collect();
+    assert_eq!(open, ["r2"]);
+    assert_eq!(store.delete_script_runs_ended_before(100).await.unwrap(), Vec::<String>::new());
+    assert_eq!(store.delete_script_runs_ended_before(101).await.unwrap(), ["r1"]);
+    assert_eq!(store.find_script_run(&ws.id, "r1").await.unwrap(), None);
+    assert!(store.find_script_run(&ws.id, "r2").await.unwrap().is_some(), "an open run is never deleted");
 }
 
 /// Every job write moves the generation and reads do not; a store that may share its database

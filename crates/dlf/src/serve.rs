@@ -89,6 +89,9 @@ async fn serve(settings: ServeSettings, startup: StartupSecrets) -> anyhow::Resu
     config.service_zone = service_zone;
     config.workers = settings.workers.max(1);
     config.job_concurrency_cap = settings.max_job_concurrency.max(1);
+    config.script_run_timeout_ms = settings.script_run_timeout_mins.max(1).saturating_mul(60_000);
+    config.script_run_retention_ms =
+        i64::try_from(settings.script_run_retention_hours.saturating_mul(3_600_000)).unwrap_or(i64::MAX);
     config.missed_runs = missed_runs;
     let engine = Engine::new(store, config, Arc::new(SystemClock), secrets);
 

@@ -45,6 +45,10 @@ pub struct ServeSettings {
     pub node_env: Vec<String>,
     /// Accept `X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD` (a request body its signature does not cover).
     pub allow_unsigned_payload: bool,
+    /// Minutes a script run (ExecuteScript) may take before it is stopped and fails.
+    pub script_run_timeout_mins: u64,
+    /// Hours a script run's results and log are kept after it ends.
+    pub script_run_retention_hours: u64,
 }
 
 impl Default for ServeSettings {
@@ -65,6 +69,8 @@ impl Default for ServeSettings {
             work_dir: None,
             node_env: Vec::new(),
             allow_unsigned_payload: false,
+            script_run_timeout_mins: 60,
+            script_run_retention_hours: 7 * 24,
         }
     }
 }
@@ -161,6 +167,8 @@ impl ServeArgs {
                 "work_dir",
                 "node_env",
                 "allow_unsigned_payload",
+                "script_run_timeout_mins",
+                "script_run_retention_hours",
             ]))
             .merge(Serialized::defaults(self));
         figment.extract().map_err(|e| format!("invalid settings: {e}"))

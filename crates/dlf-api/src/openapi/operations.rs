@@ -238,7 +238,7 @@ fn path_parameters(path: &str) -> Vec<Value> {
             let description = match name {
                 "project_id" => "Project id (Huawei: 32 lowercase hex characters); the credential must be valid for it.",
                 "job_name" => "Job name, percent-encoded (a `%2F` stays inside the name).",
-                "instance_id" => "Job instance id: decimal digits of an int64 (`DLF.0137` otherwise).",
+                "instance_id" => "Job instance id: decimal digits of an int64 (`DLF.0137` otherwise); for a script run (S7, S8), the id ExecuteScript returned.",
                 "script_name" => "Script name, percent-encoded.",
                 "connection_name" => "Connection name.",
                 "node_name" => "Node name, percent-encoded.",
@@ -262,7 +262,7 @@ pub fn tags() -> Value {
     json!([
         { "name": JOBS, "description": "DLF v1 job operations (API.md J1-J9)." },
         { "name": INSTANCES, "description": "DLF v1 job instance operations (API.md I1-I4)." },
-        { "name": SCRIPTS, "description": "DLF v1 script operations (API.md S1-S5)." },
+        { "name": SCRIPTS, "description": "DLF v1 script operations (API.md S1-S8)." },
         { "name": CONNECTIONS, "description": "DLF v1 data connections (API.md C1-C5)." },
         { "name": EXTENSIONS, "description": "dlf additions under `/x/v1/` (marked `x-dlf-extension`).", "x-dlf-extension": true },
         { "name": SYSTEM, "description": "Health and this document; no credentials." },
@@ -423,6 +423,16 @@ fn operations() -> Vec<Op> {
             .describe("Name and type cannot change (`DLF.0203`).")
             .body("ScriptInfo", true),
         op(Dlf, "delete", "/v1/{project_id}/scripts/{script_name}", "DeleteScript", SCRIPTS, "Delete a script").body("DeleteReq", false),
+        op(Dlf, "post", "/v1/{project_id}/scripts/{script_name}/execute", "ExecuteScript", SCRIPTS, "Execute a script")
+            .describe("Starts a script run (`LAUNCHING` → `RUNNING` → `FINISHED` | `FAILED`); poll it with ListScriptResults.")
+            .body("ExecuteScriptReq", true)
+            .body_example(json!({"params": {"tableVar": "citys"}}))
+            .returns("ExecuteScriptResp", "The run's id."),
+        op(Dlf, "get", "/v1/{project_id}/scripts/{script_name}/instances/{instance_id}", "ListScriptResults", SCRIPTS, "Show a script run")
+            .describe("At most 1,000 rows per result and 3 MB per run are kept; a result that lost rows says so in `message`.")
+            .returns("ScriptStatus", "The run's status and results."),
+        op(Dlf, "post", "/v1/{project_id}/scripts/{script_name}/instances/{instance_id}/stop", "CancelScript", SCRIPTS, "Cancel a script run")
+            .describe("Stops the work where it runs; the run ends `FAILED` (\"Canceled.\"). A run that has ended is left as it is."),
         paging(op(Dlf, "get", "/v1/{project_id}/connections", "ListConnections", CONNECTIONS, "List connections"), 100)
             .describe("The built-in host connection `local` comes first. Secrets are shown as `*********`.")
             .query("connectionName", string_schema(), "Substring of the connection name.", json!("pg"))

@@ -8,7 +8,7 @@
 use super::schema::*;
 use dlf_core::model::connection::ConnectionType;
 use dlf_core::model::script::SCRIPT_TYPES;
-use dlf_core::model::{FailPolicy, InstanceStatus, InstanceType, JobStatus, NodeStatus, ProcessType};
+use dlf_core::model::{FailPolicy, InstanceStatus, InstanceType, JobStatus, NodeStatus, ProcessType, ScriptRunStatus};
 use serde_json::{Map, Value, json};
 
 /// Every schema, by name.
@@ -51,6 +51,10 @@ pub fn all() -> Map<String, Value> {
     // Scripts.
     add("ScriptInfo", script_info());
     add("ScriptInfoListResp", script_info_list_resp());
+    add("ExecuteScriptReq", execute_script_req());
+    add("ExecuteScriptResp", execute_script_resp());
+    add("ScriptStatus", script_status());
+    add("Result", script_result());
     add("ConnectionInfo", connection_info());
     add("QueryConnectionListResp", connection_list());
     add("ConnectionTestResult", connection_test_result());
@@ -730,6 +734,51 @@ fn script_info_list_resp() -> Value {
         [
             ("total", int32("Matching scripts, independent of paging.")),
             ("scripts", array(reference("ScriptInfo"), "One page, by name.")),
+        ],
+    )
+}
+
+fn execute_script_req() -> Value {
+    object(
+        "ExecuteScript body; may be empty.",
+        &[],
+        [("params", map_of(json!({"type": "string"}), "Values for the script's `${name}` placeholders."))],
+    )
+}
+
+fn execute_script_resp() -> Value {
+    object("ExecuteScript answer.", &["instanceId"], [("instanceId", string("The script run's id."))])
+}
+
+fn script_status() -> Value {
+    object(
+        "ListScriptResults answer.",
+        &["status", "results"],
+        [
+            ("status", enumeration(&wire(ScriptRunStatus::ALL, ScriptRunStatus::as_str), "The run's status.")),
+            ("message", string("Why it failed (`FAILED` only).")),
+            ("results", array(reference("Result"), "One per SQL statement; one for a Shell or Python run's output.")),
+        ],
+    )
+}
+
+fn script_result() -> Value {
+    object(
+        "One result of a script run.",
+        &["message", "duration", "rowCount", "rows", "schema"],
+        [
+            ("message", string("`\"\"`, rows affected, or the rows the caps left out.")),
+            ("duration", double("Seconds.")),
+            ("rowCount", int64("Rows in `rows`.")),
+            (
+                "rows",
+                array(
+                    array(json!({"type": "string", "nullable": true}), "A row."),
+                    "Values in column order; NULL is `null`.",
+                ),
+            ),
+            ("schema", array(map_of(json!({"type": "string"}), "`{column: type}`"), "One object per column.")),
+            ("resultCount", int64("Rows the statement returned in all, before the caps.")),
         ],
     )
 }

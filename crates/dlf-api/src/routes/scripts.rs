@@ -10,6 +10,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 
 type Name = PathParams<(String, String)>;
+type Run = PathParams<(String, String, String)>;
 
 pub async fn create(State(s): State<AppState>, ctx: Ctx, body: Bytes) -> Result<Response, ApiError> {
     s.engine.create_script(&ctx.tenant, &ctx.caller, &body).await?;
@@ -38,5 +39,27 @@ pub async fn update(
 
 pub async fn delete(State(s): State<AppState>, ctx: Ctx, PathParams((_, name)): Name) -> Result<Response, ApiError> {
     s.engine.delete_script(&ctx.tenant, &name).await?;
+    Ok(no_content())
+}
+
+pub async fn execute(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    PathParams((_, name)): Name,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    Ok(json(StatusCode::OK, &s.engine.execute_script(&ctx.tenant, &ctx.caller, &name, &body).await?))
+}
+
+pub async fn results(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    PathParams((_, name, id)): Run,
+) -> Result<Response, ApiError> {
+    Ok(json(StatusCode::OK, &s.engine.script_run_results(&ctx.tenant, &name, &id).await?))
+}
+
+pub async fn cancel(State(s): State<AppState>, ctx: Ctx, PathParams((_, name, id)): Run) -> Result<Response, ApiError> {
+    s.engine.cancel_script_run(&ctx.tenant, &name, &id).await?;
     Ok(no_content())
 }

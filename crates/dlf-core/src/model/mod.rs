@@ -16,4 +16,4 @@ pub use connection::ConnectionInfo;
 pub use job::*;
 pub use schedule_time::ScheduleTime;
 pub use script::ScriptInfo;
-pub use status::{InstanceStatus, InstanceType, JobStatus, NodeStatus};
+pub use status::{InstanceStatus, InstanceType, JobStatus, NodeStatus, ScriptRunStatus};

@@ -172,3 +172,39 @@ pub struct ConnectionTestResult {
     /// How long the test took, in milliseconds.
     pub duration_ms: i64,
 }
+
+/// ExecuteScript answer (S6).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExecuteScriptResp {
+    pub instance_id: String,
+}
+
+/// One result of a script run (S7 `results[]`): one per SQL statement, one for the output of a
+/// Shell or Python script.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ScriptResult {
+    /// `""`, or what to know about this result (rows affected, rows left out by the cap).
+    pub message: String,
+    /// Seconds the statement (or script) took.
+    pub duration: f64,
+    /// Rows in `rows`.
+    pub row_count: i64,
+    /// Values in column order; SQL NULL is `null`.
+    pub rows: Vec<Vec<Option<String>>>,
+    /// One single-key object per column: `{"<column>": "<type>"}`.
+    pub schema: Vec<serde_json::Map<String, serde_json::Value>>,
+    /// Rows the statement returned in all (before the cap).
+    pub result_count: i64,
+}
+
+/// ListScriptResults answer (S7).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ScriptRunResults {
+    /// `LAUNCHING`, `RUNNING`, `FINISHED` or `FAILED` (`ScriptRunStatus`).
+    pub status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    pub results: Vec<ScriptResult>,
+}

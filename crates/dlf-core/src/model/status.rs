@@ -49,6 +49,23 @@ wire_enum! {
 }
 
 wire_enum! {
+    /// The status of a script run (S6–S8, API.md S7).
+    ScriptRunStatus {
+        Launching => "LAUNCHING",
+        Running => "RUNNING",
+        Finished => "FINISHED",
+        Failed => "FAILED",
+    }
+}
+
+impl ScriptRunStatus {
+    /// `FINISHED` or `FAILED`: the run is over.
+    pub fn is_terminal(self) -> bool {
+        matches!(self, ScriptRunStatus::Finished | ScriptRunStatus::Failed)
+    }
+}
+
+wire_enum! {
     /// The status of a job instance (JOBS.md §5.1).
     InstanceStatus {
         Waiting => "waiting",

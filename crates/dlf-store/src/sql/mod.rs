@@ -9,6 +9,7 @@ mod credentials;
 mod instances;
 mod jobs;
 mod rows;
+mod script_runs;
 mod scripts;
 mod tenancy;
 

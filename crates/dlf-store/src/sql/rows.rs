@@ -3,7 +3,7 @@
 use crate::instances::{InstanceBrief, InstanceRecord, NodeInstanceRecord};
 use crate::records::*;
 use crate::{StoreError, StoreResult};
-use dlf_core::model::{InstanceStatus, InstanceType, JobStatus, NodeStatus};
+use dlf_core::model::{InstanceStatus, InstanceType, JobStatus, NodeStatus, ScriptRunStatus};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
@@ -116,6 +116,25 @@ pub fn connection(row: &AnyRow) -> StoreResult<ConnectionRecord> {
         create_user: row.try_get("create_user")?,
         create_ms: row.try_get("create_ms")?,
         modify_ms: row.try_get("modify_ms")?,
+    })
+}
+
+pub const SCRIPT_RUN_COLUMNS: &str = "id, workspace_id, script_name, script_type, status, message, results, \
+     runner_epoch, create_user, created_ms, ended_ms";
+
+pub fn script_run(row: &AnyRow) -> StoreResult<ScriptRunRecord> {
+    Ok(ScriptRunRecord {
+        id: row.try_get("id")?,
+        workspace_id: row.try_get("workspace_id")?,
+        script_name: row.try_get("script_name")?,
+        script_type: row.try_get("script_type")?,
+        status: decoded(row, "script_runs", "status", ScriptRunStatus::parse)?,
+        message: row.try_get("message")?,
+        results: row.try_get("results")?,
+        runner_epoch: row.try_get("runner_epoch")?,
+        create_user: row.try_get("create_user")?,
+        created_ms: row.try_get("created_ms")?,
+        ended_ms: row.try_get("ended_ms")?,
     })
 }
 
