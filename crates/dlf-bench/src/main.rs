@@ -1,4 +1,4 @@
-//! `dlf-bench`: the benchmark harness of BENCHMARKS.md. For each workload W1–W6 of
+//! `dlf-bench`: the benchmark harness of BENCHMARKS.md. For each workload W1–W7 of
 //! WORKLOADS.md it starts a fresh `dlf serve` (embedded default, temporary data directory),
 //! drives it through the public API with signed requests, runs the workload's reference in the
 //! same run, and prints one line per figure: median, min–max over the runs, reference, ratio.
@@ -18,7 +18,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 #[derive(Parser)]
-#[command(about = "Run dlf's benchmark workloads W1–W6 against fresh `dlf serve` processes")]
+#[command(about = "Run dlf's benchmark workloads W1–W7 against fresh `dlf serve` processes")]
 struct Args {
     /// Run only these workloads (comma-separated ids, e.g. `W1,W3`).
     #[arg(long, value_delimiter = ',')]
@@ -39,9 +39,12 @@ struct Args {
     /// with the plain runs, and report the cost of dropping privileges.
     #[arg(long)]
     run_as: Option<String>,
+    /// The PostgreSQL W7 runs its SQL nodes and its psql reference against.
+    #[arg(long, env = "DLF_BENCH_POSTGRES_URL", default_value = "postgres://postgres@127.0.0.1:5432/test")]
+    postgres_url: String,
 }
 
-const ALL: [&str; 6] = ["W1", "W2", "W3", "W4", "W5", "W6"];
+const ALL: [&str; 7] = ["W1", "W2", "W3", "W4", "W5", "W6", "W7"];
 
 #[tokio::main]
 async fn main() -> Result<()> {
@@ -63,6 +66,7 @@ async fn main() -> Result<()> {
         w4_secs: args.w4_secs,
         w5_secs: args.w5_secs,
         run_as: args.run_as,
+        postgres_url: args.postgres_url,
     };
     println!(
         "dlf-bench: {} ({} runs per workload, {} CPUs)",
@@ -84,7 +88,8 @@ async fn main() -> Result<()> {
             "W3" => workloads::w3_burst1000::run(&bench).await,
             "W4" => workloads::w4_cronstorm::run(&bench).await,
             "W5" => workloads::w5_api::run(&bench).await,
-            _ => workloads::w6_memory::run(&bench).await,
+            "W6" => workloads::w6_memory::run(&bench).await,
+            _ => workloads::w7_sql_chain40::run(&bench).await,
         };
         if let Err(e) = result {
             println!("{id:<14} | ERROR: {e:#}");

@@ -1,4 +1,4 @@
-//! The six workloads of WORKLOADS.md, one module each, and what they share: job documents,
+//! The seven workloads of WORKLOADS.md, one module each, and what they share: job documents,
 //! waiting for instances, the shell references.
 
 use anyhow::{Result, bail};
@@ -14,6 +14,7 @@ pub mod w3_burst1000;
 pub mod w4_cronstorm;
 pub mod w5_api;
 pub mod w6_memory;
+pub mod w7_sql_chain40;
 
 /// What every workload gets: where the `dlf` binary is and how many runs to make.
 pub struct Bench {
@@ -24,6 +25,8 @@ pub struct Bench {
     /// `--run-as USER`: W1 and W3 also run, interleaved in the same run, against a server whose
     /// nodes run as this user, and report the cost of dropping privileges.
     pub run_as: Option<String>,
+    /// The PostgreSQL of W7 (`--postgres-url`).
+    pub postgres_url: String,
 }
 
 /// A node at `(x, 0)` of `node_type` with optional `statement` and predecessors.
