@@ -117,7 +117,7 @@ impl Splitter<'_> {
                 }
                 self.skip_block_comment(i)
             }
-            b'$' if !mysql && !(i > 0 && is_name_byte(b[i - 1])) => {
+            b'$' if !mysql && !self.follows_name(i) => {
                 self.has_code = true;
                 match self.dollar_tag(i) {
                     Some(tag) => self.skip_dollar_quoted(i, tag),
@@ -130,6 +130,11 @@ impl Splitter<'_> {
                 i + 1
             }
         }
+    }
+
+    /// Whether the byte before `i` belongs to a name (`a$b`: the `$` is part of it).
+    fn follows_name(&self, i: usize) -> bool {
+        i > 0 && is_name_byte(self.bytes[i - 1])
     }
 
     fn finish(&mut self, end: usize) {
