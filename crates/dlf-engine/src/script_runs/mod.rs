@@ -6,7 +6,7 @@
 //! its work runs in a task of this server.
 //!
 //! - **What runs.** The script's content with `${name}` replaced by the request's `params`
-//!   (unknown names stay as written, JOBS.md §6.3). SQL scripts (`DWSSQL`, `RDSSQL`) run
+//!   (unknown names stay as written, JOBS.md §6.3). SQL scripts (`DWSSQL`, `RDSSQL`, `DorisSQL`) run
 //!   statement by statement in one session on their connection (`crate::sql`); `Shell` and
 //!   `PYTHON` scripts run like the nodes of those types — on the built-in `local` host (as the
 //!   node user, in a work directory of their own) or on a `HOST` connection over SSH. Other
@@ -64,7 +64,7 @@ enum Kind {
 
 fn kind_of(script_type: &str) -> Kind {
     match script_type {
-        "DWSSQL" | "RDSSQL" => Kind::Sql,
+        "DWSSQL" | "RDSSQL" | "DorisSQL" | "DORISSQL" => Kind::Sql,
         "Shell" => Kind::Process("Shell"),
         "PYTHON" => Kind::Process("Python"),
         _ => Kind::Unsupported,
@@ -484,6 +484,7 @@ mod tests {
     fn script_types_map_to_what_runs_them() {
         assert_eq!(kind_of("DWSSQL"), Kind::Sql);
         assert_eq!(kind_of("RDSSQL"), Kind::Sql);
+        assert_eq!(kind_of("DORISSQL"), Kind::Sql);
         assert_eq!(kind_of("Shell"), Kind::Process("Shell"));
         assert_eq!(kind_of("PYTHON"), Kind::Process("Python"));
         assert_eq!(kind_of("DLISQL"), Kind::Unsupported);

@@ -98,11 +98,13 @@ impl Sessions {
         self.check_target(address, None)?;
         let password = connection.password.as_ref().map(|p| p.expose_secret().to_string());
         let mut session = session::Session::open(address, password.as_deref(), None).await?;
-        let ran = session.run("SELECT 1", &mut rows::RowSink::unlimited()).await;
+        let ran = tokio::time::timeout(CONNECT_TIMEOUT, session.run("SELECT 1", &mut rows::RowSink::unlimited())).await;
         session.close().await;
-        ran.map(|_| ()).map_err(|e| match e {
-            session::StatementError::Database(m) | session::StatementError::TooLarge(m) => m,
-        })
+        match ran {
+            Ok(Ok(_)) => Ok(()),
+            Ok(Err(session::StatementError::Database(m) | session::StatementError::TooLarge(m))) => Err(m),
+            Err(_) => Err(format!("SELECT 1 got no answer within {} s", CONNECT_TIMEOUT.as_secs())),
+        }
     }
 }
 
