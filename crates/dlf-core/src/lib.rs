@@ -11,6 +11,7 @@ pub mod datefmt;
 pub mod el;
 pub mod error;
 pub mod model;
+pub mod sql_split;
 pub mod state;
 pub mod validate;
 pub mod zone;

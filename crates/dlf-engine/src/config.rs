@@ -152,6 +152,9 @@ pub struct EngineConfig {
     pub script_run_timeout_ms: u64,
     /// How long a script run's results and log are kept after it ends.
     pub script_run_retention_ms: i64,
+    /// The server's own PostgreSQL store, which no SQL node or script may connect to
+    /// (`crate::sql::StoreEndpoint`; `None` with the embedded SQLite store).
+    pub store_endpoint: Option<crate::sql::StoreEndpoint>,
 }
 
 impl EngineConfig {
@@ -175,6 +178,7 @@ impl EngineConfig {
             kill_grace_ms: 500,
             script_run_timeout_ms: 60 * 60 * 1000,
             script_run_retention_ms: 7 * 24 * 3600 * 1000,
+            store_endpoint: None,
         }
     }
 

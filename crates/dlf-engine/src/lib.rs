@@ -65,7 +65,7 @@ impl Engine {
     /// An engine over `store`. Nothing runs until [`Engine::start`] (scheduling) is called, so
     /// offline commands can use the same operations.
     pub fn new(store: Arc<dyn Store>, config: EngineConfig, clock: Arc<dyn Clock>, secrets: SecretBox) -> Engine {
-        let workers = config.workers.max(1);
+        let runtime = runtime::Runtime::new(&config);
         Engine {
             inner: Arc::new(EngineInner {
                 store,
@@ -74,7 +74,7 @@ impl Engine {
                 secrets,
                 tenancy_cache: Default::default(),
                 key_cache: Default::default(),
-                runtime: runtime::Runtime::new(workers),
+                runtime,
                 committer: std::sync::OnceLock::new(),
                 inserter: std::sync::OnceLock::new(),
             }),

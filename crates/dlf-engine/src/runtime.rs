@@ -36,8 +36,9 @@ pub(crate) struct Runtime {
 }
 
 impl Runtime {
-    pub fn new(workers: usize) -> Runtime {
-        let sql_sessions = Arc::new(crate::sql::Sessions::default());
+    pub fn new(config: &crate::EngineConfig) -> Runtime {
+        let workers = config.workers.max(1);
+        let sql_sessions = Arc::new(crate::sql::Sessions::new(config.store_endpoint.clone()));
         Runtime {
             epoch: uuid::Uuid::new_v4().simple().to_string(),
             runners: Registry::builtin(&sql_sessions),

@@ -283,4 +283,74 @@ mod tests {
         .await;
         assert_eq!(outcome, AttemptOutcome::Succeeded { output: Some("hi\n".into()) });
     }
+
+    /// A SQL statement past `maxExecutionTime` is cancelled in the server, as a stop is: the
+    /// limit fires the runner's own cancel (needs `DLF_TEST_POSTGRES_URL`).
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_sql_statement_past_its_limit_is_cancelled_in_the_server() {
+        use crate::connections::ResolvedConnection;
+        use dlf_core::model::connection::{ConnectionTarget, ConnectionType, SqlAddress, SqlProtocol};
+        use sqlx::Connection;
+        use std::str::FromStr;
+        let Ok(url) = std::env::var("DLF_TEST_POSTGRES_URL") else {
+            eprintln!("DLF_TEST_POSTGRES_URL is not set: the PostgreSQL SQL-node time limit test does not run");
+            return;
+        };
+        let options = sqlx::postgres::PgConnectOptions::from_str(&url).unwrap();
+        let connection = ResolvedConnection {
+            id: "c1".into(),
+            name: "db".into(),
+            version: 1,
+            kind: ConnectionType::Dws,
+            target: ConnectionTarget::Sql(SqlAddress {
+                protocol: SqlProtocol::Postgres,
+                host: options.get_host().to_string(),
+                port: options.get_port(),
+                user: options.get_username().to_string(),
+                database: options.get_database().map(str::to_string),
+                ssl: false,
+            }),
+            password: None,
+            private_key: None,
+            passphrase: None,
+        };
+        let marker = format!("dlf_limit_{}", &uuid::Uuid::new_v4().simple().to_string()[..12]);
+        let dir = tempfile::tempdir().unwrap();
+        let mut spec = spec(dir.path(), &format!("SELECT pg_sleep(60) AS {marker}"));
+        spec.node_type = "DWSSQL".into();
+        spec.connection = Some(std::sync::Arc::new(connection));
+        let runner = crate::runners::sql::SqlRunner::new(std::sync::Arc::new(crate::sql::Sessions::default()));
+        let began = Instant::now();
+        let outcome =
+            execute(&runner, &spec, Duration::from_millis(500), &CancellationToken::new(), &Recorded::default()).await;
+        assert_eq!(
+            outcome,
+            AttemptOutcome::Failed {
+                message: "timed out after 500 ms".into(),
+                exit_code: None,
+                timed_out: true,
+                retryable: true
+            }
+        );
+        assert!(began.elapsed() < Duration::from_secs(10), "{:?}", began.elapsed());
+        let mut observer = sqlx::PgConnection::connect(&url).await.unwrap();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            let running: i64 = sqlx::query_scalar(
+                "SELECT count(*) FROM pg_stat_activity \
+                 WHERE query LIKE $1 AND state = 'active' AND pid <> pg_backend_pid()",
+            )
+            .bind(format!("%{marker}%"))
+            .fetch_one(&mut observer)
+            .await
+            .unwrap();
+            if running == 0 {
+                break;
+            }
+            assert!(Instant::now() < deadline, "the statement still runs in the server");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let log = std::fs::read_to_string(&spec.log_path).unwrap();
+        assert!(log.contains("cancelling it in the server") && log.ends_with("timed out after 500 ms\n"), "{log}");
+    }
 }

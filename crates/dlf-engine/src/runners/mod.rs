@@ -183,11 +183,14 @@ pub struct Registry {
 impl Registry {
     /// The runners this server has (SQL nodes open their sessions through `sql_sessions`).
     pub fn builtin(sql_sessions: &Arc<crate::sql::Sessions>) -> Registry {
-        let _ = sql_sessions;
         let mut r = Registry::default();
         r.register("Dummy", Arc::new(dummy::DummyRunner));
         r.register("Shell", Arc::new(shell::ShellRunner));
         r.register("Python", Arc::new(python::PythonRunner));
+        let sql: Arc<dyn NodeRunner> = Arc::new(sql::SqlRunner::new(sql_sessions.clone()));
+        for node_type in ["DWSSQL", "RDSSQL", "DorisSQL", "DORISSQL"] {
+            r.register(node_type, sql.clone());
+        }
         r
     }
 
@@ -206,3 +209,4 @@ mod log_sink;
 pub mod process;
 pub mod python;
 pub mod shell;
+pub mod sql;

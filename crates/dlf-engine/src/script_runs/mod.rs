@@ -6,7 +6,7 @@
 //! its work runs in a task of this server.
 //!
 //! - **What runs.** The script's content with `${name}` replaced by the request's `params`
-//!   (unknown names stay as written, JOBS.md §6.3). SQL scripts (`DWSSQL`, `RDSSQL`) run
+//!   (unknown names stay as written, JOBS.md §6.3). SQL scripts (`DWSSQL`, `RDSSQL`, `DorisSQL`) run
 //!   statement by statement in one session on their connection (`crate::sql`); `Shell` and
 //!   `PYTHON` scripts run like the nodes of those types — on the built-in `local` host (as the
 //!   node user, in a work directory of their own) or on a `HOST` connection over SSH. Other
@@ -33,10 +33,12 @@ mod results;
 
 use crate::connections::ResolvedConnection;
 use crate::runners::{AttemptContext, AttemptOutcome, AttemptReport, AttemptSpec, LogSink, NodeUser, ProcessInfo};
+use crate::sql::{Batch, Beyond, RowLimits, RunFailure, RunOptions};
 use crate::{Caller, Engine, Tenant, internal};
 use dlf_core::model::ScriptRunStatus::{self, Failed, Finished, Launching, Running};
-use dlf_core::model::connection::{ConnectionTarget, check_node_target};
+use dlf_core::model::connection::{ConnectionTarget, SqlProtocol, check_node_target};
 use dlf_core::model::responses::{ExecuteScriptResp, ScriptResult, ScriptRunResults};
+use dlf_core::sql_split::{Dialect, split_statements};
 use dlf_core::{DlfError, ErrorCode, el};
 use dlf_store::{ScriptRunChange, ScriptRunRecord};
 use serde_json::Value;
@@ -62,7 +64,7 @@ enum Kind {
 
 fn kind_of(script_type: &str) -> Kind {
     match script_type {
-        "DWSSQL" | "RDSSQL" => Kind::Sql,
+        "DWSSQL" | "RDSSQL" | "DorisSQL" | "DORISSQL" => Kind::Sql,
         "Shell" => Kind::Process("Shell"),
         "PYTHON" => Kind::Process("Python"),
         _ => Kind::Unsupported,
@@ -331,12 +333,45 @@ impl Engine {
     }
 
     async fn run_sql_script(&self, launch: &Launch, connection: &ResolvedConnection) -> Ended {
-        let database = launch.database.clone().or_else(|| match &connection.target {
-            ConnectionTarget::Sql(address) => address.database.clone(),
-            _ => None,
-        });
+        let ConnectionTarget::Sql(address) = &connection.target else {
+            return Ended::failed(format!("the connection {} is not a SQL connection", connection.name));
+        };
+        let database = launch.database.clone().filter(|d| !d.trim().is_empty()).or_else(|| address.database.clone());
         let database = database.or_else(|| (launch.script_type == "DWSSQL").then(|| "postgres".to_string()));
-        Ended::failed(format!("SQL scripts are not wired yet (database {database:?})"))
+        let dialect = match address.protocol {
+            SqlProtocol::Postgres => Dialect::Postgres,
+            SqlProtocol::MySql => Dialect::MySql,
+        };
+        let statements = split_statements(&launch.content, dialect);
+        if statements.is_empty() {
+            return Ended::failed("the SQL script has no statements to run (it is empty or only comments)");
+        }
+        let options = RunOptions {
+            limits: RowLimits {
+                keep_rows: MAX_RESULT_ROWS + 1,
+                keep_bytes: MAX_RESULTS_BYTES + 1,
+                beyond: Beyond::Count,
+            },
+            last_rows_only: false,
+        };
+        let mut log = LogSink::new(self.script_run_log(&launch.run_id));
+        let batch = Batch { connection, database: database.as_deref(), statements: &statements, options };
+        let ran = self.sql_sessions().run_statements(batch, &launch.cancel, &mut log, None).await;
+        match ran {
+            Ok(done) => {
+                Ended { status: Finished, message: None, results: done.iter().map(results::of_statement).collect() }
+            }
+            Err(RunFailure::Failed { message, results }) => Ended {
+                status: Failed,
+                message: Some(message),
+                results: results.iter().map(results::of_statement).collect(),
+            },
+            Err(RunFailure::Cancelled { results }) => Ended {
+                status: Failed,
+                message: Some(CANCELED.to_string()),
+                results: results.iter().map(results::of_statement).collect(),
+            },
+        }
     }
 
     async fn run_process_script(&self, launch: &Launch, node_type: &str, connection: Arc<ResolvedConnection>) -> Ended {
@@ -449,6 +484,7 @@ mod tests {
     fn script_types_map_to_what_runs_them() {
         assert_eq!(kind_of("DWSSQL"), Kind::Sql);
         assert_eq!(kind_of("RDSSQL"), Kind::Sql);
+        assert_eq!(kind_of("DORISSQL"), Kind::Sql);
         assert_eq!(kind_of("Shell"), Kind::Process("Shell"));
         assert_eq!(kind_of("PYTHON"), Kind::Process("Python"));
         assert_eq!(kind_of("DLISQL"), Kind::Unsupported);

@@ -1,5 +1,6 @@
 //! A script run's results (S7 `results`), within their caps.
 
+use crate::sql::StatementResult;
 use dlf_core::model::responses::ScriptResult;
 use serde_json::{Map, Value};
 use std::path::Path;
@@ -49,6 +50,35 @@ pub fn to_json(results: &[ScriptResult]) -> serde_json::Result<String> {
 
 fn join(a: &str, b: &str) -> String {
     if a.is_empty() { b.to_string() } else { format!("{a}; {b}") }
+}
+
+/// The result of one SQL statement: its rows (what was kept of them) and schema; for a
+/// statement that returned no rows, "N rows affected" in `message`.
+pub fn of_statement(result: &StatementResult) -> ScriptResult {
+    let schema = result
+        .columns
+        .iter()
+        .map(|(name, type_name)| {
+            let mut column = Map::new();
+            column.insert(name.clone(), Value::String(type_name.clone()));
+            column
+        })
+        .collect();
+    let message = if result.returns_rows {
+        String::new()
+    } else if result.rows_affected == 1 {
+        "1 row affected".to_string()
+    } else {
+        format!("{} rows affected", result.rows_affected)
+    };
+    ScriptResult {
+        message,
+        duration: result.duration.as_secs_f64(),
+        row_count: result.rows.len() as i64,
+        rows: result.rows.clone(),
+        schema,
+        result_count: i64::try_from(result.row_count).unwrap_or(i64::MAX),
+    }
 }
 
 /// The result of a Shell or Python run: one row per line of its log (stdout and stderr as they
