@@ -96,14 +96,14 @@ async fn values_arrive_as_text_and_null_as_null(db: TestDb) {
     let t = engine_on(&db).await;
     let (query, expected, empty, no_rows) = match db.server {
         Server::Postgres => (
-            "SELECT 1 AS a, NULL::text AS b, 1.50::numeric, true, DATE '2024-01-02', 'x;y'",
-            r#"[["1",null,"1.50","t","2024-01-02","x;y"]]"#,
+            r"SELECT 1 AS a, NULL::text AS b, 1.50::numeric, true, DATE '2024-01-02', 'x;y', '\xff00'::bytea",
+            r#"[["1",null,"1.50","t","2024-01-02","x;y","\\xff00"]]"#,
             "SELECT 1 WHERE false",
             "SET search_path TO public; -- no rows here",
         ),
         Server::MySql => (
-            "SELECT 1 AS a, NULL AS b, 1.50, TRUE, DATE '2024-01-02', 'x;y'",
-            r#"[["1",null,"1.50","1","2024-01-02","x;y"]]"#,
+            "SELECT 1 AS a, NULL AS b, 1.50, TRUE, DATE '2024-01-02', 'x;y', X'FF00'",
+            r#"[["1",null,"1.50","1","2024-01-02","x;y","0xff00"]]"#,
             "SELECT 1 FROM DUAL WHERE 1 = 0",
             "SET @dlf_unused = 1; -- no rows here",
         ),
