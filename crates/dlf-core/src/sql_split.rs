@@ -407,4 +407,27 @@ mod tests {
         assert_eq!(pg("SELECT '名前; ü'; SELECT ünï$x$"), ["SELECT '名前; ü'", "SELECT ünï$x$"]);
         assert_eq!(pg("SELECT $é$ a;b $é$;"), ["SELECT $é$ a;b $é$"]);
     }
+
+    proptest::proptest! {
+        /// Any text splits without panicking into trimmed, non-empty statements, and plain
+        /// statements joined by `;` come back as they were.
+        #[test]
+        fn any_text_splits_into_trimmed_statements(text in "\\PC{0,200}") {
+            for dialect in [Dialect::Postgres, Dialect::MySql] {
+                for statement in split_statements(&text, dialect) {
+                    proptest::prop_assert!(!statement.is_empty());
+                    proptest::prop_assert_eq!(statement.trim(), statement.as_str());
+                }
+            }
+        }
+
+        #[test]
+        fn plain_statements_round_trip(words in proptest::collection::vec("[a-z][a-z0-9 =,()*]{0,30}[a-z0-9)]", 1..8)) {
+            proptest::prop_assume!(!words.iter().any(|w| w.starts_with("delimiter ")));
+            let script = words.join(";\n");
+            let expected: Vec<String> = words.iter().map(|w| w.trim().to_string()).collect();
+            proptest::prop_assert_eq!(split_statements(&script, Dialect::Postgres), expected.clone());
+            proptest::prop_assert_eq!(split_statements(&script, Dialect::MySql), expected);
+        }
+    }
 }

@@ -96,14 +96,14 @@ async fn values_arrive_as_text_and_null_as_null(db: TestDb) {
     let t = engine_on(&db).await;
     let (query, expected, empty, no_rows) = match db.server {
         Server::Postgres => (
-            "SELECT 1 AS a, NULL::text AS b, 1.50::numeric, true, DATE '2024-01-02', 'x;y'",
-            r#"[["1",null,"1.50","t","2024-01-02","x;y"]]"#,
+            r"SELECT 1 AS a, NULL::text AS b, 1.50::numeric, true, DATE '2024-01-02', 'x;y', '\xff00'::bytea",
+            r#"[["1",null,"1.50","t","2024-01-02","x;y","\\xff00"]]"#,
             "SELECT 1 WHERE false",
             "SET search_path TO public; -- no rows here",
         ),
         Server::MySql => (
-            "SELECT 1 AS a, NULL AS b, 1.50, TRUE, DATE '2024-01-02', 'x;y'",
-            r#"[["1",null,"1.50","1","2024-01-02","x;y"]]"#,
+            "SELECT 1 AS a, NULL AS b, 1.50, TRUE, DATE '2024-01-02', 'x;y', X'FF00'",
+            r#"[["1",null,"1.50","1","2024-01-02","x;y","0xff00"]]"#,
             "SELECT 1 FROM DUAL WHERE 1 = 0",
             "SET @dlf_unused = 1; -- no rows here",
         ),
@@ -285,10 +285,14 @@ async fn the_servers_own_store_is_out_of_reach() {
     let body = json!({"name": "db", "type": "DWS",
                       "config": {"ip": "127.0.0.1", "port": "5999", "userName": "tenant", "database": "dlfmeta"}});
     t.engine.create_connection(&t.tenant, &t.caller, &serde_json::to_vec(&body).unwrap()).await.unwrap();
-    let (status, node) = run_one(&t, "DWSSQL", "SELECT * FROM connections").await;
-    assert_eq!(status, "fail");
-    let message = node.error_message.unwrap_or_default();
+    let job = unique("j");
+    t.create(&support::job(&job, vec![sql_node("q", "DWSSQL", "SELECT * FROM connections", &[])])).await;
+    let id = t.run(&job, &[]).await;
+    assert_eq!(t.finished(&job, id).await.status, "fail");
+    let message = node_record(&t, id, "q").await.error_message.unwrap_or_default();
     assert!(message.contains("this dlf server's own metadata store"), "{message}");
+    let log = node_log(&t, &job, id, "q").await;
+    assert!(log.contains("own metadata store"), "the log says why too: {log}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -13,9 +13,10 @@
 //! [`OUTPUT_ROWS`] rows and [`OUTPUT_BYTES`] are kept of a result set while it streams in: a
 //! larger one fails the node (its output would otherwise be cut without anyone knowing).
 //!
-//! **Result-match rule** (DWS, JOBS.md §3.2): when the property `matchRule` is set, it is a
-//! regular expression searched in the output text; the first match — its first group when the
-//! expression has groups — compared with `failMatchValue`: equal fails the node. The syntax is
+//! **Result-match rule** (DWS, JOBS.md §3.2): when the properties `matchRule` and
+//! `failMatchValue` are set, `matchRule` is a regular expression searched in the output text;
+//! the first match — its first group when the expression has groups — compared with
+//! `failMatchValue`: equal fails the node. The syntax is
 //! Rust's `regex` (DLF documents Java's; the common forms are the same, look-around is not
 //! supported and is reported as an invalid rule).
 
@@ -74,9 +75,9 @@ impl NodeRunner for SqlRunner {
             Err(RunFailure::Failed { message, .. }) => return AttemptOutcome::failed(message, true),
         };
         let output = output_of(&results);
-        let rule = spec.property("matchRule").unwrap_or("");
-        if !rule.is_empty() {
-            let fail_value = spec.property("failMatchValue").unwrap_or("");
+        let rule = spec.property("matchRule").filter(|r| !r.is_empty());
+        let fail_value = spec.property("failMatchValue").filter(|v| !v.is_empty());
+        if let (Some(rule), Some(fail_value)) = (rule, fail_value) {
             match match_rule(rule, &output) {
                 Err(message) => return fail(ctx, &message, false).await,
                 Ok(Some(found)) if found == fail_value => {

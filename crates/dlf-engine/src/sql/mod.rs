@@ -17,8 +17,12 @@
 //! and `LOCK TABLES` together. A reused MySQL session would leak one node's state into the next,
 //! possibly another tenant's, so MySQL sessions are closed after every run.
 //!
-//! **TLS** is the connection's `ssl` flag: required (no certificate check, as JDBC's
-//! `useSSL=true`) or off.
+//! Sessions never cross connections (the pool's key is the connection's id and version), so
+//! they never cross workspaces either.
+//!
+//! **TLS** is the connection's `sslEnable`: required (encrypted, the certificate not checked, as
+//! JDBC's `useSSL=true`) or off. The workspace builds sqlx without a TLS backend for now, so a
+//! connection with `sslEnable=true` fails at connect with the driver's message saying so.
 
 mod cancel;
 mod guard;

@@ -37,20 +37,31 @@ struct Idle {
 type IdleMap = Mutex<HashMap<PoolKey, Vec<Idle>>>;
 
 /// The idle sessions.
-#[derive(Default)]
 pub(crate) struct IdlePool {
     idle: Arc<IdleMap>,
     sweeper: std::sync::OnceLock<()>,
+    /// [`IDLE_TIMEOUT`], shorter in tests.
+    idle_timeout: Duration,
+}
+
+impl Default for IdlePool {
+    fn default() -> IdlePool {
+        IdlePool::with_idle_timeout(IDLE_TIMEOUT)
+    }
 }
 
 impl IdlePool {
+    fn with_idle_timeout(idle_timeout: Duration) -> IdlePool {
+        IdlePool { idle: Arc::default(), sweeper: std::sync::OnceLock::new(), idle_timeout }
+    }
+
     /// The most recently parked session of `key` that has not expired (expired ones are closed).
     pub fn take(&self, key: &PoolKey) -> Option<Session> {
         let mut expired = Vec::new();
         let taken = {
             let mut idle = self.idle.lock().expect("lock");
             let list = idle.get_mut(key)?;
-            expired.extend(drain_expired(list, Instant::now()));
+            expired.extend(drain_expired(list, Instant::now(), self.idle_timeout));
             let taken = list.pop().map(|i| i.session);
             if list.is_empty() {
                 idle.remove(key);
@@ -88,14 +99,15 @@ impl IdlePool {
         self.sweeper.get_or_init(|| {
             let Ok(runtime) = tokio::runtime::Handle::try_current() else { return };
             let idle: Weak<IdleMap> = Arc::downgrade(&self.idle);
+            let timeout = self.idle_timeout;
             runtime.spawn(async move {
                 loop {
-                    tokio::time::sleep(SWEEP_EVERY).await;
+                    tokio::time::sleep(SWEEP_EVERY.min(timeout)).await;
                     let Some(idle) = idle.upgrade() else { return };
                     let expired: Vec<Session> = {
                         let mut map = idle.lock().expect("lock");
                         let now = Instant::now();
-                        let expired = map.values_mut().flat_map(|list| drain_expired(list, now)).collect();
+                        let expired = map.values_mut().flat_map(|list| drain_expired(list, now, timeout)).collect();
                         map.retain(|_, list| !list.is_empty());
                         expired
                     };
@@ -108,9 +120,9 @@ impl IdlePool {
     }
 }
 
-fn drain_expired(list: &mut Vec<Idle>, now: Instant) -> Vec<Session> {
+fn drain_expired(list: &mut Vec<Idle>, now: Instant, timeout: Duration) -> Vec<Session> {
     let (expired, kept): (Vec<Idle>, Vec<Idle>) =
-        std::mem::take(list).into_iter().partition(|i| now.duration_since(i.since) >= IDLE_TIMEOUT);
+        std::mem::take(list).into_iter().partition(|i| now.duration_since(i.since) >= timeout);
     *list = kept;
     expired.into_iter().map(|i| i.session).collect()
 }
@@ -128,5 +140,65 @@ fn close_in_background(sessions: Vec<Session>) {
             });
         }
         Err(_) => drop(sessions),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use dlf_core::model::connection::{SqlAddress, SqlProtocol};
+    use std::str::FromStr;
+
+    /// Real sessions on `DLF_TEST_POSTGRES_URL`, or `None`.
+    async fn sessions(n: usize) -> Option<Vec<Session>> {
+        let Ok(url) = std::env::var("DLF_TEST_POSTGRES_URL") else {
+            eprintln!("DLF_TEST_POSTGRES_URL is not set: the PostgreSQL session pool tests do not run");
+            return None;
+        };
+        let options = sqlx::postgres::PgConnectOptions::from_str(&url).unwrap();
+        let address = SqlAddress {
+            protocol: SqlProtocol::Postgres,
+            host: options.get_host().to_string(),
+            port: options.get_port(),
+            user: options.get_username().to_string(),
+            database: options.get_database().map(str::to_string),
+            ssl: false,
+        };
+        let mut opened = Vec::new();
+        for _ in 0..n {
+            opened.push(Session::open(&address, None, None).await.unwrap());
+        }
+        Some(opened)
+    }
+
+    fn key(database: &str) -> PoolKey {
+        PoolKey { connection_id: "c".into(), version: 1, database: Some(database.into()) }
+    }
+
+    #[tokio::test]
+    async fn a_key_keeps_at_most_its_share_newest_first() {
+        let Some(opened) = sessions(MAX_IDLE_PER_KEY + 1).await else { return };
+        let ids: Vec<u64> = opened.iter().map(|s| s.server_id).collect();
+        let pool = IdlePool::default();
+        for session in opened {
+            pool.put(key("a"), session);
+        }
+        assert_eq!(pool.idle_count(), MAX_IDLE_PER_KEY, "the extra one was closed");
+        assert!(pool.take(&key("b")).is_none(), "another database shares nothing");
+        assert_eq!(pool.take(&key("a")).unwrap().server_id, ids[MAX_IDLE_PER_KEY - 1]);
+    }
+
+    #[tokio::test]
+    async fn an_expired_session_is_closed_not_taken() {
+        let Some(opened) = sessions(2).await else { return };
+        let pool = IdlePool::with_idle_timeout(Duration::from_millis(100));
+        let mut opened = opened.into_iter();
+        pool.put(key("a"), opened.next().unwrap());
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        assert!(pool.take(&key("a")).is_none());
+        // The sweep closes what nobody asks for.
+        pool.put(key("b"), opened.next().unwrap());
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        assert_eq!(pool.idle_count(), 0);
     }
 }

@@ -17,7 +17,7 @@ use super::rows::{RowLimits, RowSink};
 use super::session::{Session, StatementError};
 use crate::connections::ResolvedConnection;
 use crate::runners::{AttemptReport, LogSink};
-use dlf_core::model::connection::{ConnectionTarget, SqlProtocol};
+use dlf_core::model::connection::{ConnectionTarget, SqlAddress, SqlProtocol};
 use secrecy::ExposeSecret;
 use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
@@ -83,45 +83,32 @@ impl Sessions {
         report: Option<&dyn AttemptReport>,
     ) -> Result<Vec<StatementResult>, RunFailure> {
         let Batch { connection, database, statements, options } = batch;
-        let failed = |message: String| RunFailure::Failed { message: connection.redact(&message), results: Vec::new() };
         let ConnectionTarget::Sql(address) = &connection.target else {
-            return Err(failed(format!("the connection {} is not a SQL connection", connection.name)));
+            let message = format!("the connection {} is not a SQL connection", connection.name);
+            return Err(RunFailure::Failed { message, results: Vec::new() });
         };
-        self.check_target(address, database).map_err(failed)?;
         let password = connection.password.as_ref().map(|p| p.expose_secret().to_string());
         let key = PoolKey {
             connection_id: connection.id.clone(),
             version: connection.version,
             database: database.map(str::to_string),
         };
-        let (mut session, reused) = match self.reusable_session(&key).await {
-            Some(session) => (session, true),
-            None => {
-                let open = Session::open(address, password.as_deref(), database);
-                let opened = tokio::select! {
-                    opened = open => opened,
-                    _ = cancel.cancelled() => return Err(RunFailure::Cancelled { results: Vec::new() }),
-                };
-                let session = opened.map_err(|e| {
-                    failed(format!("cannot connect to {}:{} as {}: {e}", address.host, address.port, address.user))
-                })?;
-                (session, false)
+        let mut session = match self.session_for(address, password.as_deref(), &key, cancel).await {
+            Ok((session, line)) => {
+                log.write(line.as_bytes()).await;
+                session
+            }
+            Err(None) => return Err(RunFailure::Cancelled { results: Vec::new() }),
+            Err(Some(message)) => {
+                let message = connection.redact(&message);
+                log.write(format!("{message}\n").as_bytes()).await;
+                return Err(RunFailure::Failed { message, results: Vec::new() });
             }
         };
-        let db_label = database.or(address.database.as_deref()).unwrap_or("(default)");
-        let (server, id_name) = match address.protocol {
-            SqlProtocol::Postgres => ("PostgreSQL", "backend pid"),
-            SqlProtocol::MySql => ("MySQL", "connection id"),
+        let id_name = match address.protocol {
+            SqlProtocol::Postgres => "backend pid",
+            SqlProtocol::MySql => "connection id",
         };
-        let line = format!(
-            "{} session on {}:{}/{db_label} as {} ({id_name} {})\n",
-            if reused { "reusing a" } else { "opened a" },
-            address.host,
-            address.port,
-            address.user,
-            session.server_id
-        );
-        log.write(format!("{server}: {line}").as_bytes()).await;
 
         let mut results: Vec<StatementResult> = Vec::new();
         let total = statements.len();
@@ -193,6 +180,41 @@ impl Sessions {
         }
         self.release(key, session).await;
         Ok(results)
+    }
+
+    /// A session for `key`: an idle one, else a new one on `address` (after the guard's check),
+    /// with the log line that says which. `Err(None)` when `cancel` fired while opening.
+    async fn session_for(
+        &self,
+        address: &SqlAddress,
+        password: Option<&str>,
+        key: &PoolKey,
+        cancel: &CancellationToken,
+    ) -> Result<(Session, String), Option<String>> {
+        self.check_target(address, key.database.as_deref())?;
+        let (session, how) = match self.reusable_session(key).await {
+            Some(session) => (session, "reusing a"),
+            None => {
+                let opened = tokio::select! {
+                    opened = Session::open(address, password, key.database.as_deref()) => opened,
+                    _ = cancel.cancelled() => return Err(None),
+                };
+                let session = opened.map_err(|e| {
+                    format!("cannot connect to {}:{} as {}: {e}", address.host, address.port, address.user)
+                })?;
+                (session, "opened a")
+            }
+        };
+        let database = key.database.as_deref().or(address.database.as_deref()).unwrap_or("(default)");
+        let (server, id_name) = match address.protocol {
+            SqlProtocol::Postgres => ("PostgreSQL", "backend pid"),
+            SqlProtocol::MySql => ("MySQL", "connection id"),
+        };
+        let line = format!(
+            "{server}: {how} session on {}:{}/{database} as {} ({id_name} {})\n",
+            address.host, address.port, address.user, session.server_id
+        );
+        Ok((session, line))
     }
 
     /// An idle session of `key` that still answers, if the pool has one.
