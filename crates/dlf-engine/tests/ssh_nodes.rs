@@ -52,14 +52,16 @@ fn host() -> Option<Host> {
 
 enum Auth<'a> {
     Key(&'a str),
+    EncryptedKey(&'a str, &'a str),
     Password(&'a str),
 }
 
 fn connection(h: &Host, auth: Auth<'_>, fingerprint: Option<&str>) -> Arc<ResolvedConnection> {
     let secret = |s: &str| Some(SecretString::from(s.to_string()));
-    let (private_key, password) = match auth {
-        Auth::Key(key) => (secret(key), None),
-        Auth::Password(password) => (None, secret(password)),
+    let (private_key, passphrase, password) = match auth {
+        Auth::Key(key) => (secret(key), None, None),
+        Auth::EncryptedKey(key, passphrase) => (secret(key), secret(passphrase), None),
+        Auth::Password(password) => (None, None, secret(password)),
     };
     Arc::new(ResolvedConnection {
         id: "c-1".into(),
@@ -74,7 +76,7 @@ fn connection(h: &Host, auth: Auth<'_>, fingerprint: Option<&str>) -> Arc<Resolv
         }),
         password,
         private_key,
-        passphrase: None,
+        passphrase,
     })
 }
 
@@ -222,6 +224,31 @@ async fn stop_kills_the_remote_process_group_with_its_background_children() {
 }
 
 #[tokio::test]
+async fn a_program_that_ignores_sigterm_is_killed_after_the_grace() {
+    let Some(h) = host() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let program = "trap '' TERM\nsleep 309 &\nsleep 308\n";
+    let spec = spec(dir.path(), "Shell", program, connection(&h, Auth::Key(&h.key), None));
+    let cancel = CancellationToken::new();
+    let recorder = Recorder::default();
+    let runner: &dyn NodeRunner = &ShellRunner;
+    let run = run_with(runner, &spec, cancel.clone(), &recorder);
+    let stop = async {
+        assert!(wait_processes(&h.user, "sleep 30[89]", true, Duration::from_secs(10)).await, "the program started");
+        cancel.cancel();
+        Instant::now()
+    };
+    let (outcome, stopped_at) = tokio::join!(run, stop);
+    assert_eq!(outcome, AttemptOutcome::Stopped);
+    assert!(stopped_at.elapsed() >= spec.kill_grace, "SIGKILL came only after the grace");
+    assert!(
+        wait_processes(&h.user, "sleep 30[89]", false, Duration::from_secs(3)).await,
+        "left behind: {:?}",
+        remote_processes(&h.user, "sleep 30[89]")
+    );
+}
+
+#[tokio::test]
 async fn background_children_do_not_outlive_a_node_that_ended() {
     let Some(h) = host() else { return };
     let dir = tempfile::tempdir().unwrap();
@@ -278,6 +305,49 @@ async fn the_connection_test_logs_in_and_reports_the_hosts_refusal() {
     let closed = Host { port: 1, ..h };
     let message = dlf_engine::ssh::probe(&connection(&closed, Auth::Key(&closed.key), None)).await.unwrap_err();
     assert!(message.contains("cannot connect to the SSH host"), "{message}");
+}
+
+#[tokio::test]
+async fn pem_keys_and_keys_with_a_passphrase_log_in() {
+    let Some(h) = host() else { return };
+    let (Ok(pem), Ok(encrypted), Ok(passphrase)) = (
+        std::env::var("DLF_TEST_SSH_PEM_KEY"),
+        std::env::var("DLF_TEST_SSH_ENCRYPTED_KEY"),
+        std::env::var("DLF_TEST_SSH_KEY_PASSPHRASE"),
+    ) else {
+        eprintln!("skipped: .ci/start-sshd gave no PEM or encrypted key");
+        return;
+    };
+    let pem = std::fs::read_to_string(pem).unwrap();
+    assert!(pem.starts_with("-----BEGIN RSA PRIVATE KEY-----"));
+    assert_eq!(dlf_engine::ssh::probe(&connection(&h, Auth::Key(&pem), None)).await, Ok(()));
+    let encrypted = std::fs::read_to_string(encrypted).unwrap();
+    let with_passphrase = connection(&h, Auth::EncryptedKey(&encrypted, &passphrase), None);
+    assert_eq!(dlf_engine::ssh::probe(&with_passphrase).await, Ok(()));
+    let without = dlf_engine::ssh::probe(&connection(&h, Auth::Key(&encrypted), None)).await.unwrap_err();
+    assert!(without.contains("give its passphrase"), "{without}");
+    let wrong = connection(&h, Auth::EncryptedKey(&encrypted, "not-the-passphrase"), None);
+    let message = dlf_engine::ssh::probe(&wrong).await.unwrap_err();
+    assert!(message.contains("privateKey cannot be read"), "{message}");
+}
+
+#[tokio::test]
+async fn output_over_30_mb_fails_the_node_and_ends_the_program() {
+    let Some(h) = host() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let spec = spec(dir.path(), "Shell", "yes dlf-output-cap-check", connection(&h, Auth::Key(&h.key), None));
+    let (outcome, _) = run_to_end(&ShellRunner, &spec).await;
+    match outcome {
+        AttemptOutcome::Failed { message, .. } => {
+            assert_eq!(message, dlf_engine::runners::process::OUTPUT_TOO_LARGE)
+        }
+        other => panic!("expected a failure, got {other:?}"),
+    }
+    assert!(
+        wait_processes(&h.user, "yes dlf-output-cap-check", false, Duration::from_secs(3)).await,
+        "left behind: {:?}",
+        remote_processes(&h.user, "yes dlf-output-cap-check")
+    );
 }
 
 /// A `HOST` connection named `box` in the engine's workspace.

@@ -67,12 +67,12 @@ pub async fn run(
     }
     let _ = channel.eof().await;
     let mut output = Output::new(log, &mut guard.command, dir);
-    let end = supervise(&mut channel, &mut output, cancel, None).await;
+    let end = supervise(&mut channel, &mut output, cancel).await;
     let outcome = match end {
         End::Exited(status) => {
             // Background children of the program must not outlive the node.
             if let Some(pgid) = output.pgid {
-                let _ = session.run(&kill_command("KILL", pgid), b"").await;
+                signal_group(session, &mut channel, &mut output, "KILL", pgid).await;
             }
             drain(&mut channel, &mut output, DRAIN_AFTER_EXIT).await;
             if output.over_limit {
@@ -97,6 +97,9 @@ pub async fn run(
             fail(&mut output, OUTPUT_TOO_LARGE.into()).await
         }
     };
+    // Output still queued on the channel must not hold up the clean-up: the connection delivers
+    // a channel's messages in order, so an unread channel would stall every other one.
+    drop(channel);
     cleanup(session, dir, None).await;
     outcome
 }
@@ -124,81 +127,88 @@ async fn terminate(
     output: &mut Output<'_>,
     grace: Duration,
 ) {
-    if output.pgid.is_none() && !output.closed {
-        supervise(channel, output, &CancellationToken::new(), Some(MARKER_WAIT)).await;
+    if output.pgid.is_none() {
+        copy_until(channel, output, MARKER_WAIT, |o| o.pgid.is_some() || o.status.is_some()).await;
     }
     let Some(pgid) = output.pgid else {
         // The program never started (or the host does not report it): nothing to kill.
         return;
     };
-    let _ = session.run(&kill_command("TERM", pgid), b"").await;
-    if !output.closed && output.status.is_none() {
-        supervise(channel, output, &CancellationToken::new(), Some(grace)).await;
-    }
-    let _ = session.run(&kill_command("KILL", pgid), b"").await;
+    signal_group(session, channel, output, "TERM", pgid).await;
+    copy_until(channel, output, grace, |o| o.status.is_some()).await;
+    signal_group(session, channel, output, "KILL", pgid).await;
     drain(channel, output, DRAIN_AFTER_EXIT).await;
 }
 
-/// Copies output until the program ends, the attempt is cancelled, the output cap is hit, or
-/// (`until`) the marker or the end arrives within that time.
+/// Sends `signal` to the group on a new channel, copying the program's output meanwhile (an
+/// unread channel would stall the connection, and with it the `kill`).
+async fn signal_group(
+    session: &Session,
+    channel: &mut russh::Channel<client::Msg>,
+    output: &mut Output<'_>,
+    signal: &str,
+    pgid: u32,
+) {
+    let command = kill_command(signal, pgid);
+    let kill = session.run(&command, b"");
+    tokio::pin!(kill);
+    loop {
+        let message = tokio::select! {
+            biased;
+            _ = &mut kill => return,
+            message = channel.wait(), if !output.closed => message,
+        };
+        output.take(message).await;
+    }
+}
+
+/// Copies output until the program ends, the attempt is cancelled, or the output cap is hit.
 async fn supervise(
     channel: &mut russh::Channel<client::Msg>,
     output: &mut Output<'_>,
     cancel: &CancellationToken,
-    until: Option<Duration>,
 ) -> End {
-    let deadline = until.map(|d| Instant::now() + d);
-    let had_pgid = output.pgid.is_some();
     loop {
         let message = tokio::select! {
             biased;
             _ = cancel.cancelled() => return End::Cancelled,
-            _ = sleep_until(deadline.unwrap_or_else(Instant::now)), if deadline.is_some() => return End::Cancelled,
             message = channel.wait() => message,
         };
-        match message {
-            Some(ChannelMsg::Data { data }) => output.stdout(&data).await,
-            Some(ChannelMsg::ExtendedData { data, .. }) => output.stderr(&data).await,
-            Some(ChannelMsg::ExitStatus { exit_status }) => output.status = Some(Status::Code(exit_status)),
-            Some(ChannelMsg::ExitSignal { signal_name, .. }) => output.status = Some(Status::Signal(signal_name)),
-            Some(ChannelMsg::Close) | None => {
-                output.closed = true;
-                output.flush_first_line().await;
-                return match output.status.clone() {
-                    Some(status) => End::Exited(status),
-                    None => End::Lost,
-                };
-            }
-            Some(_) => {}
-        }
+        output.take(message).await;
         if output.over_limit {
             return End::TooLarge;
         }
         if let Some(status) = output.status.clone() {
             return End::Exited(status);
         }
-        if until.is_some() && !had_pgid && output.pgid.is_some() {
-            return End::Cancelled;
+        if output.closed {
+            return End::Lost;
         }
     }
 }
 
-/// Copies output until the channel closes or `limit` has passed.
-async fn drain(channel: &mut russh::Channel<client::Msg>, output: &mut Output<'_>, limit: Duration) {
+/// Copies output for up to `limit`, until the channel closes or `done` holds.
+async fn copy_until(
+    channel: &mut russh::Channel<client::Msg>,
+    output: &mut Output<'_>,
+    limit: Duration,
+    done: impl Fn(&Output<'_>) -> bool,
+) {
     let deadline = Instant::now() + limit;
-    while !output.closed {
+    while !output.closed && !done(output) {
         let message = tokio::select! {
             biased;
-            _ = sleep_until(deadline) => break,
+            _ = sleep_until(deadline) => return,
             message = channel.wait() => message,
         };
-        match message {
-            Some(ChannelMsg::Data { data }) => output.stdout(&data).await,
-            Some(ChannelMsg::ExtendedData { data, .. }) => output.stderr(&data).await,
-            Some(ChannelMsg::Close) | None => output.closed = true,
-            Some(_) => {}
-        }
+        output.take(message).await;
     }
+}
+
+/// Copies output until the channel closes or `limit` has passed; then whatever was held back
+/// as a possible marker is output.
+async fn drain(channel: &mut russh::Channel<client::Msg>, output: &mut Output<'_>, limit: Duration) {
+    copy_until(channel, output, limit, |_| false).await;
     output.flush_first_line().await;
 }
 
@@ -233,6 +243,21 @@ impl<'a> Output<'a> {
             pgid: None,
             status: None,
             closed: false,
+        }
+    }
+
+    /// Takes one message of the program's channel (`None`: the channel is gone).
+    async fn take(&mut self, message: Option<ChannelMsg>) {
+        match message {
+            Some(ChannelMsg::Data { data }) => self.stdout(&data).await,
+            Some(ChannelMsg::ExtendedData { data, .. }) => self.stderr(&data).await,
+            Some(ChannelMsg::ExitStatus { exit_status }) => self.status = Some(Status::Code(exit_status)),
+            Some(ChannelMsg::ExitSignal { signal_name, .. }) => self.status = Some(Status::Signal(signal_name)),
+            Some(ChannelMsg::Close) | None => {
+                self.closed = true;
+                self.flush_first_line().await;
+            }
+            Some(_) => {}
         }
     }
 
