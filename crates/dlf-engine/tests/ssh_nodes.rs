@@ -184,6 +184,20 @@ async fn a_non_zero_exit_fails_with_its_code_and_the_attempt_directory_is_remove
 }
 
 #[tokio::test]
+async fn a_program_killed_by_a_signal_says_which() {
+    let Some(h) = host() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let spec = spec(dir.path(), "Shell", "kill -KILL $$", connection(&h, Auth::Key(&h.key), None));
+    let (outcome, _) = run_to_end(&ShellRunner, &spec).await;
+    match outcome {
+        AttemptOutcome::Failed { message, exit_code, .. } => {
+            assert_eq!((message.as_str(), exit_code), ("killed by signal 9 (SIGKILL)", None));
+        }
+        other => panic!("expected a failure, got {other:?}"),
+    }
+}
+
+#[tokio::test]
 async fn a_python_node_runs_python3_on_the_host_with_stdin_and_arguments() {
     let Some(h) = host() else { return };
     let dir = tempfile::tempdir().unwrap();

@@ -322,9 +322,10 @@ fn exit_outcome(status: &Status, output: &Output<'_>) -> AttemptOutcome {
             let code = i32::try_from(*code).unwrap_or(i32::MAX);
             (format!("exit code {code}"), Some(code))
         }
-        Status::Signal(signal) => match signal_number(signal) {
-            Some(number) => (format!("killed by signal {number}{}", signal_name(number)), None),
-            None => (format!("killed by signal {signal:?}"), None),
+        Status::Signal(signal) => match (signal_number(signal), signal) {
+            (Some(number), _) => (format!("killed by signal {number}{}", signal_name(number)), None),
+            (None, Sig::Custom(name)) => (format!("killed by signal SIG{name}"), None),
+            (None, other) => (format!("killed by signal {other:?}"), None),
         },
     };
     AttemptOutcome::Failed { message, exit_code, timed_out: false, retryable: true }
@@ -399,6 +400,10 @@ mod tests {
         assert!(matches!(
             exit_outcome(&Status::Signal(Sig::KILL), &output),
             AttemptOutcome::Failed { ref message, exit_code: None, .. } if message == "killed by signal 9 (SIGKILL)"
+        ));
+        assert!(matches!(
+            exit_outcome(&Status::Signal(Sig::Custom("XCPU".into())), &output),
+            AttemptOutcome::Failed { ref message, .. } if message == "killed by signal SIGXCPU"
         ));
     }
 }

@@ -40,14 +40,19 @@
 //! 4. on a stop or the engine's time limit (`ctx.cancel`) or the output cap:
 //!    `kill -TERM -- -<pgid>` on a new channel, [`AttemptSpec::kill_grace`] for the program to
 //!    end, `kill -KILL -- -<pgid>`; after a normal end `kill -KILL -- -<pgid>` at once, so
-//!    background children do not outlive the node; then `rm -rf` of the directory.
+//!    background children do not outlive the node; then `rm -rf` of the directory. Output is
+//!    still read while a `kill` runs: one connection delivers its channels' messages in order,
+//!    so an unread, full channel would hold up the `kill`'s own. If the attempt's future is
+//!    dropped before its end (a caller's own time limit), a guard runs the same kill and
+//!    clean-up from a task of its own.
 //!
 //! A failure to connect or log in fails the attempt before anything started, retryably, with
 //! the host's or the client's words and every secret of the connection masked. A connection
 //! lost while the program runs fails the attempt (the program may still run there: a host that
 //! cannot be reached cannot be told to stop). Remote process groups are not reported to the
 //! engine as [`ProcessInfo`](crate::runners::ProcessInfo): those are local process groups that a
-//! restarted server would kill.
+//! restarted server would kill; a program that a dead server left running on a host is not
+//! found by the next one.
 //!
 //! # Host keys
 //!
