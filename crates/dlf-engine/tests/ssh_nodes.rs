@@ -184,6 +184,18 @@ async fn a_non_zero_exit_fails_with_its_code_and_the_attempt_directory_is_remove
 }
 
 #[tokio::test]
+async fn a_large_program_arrives_whole() {
+    let Some(h) = host() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    // 3 MB of comments, then the line that prints: a program far larger than a packet or a
+    // command line.
+    let program = format!("{}echo \"$(wc -c < \"$0\")\"\n", "# padding padding padding padding\n".repeat(90_000));
+    let spec = spec(dir.path(), "Shell", &program, connection(&h, Auth::Key(&h.key), None));
+    let (outcome, _) = run_to_end(&ShellRunner, &spec).await;
+    assert_eq!(output(&outcome), format!("{}\n", program.len()));
+}
+
+#[tokio::test]
 async fn a_program_killed_by_a_signal_says_which() {
     let Some(h) = host() else { return };
     let dir = tempfile::tempdir().unwrap();
