@@ -274,6 +274,46 @@ async fn a_program_that_ignores_sigterm_is_killed_after_the_grace() {
     );
 }
 
+/// The parent pid of `pid`, from `/proc`.
+fn parent_of(pid: &str) -> String {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    let (_, rest) = stat.rsplit_once(')').unwrap();
+    rest.split_whitespace().nth(1).unwrap().to_string()
+}
+
+#[tokio::test]
+async fn a_lost_connection_fails_the_node_and_dlf_stops_the_program_through_a_new_one() {
+    let Some(h) = host() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let spec = spec(dir.path(), "Shell", "sleep 311 &\nsleep 310\n", connection(&h, Auth::Key(&h.key), None));
+    let cancel = CancellationToken::new();
+    let recorder = Recorder::default();
+    let runner: &dyn NodeRunner = &ShellRunner;
+    let run = run_with(runner, &spec, cancel.clone(), &recorder);
+    let cut = async {
+        assert!(wait_processes(&h.user, "^sleep 310", true, Duration::from_secs(10)).await, "the program started");
+        let sleep = remote_processes(&h.user, "^sleep 310")[0].split_whitespace().next().unwrap().to_string();
+        // sleep <- the program's bash (the group leader) <- this connection's sshd process.
+        let sshd = parent_of(&parent_of(&sleep));
+        let command = std::fs::read_to_string(format!("/proc/{sshd}/cmdline")).unwrap();
+        assert!(command.starts_with("sshd:"), "{sshd} is {command}");
+        assert!(std::process::Command::new("kill").args(["-KILL", &sshd]).status().unwrap().success());
+    };
+    let (outcome, ()) = tokio::join!(run, cut);
+    match outcome {
+        AttemptOutcome::Failed { message, retryable, .. } => {
+            assert!(message.contains("was lost") && message.contains("stopped it there"), "{message}");
+            assert!(retryable);
+        }
+        other => panic!("expected a failure, got {other:?}"),
+    }
+    assert!(
+        wait_processes(&h.user, "sleep 31[01]", false, Duration::from_secs(3)).await,
+        "left behind: {:?}",
+        remote_processes(&h.user, "sleep 31[01]")
+    );
+}
+
 #[tokio::test]
 async fn background_children_do_not_outlive_a_node_that_ended() {
     let Some(h) = host() else { return };

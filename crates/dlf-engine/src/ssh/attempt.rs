@@ -9,6 +9,7 @@
 
 use super::launch::{PGID_MARKER, RemoteDir, kill_command, parse_marker};
 use super::session::{DropGuard, Session};
+use crate::connections::ResolvedConnection;
 use crate::runners::process::{
     DRAIN_AFTER_EXIT, OUTPUT_LIMIT_BYTES, OUTPUT_TOO_LARGE, Tail, fail_before_start, signal_name,
 };
@@ -47,6 +48,7 @@ enum End {
 /// dropped attempt still kills it.
 pub async fn run(
     session: &Session,
+    host: &ResolvedConnection,
     dir: &RemoteDir,
     spec: &AttemptSpec,
     cancel: &CancellationToken,
@@ -82,11 +84,12 @@ pub async fn run(
             }
         }
         End::Lost => {
-            let message = format!(
-                "the connection to the SSH host {} was lost before the program ended; it may still be running there",
-                session.label
-            );
-            fail(&mut output, message).await
+            let lost = format!("the connection to the SSH host {} was lost before the program ended", session.label);
+            let message = match stop_after_loss(host, dir, output.pgid).await {
+                Ok(()) => format!("{lost}; dlf logged in again and stopped it there"),
+                Err(e) => host.redact(&format!("{lost}; it may still be running there (stopping it failed: {e})")),
+            };
+            return fail(&mut output, message).await;
         }
         End::Cancelled => {
             terminate(session, &mut channel, &mut output, spec.kill_grace).await;
@@ -102,6 +105,15 @@ pub async fn run(
     drop(channel);
     cleanup(session, dir, None).await;
     outcome
+}
+
+/// After the connection was lost: logs in again, kills the group (if known) and removes the
+/// attempt's directory.
+async fn stop_after_loss(host: &ResolvedConnection, dir: &RemoteDir, pgid: Option<u32>) -> Result<(), String> {
+    let session = Session::connect(host).await?;
+    let ran = session.run(&cleanup_command(dir, pgid), b"").await;
+    session.close().await;
+    ran?.ok_or("stopping the program")
 }
 
 /// Kills the group (if any) and removes the attempt's directory, in one command.

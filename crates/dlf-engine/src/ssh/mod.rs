@@ -48,8 +48,9 @@
 //!
 //! A failure to connect or log in fails the attempt before anything started, retryably, with
 //! the host's or the client's words and every secret of the connection masked. A connection
-//! lost while the program runs fails the attempt (the program may still run there: a host that
-//! cannot be reached cannot be told to stop). Remote process groups are not reported to the
+//! lost while the program runs fails the attempt; dlf logs in again to kill the group and
+//! remove the directory, and when that fails too the message says the program may still run
+//! there (a host that cannot be reached cannot be told to stop). Remote process groups are not reported to the
 //! engine as [`ProcessInfo`](crate::runners::ProcessInfo): those are local process groups that a
 //! restarted server would kill; a program that a dead server left running on a host is not
 //! found by the next one.
@@ -116,7 +117,7 @@ pub async fn run_script(
             attempt::cleanup(&session, &dir, None).await;
             AttemptOutcome::Stopped
         }
-        Ok(()) => attempt::run(&session, &dir, spec, &cancel, log, &mut guard).await,
+        Ok(()) => attempt::run(&session, host, &dir, spec, &cancel, log, &mut guard).await,
         Err(message) => {
             attempt::cleanup(&session, &dir, None).await;
             fail_before_start(log, &host.redact(&message), true).await
