@@ -258,6 +258,43 @@ mod tests {
         );
     }
 
+    /// Runs the launcher of a program that prints its pid, its group and `$DAY`, then exits 5:
+    /// with `bash` as a process group leader (as under OpenSSH) or not (the `setsid -w` path).
+    fn launch_locally(as_leader: bool) -> (String, Option<i32>) {
+        use std::os::unix::process::CommandExt;
+        let dir = RemoteDir::new();
+        std::fs::create_dir(dir.path()).unwrap();
+        let mut spec = spec();
+        spec.arguments = vec!["one".into()];
+        let remote = RemoteInterpreter::of(&shell());
+        let program = "read -r _ _ _ _ group _ < /proc/$$/stat\necho \"pid=$$ group=$group day=$DAY arg=$1\"\nexit 5\n";
+        std::fs::write(dir.program(&spec, &remote), program).unwrap();
+        std::fs::write(dir.launcher(), launcher(&spec, &shell(), &remote, &dir)).unwrap();
+        let mut command = std::process::Command::new("bash");
+        command.arg(dir.launcher());
+        if as_leader {
+            command.process_group(0);
+        }
+        let out = command.output().unwrap();
+        std::fs::remove_dir_all(dir.path()).unwrap();
+        (String::from_utf8_lossy(&out.stdout).into_owned(), out.status.code())
+    }
+
+    #[test]
+    fn the_launcher_reports_the_programs_own_group_and_passes_its_exit_code() {
+        for as_leader in [true, false] {
+            let (stdout, code) = launch_locally(as_leader);
+            let mut lines = stdout.lines();
+            let pgid = lines.next().and_then(|l| parse_marker(l.as_bytes())).unwrap_or_else(|| panic!("{stdout}"));
+            assert_eq!(
+                lines.next(),
+                Some(format!("pid={pgid} group={pgid} day=mon'; rm -rf / # arg=one").as_str()),
+                "leader: {as_leader}"
+            );
+            assert_eq!(code, Some(5), "leader: {as_leader}");
+        }
+    }
+
     #[test]
     fn the_marker_line_gives_the_group() {
         assert_eq!(parse_marker(b"dlf-pgid 4242"), Some(4242));
