@@ -15,8 +15,10 @@
 //! `driverPath` and `clusterName` are stored, never required (a DWS connection still needs one
 //! of `clusterName` or `ip` + `port`, DLF.6418); `RDS` needs `ip`, `port`, `userName` and a
 //! known `driverName`; `HOST` needs `ip`, `userName` and a `password` or `privateKey` (the
-//! extension key; `passphrase` opens an encrypted key), its `port` defaults to 22. The
-//! extension key `database` gives a SQL connection's default database.
+//! extension key; `passphrase` opens an encrypted key), its `port` defaults to 22, and the
+//! extension key `hostKeyFingerprint` (`SHA256:...`, as `ssh-keygen -l` prints it) pins the
+//! host's key: when set, a host showing another key is refused. The extension key `database`
+//! gives a SQL connection's default database.
 
 use super::job::Extra;
 use crate::error::{DlfError, ErrorCode};
@@ -205,6 +207,14 @@ impl ConnectionInfo {
                         "config.password or config.privateKey is required for a HOST connection",
                     ));
                 }
+                if let Some(fingerprint) = config_text(config, HOST_KEY_FINGERPRINT)
+                    && !is_sha256_fingerprint(&fingerprint)
+                {
+                    return Err(DlfError::invalid_param(format!(
+                        "config.{HOST_KEY_FINGERPRINT} '{fingerprint}' is not a SHA256 host key fingerprint \
+                         as `ssh-keygen -l` prints it (SHA256: and 43 base64 characters)"
+                    )));
+                }
             }
             ConnectionType::CloudTable | ConnectionType::SparkSql | ConnectionType::Hive => {
                 require(&["clusterName"])?;
@@ -281,12 +291,23 @@ pub struct SqlAddress {
     pub ssl: bool,
 }
 
+/// The `HOST` config key that pins the host's key (module docs).
+pub const HOST_KEY_FINGERPRINT: &str = "hostKeyFingerprint";
+
+/// `SHA256:` and the 43 unpadded base64 characters of a SHA-256 digest.
+fn is_sha256_fingerprint(text: &str) -> bool {
+    text.strip_prefix("SHA256:")
+        .is_some_and(|b64| b64.len() == 43 && b64.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '/')))
+}
+
 /// Where an SSH host connection points (its password or key travels apart, sealed).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SshAddress {
     pub host: String,
     pub port: u16,
     pub user: String,
+    /// `hostKeyFingerprint`: the host key's SHA256 fingerprint the host must show, if pinned.
+    pub host_key_fingerprint: Option<String>,
 }
 
 /// What running something on a connection means on this server.
@@ -341,6 +362,7 @@ impl ConnectionTarget {
                 host: text("ip").unwrap_or_default(),
                 port: port(22),
                 user: text("userName").unwrap_or_default(),
+                host_key_fingerprint: text(HOST_KEY_FINGERPRINT),
             }),
             other => ConnectionTarget::NotRunnable(format!(
                 "the connection {name} is of type {}, which this server cannot run on",
@@ -403,6 +425,27 @@ mod tests {
 
     fn code(v: Value) -> String {
         info(v).check().unwrap_err().code.code().to_string()
+    }
+
+    const FINGERPRINT: &str = "SHA256:yei4tyAQqXGp5g6ZZEjvdNW8G5abp2jammyWV3gFzHk";
+
+    #[test]
+    fn a_pinned_host_key_must_be_a_sha256_fingerprint() {
+        let host = |fingerprint: &str| {
+            json!({"name": "c", "type": "HOST", "config": {
+                "ip": "h", "userName": "u", "password": "p", "hostKeyFingerprint": fingerprint}})
+        };
+        assert!(info(host(FINGERPRINT)).check().is_ok());
+        assert!(info(host("")).check().is_ok(), "empty means not pinned");
+        for bad in [
+            "MD5:ab:cd",
+            "SHA256:short",
+            "yei4tyAQqXGp5g6ZZEjvdNW8G5abp2jammyWV3gFzHk",
+            "SHA256:yei4tyAQqXGp5g6ZZEjvdNW8G5abp2jammyWV3gFz==",
+        ] {
+            let err = info(host(bad)).check().unwrap_err();
+            assert!(err.to_string().contains("hostKeyFingerprint"), "{bad}: {err}");
+        }
     }
 
     #[test]
@@ -468,7 +511,12 @@ mod tests {
             database: None,
             ssl: false,
         });
-        let ssh = ConnectionTarget::Ssh(SshAddress { host: "h".into(), port: 22, user: "u".into() });
+        let ssh = ConnectionTarget::Ssh(SshAddress {
+            host: "h".into(),
+            port: 22,
+            user: "u".into(),
+            host_key_fingerprint: None,
+        });
         assert_eq!(check_node_target("DWSSQL", "c", Some(&pg)), Ok(()));
         assert_eq!(check_node_target("RDSSQL", "c", Some(&pg)), Ok(()));
         assert!(check_node_target("DorisSQL", "c", Some(&pg)).unwrap_err().contains("MySQL"));
@@ -513,7 +561,24 @@ mod tests {
         ));
         let host =
             ConnectionTarget::of("h", ConnectionType::Host, &config(json!({"ip": "10.0.0.1", "userName": "ops"})));
-        assert_eq!(host, ConnectionTarget::Ssh(SshAddress { host: "10.0.0.1".into(), port: 22, user: "ops".into() }));
+        assert_eq!(
+            host,
+            ConnectionTarget::Ssh(SshAddress {
+                host: "10.0.0.1".into(),
+                port: 22,
+                user: "ops".into(),
+                host_key_fingerprint: None
+            })
+        );
+        let pinned = ConnectionTarget::of(
+            "h",
+            ConnectionType::Host,
+            &config(json!({"ip": "h", "port": "2222", "userName": "ops", "hostKeyFingerprint": FINGERPRINT})),
+        );
+        assert!(matches!(
+            pinned,
+            ConnectionTarget::Ssh(SshAddress { port: 2222, host_key_fingerprint: Some(f), .. }) if f == FINGERPRINT
+        ));
         let cluster = ConnectionTarget::of("d", ConnectionType::Dws, &config(json!({"clusterName": "k"})));
         assert!(matches!(cluster, ConnectionTarget::NotRunnable(m) if m.contains("no ip and port")));
         let dli = ConnectionTarget::of("x", ConnectionType::Dli, &Map::new());

@@ -6,7 +6,8 @@
 //!
 //! * the interpreter: `python3` found on `PATH` (the node's `PATH` if its environment sets one,
 //!   else the server's). Missing → the attempt fails with "python3 is not installed on this
-//!   host".
+//!   host". On an SSH host (`crate::ssh`) the host's `python3` runs, whether or not this server
+//!   has one.
 //! * `pythonVersion`: absent, empty or Python 3 (`"Python 3"`, `"python3.11"` …) runs
 //!   `python3`. Python 2 — the cloud's default for old jobs — and anything else fail the
 //!   attempt with a message saying only Python 3 is available; such failures are not
@@ -34,8 +35,12 @@ impl NodeRunner for PythonRunner {
         if let Err(unsupported) = check_version(spec.property(PYTHON_VERSION)) {
             return fail_before_start(ctx.log, &unsupported.to_string(), false).await;
         }
-        let Some(python) = find_python3(spec) else {
-            return fail_before_start(ctx.log, PYTHON_MISSING, false).await;
+        let on_ssh_host = spec.connection.as_ref().is_some_and(|c| !c.is_local());
+        // On an SSH host the host's own `python3` runs (`crate::ssh`); this server needs none.
+        let python = match find_python3(spec) {
+            Some(python) => python,
+            None if on_ssh_host => PathBuf::from("python3"),
+            None => return fail_before_start(ctx.log, PYTHON_MISSING, false).await,
         };
         let env = vec![("PYTHONUNBUFFERED".to_string(), "1".to_string())];
         let interpreter = Interpreter { program: python, extension: "py", env, inline_flag: None };

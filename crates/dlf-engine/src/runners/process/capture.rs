@@ -143,14 +143,15 @@ impl<'a> Capture<'a> {
     }
 }
 
-/// The last [`TAIL_BYTES`] bytes of a stream, without keeping the whole stream.
+/// The last [`TAIL_BYTES`] bytes of a stream, without keeping the whole stream (also used for
+/// the stdout of SSH hosts, `crate::ssh`).
 #[derive(Default)]
-struct Tail {
+pub(crate) struct Tail {
     buf: Vec<u8>,
 }
 
 impl Tail {
-    fn push(&mut self, data: &[u8]) {
+    pub(crate) fn push(&mut self, data: &[u8]) {
         if data.len() >= TAIL_BYTES {
             self.buf.clear();
             self.buf.extend_from_slice(&data[data.len() - TAIL_BYTES..]);
@@ -166,7 +167,7 @@ impl Tail {
 
     /// The last [`OUTPUT_TAIL_CHARS`] characters, invalid UTF-8 replaced by U+FFFD. A character
     /// cut at the start of the kept bytes only affects characters that are dropped anyway.
-    fn text(&self) -> String {
+    pub(crate) fn text(&self) -> String {
         let kept = &self.buf[self.buf.len().saturating_sub(TAIL_BYTES)..];
         let text = String::from_utf8_lossy(kept);
         let chars = text.chars().count();

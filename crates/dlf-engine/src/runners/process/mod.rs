@@ -33,9 +33,11 @@ mod node_process;
 mod outcome;
 mod spawn;
 
+pub(crate) use capture::Tail;
 pub use capture::{OUTPUT_LIMIT_BYTES, OUTPUT_TAIL_CHARS, OUTPUT_TOO_LARGE};
 pub use group::DRAIN_AFTER_EXIT;
 pub use outcome::fail_before_start;
+pub(crate) use outcome::signal_name;
 pub use spawn::{INLINE_PROGRAM_MAX, Interpreter, script_path, start_ticks};
 
 #[cfg(doc)]

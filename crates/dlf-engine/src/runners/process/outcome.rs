@@ -34,7 +34,7 @@ pub(super) fn exit_outcome(status: ExitStatus, capture: &Capture<'_>) -> Attempt
 }
 
 /// " (SIGKILL)" etc. for the common signals, else "".
-fn signal_name(signal: i32) -> &'static str {
+pub(crate) fn signal_name(signal: i32) -> &'static str {
     match Signal::try_from(signal) {
         Ok(Signal::SIGHUP) => " (SIGHUP)",
         Ok(Signal::SIGINT) => " (SIGINT)",
