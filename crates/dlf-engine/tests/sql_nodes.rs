@@ -274,6 +274,31 @@ async fn the_result_match_rule_fails_on_its_value() {
     assert!(message.contains("failMatchValue"), "{message}");
 }
 
+/// `sslEnable` makes the session encrypted (TLS required; the server's certificate is not
+/// verified, as JDBC's `sslmode=require`). The machine's PostgreSQL serves TLS with its own
+/// certificate.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ssl_enable_encrypts_the_postgres_session() {
+    let Some(db) = TestDb::of(Server::Postgres, "SQL-node") else { return };
+    if db.query("SHOW ssl").await != [Some("on".to_string())] {
+        eprintln!("the PostgreSQL of DLF_TEST_POSTGRES_URL does not serve TLS: nothing to check");
+        return;
+    }
+    let t = TestEngine::start().await;
+    let mut body = db.connection_body("db");
+    body["config"]["sslEnable"] = json!("true");
+    t.engine.create_connection(&t.tenant, &t.caller, &serde_json::to_vec(&body).unwrap()).await.unwrap();
+    let (status, record) =
+        run_one(&t, "DWSSQL", "SELECT ssl::text FROM pg_stat_ssl WHERE pid = pg_backend_pid()").await;
+    assert_eq!(status, "success", "{:?}", record.error_message);
+    assert_eq!(record.output.as_deref(), Some(r#"[["true"]]"#));
+
+    let plain = engine_on(&db).await;
+    let (_, record) =
+        run_one(&plain, "DWSSQL", "SELECT ssl::text FROM pg_stat_ssl WHERE pid = pg_backend_pid()").await;
+    assert_eq!(record.output.as_deref(), Some(r#"[["false"]]"#), "without sslEnable the session is plain");
+}
+
 /// A connection to the server's own store is refused before anything connects (no server is
 /// needed: nothing is reached).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
