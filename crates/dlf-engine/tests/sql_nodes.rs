@@ -294,8 +294,7 @@ async fn ssl_enable_encrypts_the_postgres_session() {
     assert_eq!(record.output.as_deref(), Some(r#"[["true"]]"#));
 
     let plain = engine_on(&db).await;
-    let (_, record) =
-        run_one(&plain, "DWSSQL", "SELECT ssl::text FROM pg_stat_ssl WHERE pid = pg_backend_pid()").await;
+    let (_, record) = run_one(&plain, "DWSSQL", "SELECT ssl::text FROM pg_stat_ssl WHERE pid = pg_backend_pid()").await;
     assert_eq!(record.output.as_deref(), Some(r#"[["false"]]"#), "without sslEnable the session is plain");
 }
 
