@@ -94,3 +94,16 @@ def test_a_sql_script_runs_on_a_real_postgresql(server):
     assert [res.rows for res in r.results] == [[["1", None, "hi"]], [["1"], ["2"], ["3"]]]
     assert r.results[0].schema[0].keys() == {"one"}
     assert r.results[1].row_count == 3
+
+
+def test_bad_params_are_refused_before_anything_runs(server):
+    project = new_project()
+    client = sdk_client(server, project)
+    marker = unique("never")
+    name = create(client, unique("sh"), "Shell", f"mkdir /tmp/{marker}")
+    for body in ('{"params": [1]}', '{"params": {"a": {"b": 1}}}', '[1]', '{"params": '):
+        resp = raw_request(server, "POST", f"/v1/{project}/scripts/{name}/execute", project_id=project, body=body)
+        assert resp.status_code == 400, (body, resp.text)
+        assert resp.json()["error_code"] == "DLF.3051", (body, resp.text)
+    time.sleep(0.5)
+    assert not os.path.exists(f"/tmp/{marker}"), "a refused run ran"

@@ -353,4 +353,64 @@ mod tests {
         let log = std::fs::read_to_string(&spec.log_path).unwrap();
         assert!(log.contains("cancelling it in the server") && log.ends_with("timed out after 500 ms\n"), "{log}");
     }
+
+    /// The same on MySQL: the statement is killed in the server (`KILL QUERY`), which the
+    /// process list shows (needs `DLF_TEST_MYSQL_URL`).
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_mysql_statement_past_its_limit_is_killed_in_the_server() {
+        use crate::connections::ResolvedConnection;
+        use dlf_core::model::connection::{ConnectionTarget, ConnectionType, SqlAddress, SqlProtocol};
+        use sqlx::Connection;
+        use std::str::FromStr;
+        let Ok(url) = std::env::var("DLF_TEST_MYSQL_URL") else {
+            eprintln!("DLF_TEST_MYSQL_URL is not set: the MySQL SQL-node time limit test does not run");
+            return;
+        };
+        let options = sqlx::mysql::MySqlConnectOptions::from_str(&url).unwrap();
+        let connection = ResolvedConnection {
+            id: "c1".into(),
+            name: "db".into(),
+            version: 1,
+            kind: ConnectionType::Rds,
+            target: ConnectionTarget::Sql(SqlAddress {
+                protocol: SqlProtocol::MySql,
+                host: options.get_host().to_string(),
+                port: options.get_port(),
+                user: options.get_username().to_string(),
+                database: options.get_database().map(str::to_string),
+                ssl: false,
+            }),
+            password: None,
+            private_key: None,
+            passphrase: None,
+        };
+        let marker = format!("dlf_limit_{}", &uuid::Uuid::new_v4().simple().to_string()[..12]);
+        let dir = tempfile::tempdir().unwrap();
+        let mut spec = spec(dir.path(), &format!("SELECT SLEEP(60) AS {marker}"));
+        spec.node_type = "RDSSQL".into();
+        spec.connection = Some(std::sync::Arc::new(connection));
+        let runner = crate::runners::sql::SqlRunner::new(std::sync::Arc::new(crate::sql::Sessions::default()));
+        let began = Instant::now();
+        let outcome =
+            execute(&runner, &spec, Duration::from_millis(500), &CancellationToken::new(), &Recorded::default()).await;
+        assert!(matches!(outcome, AttemptOutcome::Failed { timed_out: true, .. }), "{outcome:?}");
+        assert!(began.elapsed() < Duration::from_secs(10), "{:?}", began.elapsed());
+        let mut observer = sqlx::MySqlConnection::connect(&url).await.unwrap();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            let running: i64 = sqlx::query_scalar(
+                "SELECT count(*) FROM information_schema.PROCESSLIST \
+                 WHERE INFO LIKE ? AND ID <> CONNECTION_ID()",
+            )
+            .bind(format!("%{marker}%"))
+            .fetch_one(&mut observer)
+            .await
+            .unwrap();
+            if running == 0 {
+                break;
+            }
+            assert!(Instant::now() < deadline, "the statement still runs in the server");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
 }
