@@ -288,41 +288,11 @@ mod tests {
     /// limit fires the runner's own cancel (needs `DLF_TEST_POSTGRES_URL`).
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_sql_statement_past_its_limit_is_cancelled_in_the_server() {
-        use crate::connections::ResolvedConnection;
-        use dlf_core::model::connection::{ConnectionTarget, ConnectionType, SqlAddress, SqlProtocol};
-        use sqlx::Connection;
-        use std::str::FromStr;
         let Ok(url) = std::env::var("DLF_TEST_POSTGRES_URL") else {
             eprintln!("DLF_TEST_POSTGRES_URL is not set: the PostgreSQL SQL-node time limit test does not run");
             return;
         };
-        let options = sqlx::postgres::PgConnectOptions::from_str(&url).unwrap();
-        let connection = ResolvedConnection {
-            id: "c1".into(),
-            name: "db".into(),
-            version: 1,
-            kind: ConnectionType::Dws,
-            target: ConnectionTarget::Sql(SqlAddress {
-                protocol: SqlProtocol::Postgres,
-                host: options.get_host().to_string(),
-                port: options.get_port(),
-                user: options.get_username().to_string(),
-                database: options.get_database().map(str::to_string),
-                ssl: false,
-            }),
-            password: None,
-            private_key: None,
-            passphrase: None,
-        };
-        let marker = format!("dlf_limit_{}", &uuid::Uuid::new_v4().simple().to_string()[..12]);
-        let dir = tempfile::tempdir().unwrap();
-        let mut spec = spec(dir.path(), &format!("SELECT pg_sleep(60) AS {marker}"));
-        spec.node_type = "DWSSQL".into();
-        spec.connection = Some(std::sync::Arc::new(connection));
-        let runner = crate::runners::sql::SqlRunner::new(std::sync::Arc::new(crate::sql::Sessions::default()));
-        let began = Instant::now();
-        let outcome =
-            execute(&runner, &spec, Duration::from_millis(500), &CancellationToken::new(), &Recorded::default()).await;
+        let (outcome, log) = sql_past_its_limit(SqlProtocol::Postgres, &url).await;
         assert_eq!(
             outcome,
             AttemptOutcome::Failed {
@@ -332,25 +302,6 @@ mod tests {
                 retryable: true
             }
         );
-        assert!(began.elapsed() < Duration::from_secs(10), "{:?}", began.elapsed());
-        let mut observer = sqlx::PgConnection::connect(&url).await.unwrap();
-        let deadline = Instant::now() + Duration::from_secs(5);
-        loop {
-            let running: i64 = sqlx::query_scalar(
-                "SELECT count(*) FROM pg_stat_activity \
-                 WHERE query LIKE $1 AND state = 'active' AND pid <> pg_backend_pid()",
-            )
-            .bind(format!("%{marker}%"))
-            .fetch_one(&mut observer)
-            .await
-            .unwrap();
-            if running == 0 {
-                break;
-            }
-            assert!(Instant::now() < deadline, "the statement still runs in the server");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        let log = std::fs::read_to_string(&spec.log_path).unwrap();
         assert!(log.contains("cancelling it in the server") && log.ends_with("timed out after 500 ms\n"), "{log}");
     }
 
@@ -358,59 +309,107 @@ mod tests {
     /// process list shows (needs `DLF_TEST_MYSQL_URL`).
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_mysql_statement_past_its_limit_is_killed_in_the_server() {
-        use crate::connections::ResolvedConnection;
-        use dlf_core::model::connection::{ConnectionTarget, ConnectionType, SqlAddress, SqlProtocol};
-        use sqlx::Connection;
-        use std::str::FromStr;
         let Ok(url) = std::env::var("DLF_TEST_MYSQL_URL") else {
             eprintln!("DLF_TEST_MYSQL_URL is not set: the MySQL SQL-node time limit test does not run");
             return;
         };
-        let options = sqlx::mysql::MySqlConnectOptions::from_str(&url).unwrap();
+        let (outcome, _) = sql_past_its_limit(SqlProtocol::MySql, &url).await;
+        assert!(matches!(outcome, AttemptOutcome::Failed { timed_out: true, .. }), "{outcome:?}");
+    }
+
+    use dlf_core::model::connection::SqlProtocol;
+
+    /// Runs a SQL node sleeping 60 s on the database at `url` with a 500 ms limit, checks that it
+    /// ended within 10 s and that its statement is gone from the server within 5 s more;
+    /// returns its outcome and its log.
+    async fn sql_past_its_limit(protocol: SqlProtocol, url: &str) -> (AttemptOutcome, String) {
+        use crate::connections::ResolvedConnection;
+        use dlf_core::model::connection::{ConnectionTarget, ConnectionType, SqlAddress};
+        use std::str::FromStr;
+        let marker = format!("dlf_limit_{}", &uuid::Uuid::new_v4().simple().to_string()[..12]);
+        let (kind, node_type, sleep, host, port, user, database) = match protocol {
+            SqlProtocol::Postgres => {
+                let o = sqlx::postgres::PgConnectOptions::from_str(url).unwrap();
+                let database = o.get_database().map(str::to_string);
+                (
+                    ConnectionType::Dws,
+                    "DWSSQL",
+                    "pg_sleep",
+                    o.get_host().to_string(),
+                    o.get_port(),
+                    o.get_username().to_string(),
+                    database,
+                )
+            }
+            SqlProtocol::MySql => {
+                let o = sqlx::mysql::MySqlConnectOptions::from_str(url).unwrap();
+                let database = o.get_database().map(str::to_string);
+                (
+                    ConnectionType::Rds,
+                    "RDSSQL",
+                    "SLEEP",
+                    o.get_host().to_string(),
+                    o.get_port(),
+                    o.get_username().to_string(),
+                    database,
+                )
+            }
+        };
+        let statement = format!("SELECT {sleep}(60) AS {marker}");
         let connection = ResolvedConnection {
             id: "c1".into(),
             name: "db".into(),
             version: 1,
-            kind: ConnectionType::Rds,
-            target: ConnectionTarget::Sql(SqlAddress {
-                protocol: SqlProtocol::MySql,
-                host: options.get_host().to_string(),
-                port: options.get_port(),
-                user: options.get_username().to_string(),
-                database: options.get_database().map(str::to_string),
-                ssl: false,
-            }),
+            kind,
+            target: ConnectionTarget::Sql(SqlAddress { protocol, host, port, user, database, ssl: false }),
             password: None,
             private_key: None,
             passphrase: None,
         };
-        let marker = format!("dlf_limit_{}", &uuid::Uuid::new_v4().simple().to_string()[..12]);
         let dir = tempfile::tempdir().unwrap();
-        let mut spec = spec(dir.path(), &format!("SELECT SLEEP(60) AS {marker}"));
-        spec.node_type = "RDSSQL".into();
+        let mut spec = spec(dir.path(), &statement);
+        spec.node_type = node_type.into();
         spec.connection = Some(std::sync::Arc::new(connection));
         let runner = crate::runners::sql::SqlRunner::new(std::sync::Arc::new(crate::sql::Sessions::default()));
         let began = Instant::now();
         let outcome =
             execute(&runner, &spec, Duration::from_millis(500), &CancellationToken::new(), &Recorded::default()).await;
-        assert!(matches!(outcome, AttemptOutcome::Failed { timed_out: true, .. }), "{outcome:?}");
         assert!(began.elapsed() < Duration::from_secs(10), "{:?}", began.elapsed());
-        let mut observer = sqlx::MySqlConnection::connect(&url).await.unwrap();
         let deadline = Instant::now() + Duration::from_secs(5);
-        loop {
-            let running: i64 = sqlx::query_scalar(
-                "SELECT count(*) FROM information_schema.PROCESSLIST \
-                 WHERE INFO LIKE ? AND ID <> CONNECTION_ID()",
-            )
-            .bind(format!("%{marker}%"))
-            .fetch_one(&mut observer)
-            .await
-            .unwrap();
-            if running == 0 {
-                break;
-            }
+        while running_in_server(protocol, url, &marker).await > 0 {
             assert!(Instant::now() < deadline, "the statement still runs in the server");
             tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        (outcome, std::fs::read_to_string(&spec.log_path).unwrap())
+    }
+
+    /// How many statements other than this check's own run in the server with `marker` in
+    /// their text (`pg_stat_activity`, the MySQL process list).
+    async fn running_in_server(protocol: SqlProtocol, url: &str, marker: &str) -> i64 {
+        use sqlx::Connection;
+        let pattern = format!("%{marker}%");
+        match protocol {
+            SqlProtocol::Postgres => {
+                let mut observer = sqlx::PgConnection::connect(url).await.unwrap();
+                sqlx::query_scalar(
+                    "SELECT count(*) FROM pg_stat_activity \
+                     WHERE query LIKE $1 AND state = 'active' AND pid <> pg_backend_pid()",
+                )
+                .bind(pattern)
+                .fetch_one(&mut observer)
+                .await
+                .unwrap()
+            }
+            SqlProtocol::MySql => {
+                let mut observer = sqlx::MySqlConnection::connect(url).await.unwrap();
+                sqlx::query_scalar(
+                    "SELECT count(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE ? AND ID <> CONNECTION_ID()",
+                )
+                .bind(pattern)
+                .fetch_one(&mut observer)
+                .await
+                .unwrap()
+            }
         }
     }
 }

@@ -84,25 +84,8 @@ impl ConnectionStore for SqlStore {
         offset: i64,
         limit: i64,
     ) -> StoreResult<(i64, Vec<ConnectionRecord>)> {
-        let filter = match name_filter {
-            Some(_) => format!(" AND {}", self.dialect.contains("name", "$2")),
-            None => String::new(),
-        };
-        let count_sql = AssertSqlSafe(format!("SELECT COUNT(*) AS n FROM connections WHERE workspace_id = $1{filter}"));
-        let (limit_p, offset_p) = if name_filter.is_some() { ("$3", "$4") } else { ("$2", "$3") };
-        let page_sql = AssertSqlSafe(format!(
-            "SELECT {CONNECTION_COLUMNS} FROM connections WHERE workspace_id = $1{filter} ORDER BY name \
-             LIMIT {limit_p} OFFSET {offset_p}"
-        ));
-        let mut count = sqlx::query(count_sql).bind(workspace_id);
-        let mut page = sqlx::query(page_sql).bind(workspace_id);
-        if let Some(name) = name_filter {
-            count = count.bind(name);
-            page = page.bind(name);
-        }
-        let total: i64 = count.fetch_one(&self.read).await?.try_get("n")?;
-        let found = page.bind(limit).bind(offset).fetch_all(&self.read).await?;
-        Ok((total, found.iter().map(rows::connection).collect::<StoreResult<_>>()?))
+        self.page_by_name("connections", CONNECTION_COLUMNS, workspace_id, name_filter, offset, limit, rows::connection)
+            .await
     }
 
     async fn count_connections_of_type(&self, workspace_id: &str, conn_type: &str) -> StoreResult<i64> {

@@ -122,6 +122,41 @@ impl Drop for DefinitionsChanged {
 static DRIVERS: Once = Once::new();
 
 impl SqlStore {
+    /// One page of a workspace's rows of `table` (its `columns`) ordered by name, and how many
+    /// there are; `name_filter` keeps names that contain it. The paging of ListScripts and
+    /// ListConnections.
+    #[allow(clippy::too_many_arguments)]
+    async fn page_by_name<T>(
+        &self,
+        table: &str,
+        columns: &str,
+        workspace_id: &str,
+        name_filter: Option<&str>,
+        offset: i64,
+        limit: i64,
+        row: fn(&sqlx::any::AnyRow) -> StoreResult<T>,
+    ) -> StoreResult<(i64, Vec<T>)> {
+        use sqlx::Row;
+        let filter = match name_filter {
+            Some(_) => format!(" AND {}", self.dialect.contains("name", "$2")),
+            None => String::new(),
+        };
+        let count_sql = AssertSqlSafe(format!("SELECT COUNT(*) AS n FROM {table} WHERE workspace_id = $1{filter}"));
+        let (limit_p, offset_p) = if name_filter.is_some() { ("$3", "$4") } else { ("$2", "$3") };
+        let page_sql = AssertSqlSafe(format!(
+            "SELECT {columns} FROM {table} WHERE workspace_id = $1{filter} ORDER BY name LIMIT {limit_p} OFFSET {offset_p}"
+        ));
+        let mut count = sqlx::query(count_sql).bind(workspace_id);
+        let mut page = sqlx::query(page_sql).bind(workspace_id);
+        if let Some(name) = name_filter {
+            count = count.bind(name);
+            page = page.bind(name);
+        }
+        let total: i64 = count.fetch_one(&self.read).await?.try_get("n")?;
+        let found = page.bind(limit).bind(offset).fetch_all(&self.read).await?;
+        Ok((total, found.iter().map(row).collect::<StoreResult<_>>()?))
+    }
+
     /// Opens (creating a SQLite file if needed) and migrates the database named by `url`:
     /// `postgres://…`/`postgresql://…`, `sqlite://path`, `sqlite::memory:` or a plain path.
     pub async fn open(url: &str) -> StoreResult<SqlStore> {
