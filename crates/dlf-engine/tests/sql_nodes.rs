@@ -260,17 +260,15 @@ async fn the_result_match_rule_fails_on_its_value() {
         ]);
         node
     };
-    let job = unique("j");
-    t.create(&support::job(
-        &job,
-        vec![checked("empty", "SELECT count(*) FROM pg_class WHERE false"), checked("full", "SELECT 3")],
-    ))
-    .await;
-    let id = t.run(&job, &[]).await;
-    let detail = t.finished(&job, id).await;
-    assert_eq!(node_status(&detail, "full"), "success");
-    assert_eq!(node_status(&detail, "empty"), "fail");
-    let message = node_record(&t, id, "empty").await.error_message.unwrap_or_default();
+    // One job each: in one job, the failing node would stop the other under the FAIL policy.
+    let (full, empty) = (unique("j"), unique("j"));
+    t.create(&support::job(&full, vec![checked("full", "SELECT 3")])).await;
+    t.create(&support::job(&empty, vec![checked("empty", "SELECT count(*) FROM pg_class WHERE false")])).await;
+    let full_id = t.run(&full, &[]).await;
+    let empty_id = t.run(&empty, &[]).await;
+    assert_eq!(node_status(&t.finished(&full, full_id).await, "full"), "success");
+    assert_eq!(node_status(&t.finished(&empty, empty_id).await, "empty"), "fail");
+    let message = node_record(&t, empty_id, "empty").await.error_message.unwrap_or_default();
     assert!(message.contains("failMatchValue"), "{message}");
 }
 
