@@ -45,6 +45,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/{project_id}/jobs/{job_name}/instances/{instance_id}/stop", post(instances::stop))
         .route("/v1/{project_id}/jobs/{job_name}/instances/{instance_id}/restart", post(instances::restart))
         .route("/x/v1/{project_id}/jobs/{job_name}/instances/{instance_id}/confirm", post(instances::confirm))
+        .route("/x/v1/{project_id}/instances/{instance_id}/children", get(instances::children))
         .route(
             "/x/v1/{project_id}/jobs/{job_name}/instances/{instance_id}/nodes/{node_name}/log",
             get(instances::node_log),

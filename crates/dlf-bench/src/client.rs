@@ -26,7 +26,8 @@ impl Client {
         Client { http, host: format!("127.0.0.1:{port}"), access_key: access_key.into(), secret_key: secret_key.into() }
     }
 
-    /// Sends a signed request to `/v1/{PROJECT}{path}` (path may hold a `?query`);
+    /// Sends a signed request to `/v1/{PROJECT}{path}`, or to the extension `/x/v1/{PROJECT}{rest}`
+    /// for a path `/x{rest}` (path may hold a `?query`);
     /// returns the status and the body parsed as JSON (`Null` when empty).
     pub async fn call(&self, method: &str, path: &str, body: Option<&Value>) -> Result<(u16, Value)> {
         let (status, bytes) = self.call_raw(method, path, body).await?;
@@ -36,7 +37,10 @@ impl Client {
 
     /// Like [`Client::call`] but returns the body unparsed (what a load generator wants).
     pub async fn call_raw(&self, method: &str, path: &str, body: Option<&Value>) -> Result<(u16, bytes::Bytes)> {
-        let full = format!("/v1/{PROJECT}{path}");
+        let full = match path.strip_prefix("/x/") {
+            Some(rest) => format!("/x/v1/{PROJECT}/{rest}"),
+            None => format!("/v1/{PROJECT}{path}"),
+        };
         let (raw_path, raw_query) = match full.split_once('?') {
             Some((p, q)) => (p.to_string(), Some(q.to_string())),
             None => (full.clone(), None),

@@ -1,5 +1,5 @@
-//! `dlf-bench`: the benchmark harness of BENCHMARKS.md. For each workload W1–W7 of
-//! WORKLOADS.md it starts a fresh `dlf serve` (embedded default, temporary data directory),
+//! `dlf-bench`: the benchmark harness of BENCHMARKS.md. For each workload W1–W8 of
+//! WORKLOADS.md and BENCHMARKS.md it starts a fresh `dlf serve` (embedded default, temporary data directory),
 //! drives it through the public API with signed requests, runs the workload's reference in the
 //! same run, and prints one line per figure: median, min–max over the runs, reference, ratio.
 //!
@@ -18,7 +18,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 #[derive(Parser)]
-#[command(about = "Run dlf's benchmark workloads W1–W7 against fresh `dlf serve` processes")]
+#[command(about = "Run dlf's benchmark workloads W1–W8 against fresh `dlf serve` processes")]
 struct Args {
     /// Run only these workloads (comma-separated ids, e.g. `W1,W3`).
     #[arg(long, value_delimiter = ',')]
@@ -44,7 +44,7 @@ struct Args {
     postgres_url: String,
 }
 
-const ALL: [&str; 7] = ["W1", "W2", "W3", "W4", "W5", "W6", "W7"];
+const ALL: [&str; 8] = ["W1", "W2", "W3", "W4", "W5", "W6", "W7", "W8"];
 
 #[tokio::main]
 async fn main() -> Result<()> {
@@ -89,7 +89,8 @@ async fn main() -> Result<()> {
             "W4" => workloads::w4_cronstorm::run(&bench).await,
             "W5" => workloads::w5_api::run(&bench).await,
             "W6" => workloads::w6_memory::run(&bench).await,
-            _ => workloads::w7_sql_chain40::run(&bench).await,
+            "W7" => workloads::w7_sql_chain40::run(&bench).await,
+            _ => workloads::w8_foreach1000::run(&bench).await,
         };
         if let Err(e) = result {
             println!("{id:<14} | ERROR: {e:#}");

@@ -158,8 +158,9 @@ impl Dispatcher {
         let mut ready: Vec<(i64, Key)> = Vec::new();
         for key in keys {
             let Some(instance) = self.waiting.get(key).cloned() else { continue };
-            if instance.instance_type == InstanceType::Manual {
-                // A manual run ignores dependencies and the concurrency limit (§4.3).
+            if matches!(instance.instance_type, InstanceType::Manual | InstanceType::SubJob) {
+                // A manual run ignores dependencies and the concurrency limit (§4.3); so does a
+                // SubJob / For Each child, whose parent's `concurrent` bounds it instead.
                 if state::waiting_instance_event(&gates(now, &instance, DependencyDecision::Run, true))
                     == Some(InstanceEvent::GatesOpen)
                 {
@@ -306,6 +307,9 @@ pub(crate) async fn end_waiting_instance(
         ..Default::default()
     };
     let done = engine.store().commit(&commit).await?;
+    if done {
+        engine.instance_end_notify(instance.id, status);
+    }
     if done && instance.instance_type == InstanceType::Once {
         engine.once_instance_ended(instance.job_id).await;
     }

@@ -10,7 +10,8 @@ use dlf_core::model::{InstanceStatus, InstanceType, JobStatus, NodeStatus, Proce
 use dlf_core::state::{self, InstanceEvent, NodeEvent, RerunFrom};
 use dlf_core::{DlfError, ErrorCode};
 use dlf_store::{
-    InstanceCommit, InstanceFilter, InstanceRecord, JobRecord, JobStatusChange, NewInstance, NodeInstanceRecord,
+    ChildLink, InstanceCommit, InstanceFilter, InstanceRecord, JobRecord, JobStatusChange, NewInstance,
+    NodeInstanceRecord,
 };
 use std::collections::HashSet;
 use std::time::Duration;
@@ -48,11 +49,11 @@ fn execute_time(i: &InstanceRecord, now: i64) -> i64 {
     }
 }
 
-fn list_item(i: &InstanceRecord, now: i64) -> InstanceListItem {
+fn list_item(i: &InstanceRecord, now: i64, link: Option<&ChildLink>) -> InstanceListItem {
     InstanceListItem {
         job_name: i.job_name.clone(),
         job_id: i.job_id,
-        job_instance_name: i.job_name.clone(),
+        job_instance_name: link.map_or_else(|| i.job_name.clone(), |l| l.instance_name.clone()),
         status: i.status.as_str().to_string(),
         plan_time: i.plan_ms,
         start_time: i.start_ms.unwrap_or(i.plan_ms),
@@ -65,6 +66,9 @@ fn list_item(i: &InstanceRecord, now: i64) -> InstanceListItem {
         force_success: i.status == InstanceStatus::ForceSuccess,
         ignore_success: i.status == InstanceStatus::IgnoreSuccess,
         error_message: i.error_message.clone(),
+        parent_instance_id: link.map(|l| l.parent_instance_id),
+        parent_node_name: link.map(|l| l.parent_node.clone()),
+        parent_row: link.map(|l| l.parent_row),
     }
 }
 
@@ -212,7 +216,32 @@ impl Engine {
             limit,
         };
         let (total, rows) = self.store().list_instances(tenant.workspace_id(), &filter).await.map_err(internal)?;
-        Ok(InstanceList { total, instances: rows.iter().map(|i| list_item(i, now)).collect() })
+        let links = self.links_of(&rows).await?;
+        Ok(InstanceList { total, instances: rows.iter().map(|i| list_item(i, now, links.get(&i.id))).collect() })
+    }
+
+    /// Extension: the SubJob / For Each children of an instance, oldest first, as
+    /// ListJobInstances rows (with their links).
+    pub async fn list_children(&self, tenant: &Tenant, instance_id: &str) -> Result<InstanceList, DlfError> {
+        let now = self.now_ms();
+        let children = self.instance_children(tenant, instance_id).await?;
+        Ok(InstanceList {
+            total: children.len() as i64,
+            instances: children.iter().map(|(i, l)| list_item(i, now, Some(l))).collect(),
+        })
+    }
+
+    /// The child links of the SubJob / For Each children among `rows`.
+    pub(crate) async fn links_of(
+        &self,
+        rows: &[InstanceRecord],
+    ) -> Result<std::collections::HashMap<i64, ChildLink>, DlfError> {
+        let ids: Vec<i64> = rows.iter().filter(|i| i.instance_type == InstanceType::SubJob).map(|i| i.id).collect();
+        if ids.is_empty() {
+            return Ok(Default::default());
+        }
+        let links = self.store().child_links(&ids).await.map_err(internal)?;
+        Ok(links.into_iter().map(|l| (l.instance_id, l)).collect())
     }
 
     /// I2 ShowJobInstance.
@@ -224,6 +253,7 @@ impl Engine {
             nodes.sort_by_key(|n| plan.index.get(&n.node_name).copied().unwrap_or(usize::MAX));
         }
         let now = self.now_ms();
+        let link = self.links_of(std::slice::from_ref(&instance)).await?.remove(&instance.id);
         let items: Vec<NodeInstanceItem> = nodes
             .iter()
             .map(|n| NodeInstanceItem {
@@ -255,6 +285,9 @@ impl Engine {
             error_message: instance.error_message.clone(),
             total: items.len() as i64,
             nodes: items,
+            parent_instance_id: link.as_ref().map(|l| l.parent_instance_id),
+            parent_row: link.as_ref().map(|l| l.parent_row),
+            parent_node_name: link.map(|l| l.parent_node),
         })
     }
 
@@ -263,6 +296,11 @@ impl Engine {
     /// stopped is the state machine's rule (an ended instance is refused, 400 `DLF.3051`).
     pub async fn stop_instance(&self, tenant: &Tenant, name: &str, id: &str) -> Result<(), DlfError> {
         let (_, instance) = self.instance_of(tenant, name, id).await?;
+        self.stop_instance_record(instance).await
+    }
+
+    /// Stops an instance (see [`Engine::stop_instance`]).
+    pub(crate) async fn stop_instance_record(&self, instance: InstanceRecord) -> Result<(), DlfError> {
         state::next_instance_status(Some(instance.status), &InstanceEvent::Stop)
             .map_err(|e| DlfError::invalid_param(format!("Job instance {}: {e}.", instance.id)))?;
         for _ in 0..50 {

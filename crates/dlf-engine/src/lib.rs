@@ -6,6 +6,7 @@
 //! when the caller is wrong. The scheduler, the dispatcher and the node runners live here too.
 //! A handler never writes SQL; a runner never parses HTTP.
 
+mod children;
 pub mod clock;
 pub mod config;
 pub mod connections;
@@ -59,15 +60,25 @@ struct EngineInner {
     committer: std::sync::OnceLock<group_commit::GroupCommitter>,
     /// As `committer`, for new manual and run-once instances.
     inserter: std::sync::OnceLock<group_commit::GroupInserter>,
+    /// Who waits for which instance to end (SubJob / For Each children).
+    instance_ends: children::EndWatch,
 }
 
 impl Engine {
     /// An engine over `store`. Nothing runs until [`Engine::start`] (scheduling) is called, so
     /// offline commands can use the same operations.
     pub fn new(store: Arc<dyn Store>, config: EngineConfig, clock: Arc<dyn Clock>, secrets: SecretBox) -> Engine {
-        let runtime = runtime::Runtime::new(&config);
-        Engine {
-            inner: Arc::new(EngineInner {
+        let inner = Arc::new_cyclic(|weak| {
+            let mut runtime = runtime::Runtime::new(&config);
+            // SubJob and For Each runners reach the engine through a weak handle (`children`).
+            let children: Arc<dyn runners::subjob::ChildInstances> =
+                Arc::new(children::EngineChildren::new(weak.clone()));
+            let subjob: Arc<dyn runners::NodeRunner> =
+                Arc::new(runners::subjob::ChildJobRunner::new(children.clone(), false));
+            runtime.runners.register("SubJob", subjob.clone());
+            runtime.runners.register("Subjob", subjob);
+            runtime.runners.register("ForEach", Arc::new(runners::subjob::ChildJobRunner::new(children, true)));
+            EngineInner {
                 store,
                 config,
                 clock,
@@ -77,8 +88,10 @@ impl Engine {
                 runtime,
                 committer: std::sync::OnceLock::new(),
                 inserter: std::sync::OnceLock::new(),
-            }),
-        }
+                instance_ends: Default::default(),
+            }
+        });
+        Engine { inner }
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {

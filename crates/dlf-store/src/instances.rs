@@ -173,6 +173,27 @@ pub struct InstanceBrief {
     pub status: InstanceStatus,
 }
 
+/// Where a SubJob or For Each child comes from (JOBS.md §3.2): the parent instance, its node,
+/// the parent's round (its rerun and the node's counted attempt, so a resumed attempt finds its
+/// children again and a retry makes new ones) and the row (0 for SubJob).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChildLink {
+    pub instance_id: i64,
+    pub parent_instance_id: i64,
+    pub parent_node: String,
+    pub parent_round: i64,
+    pub parent_row: i64,
+    /// `jobInstanceName`: the child job's name, or `<For Each node>_<suffix>`.
+    pub instance_name: String,
+}
+
+/// A child instance to create under its link (`instance_id` of the link is filled in).
+#[derive(Clone, Debug, PartialEq)]
+pub struct NewChild {
+    pub instance: NewInstance,
+    pub link: ChildLink,
+}
+
 /// Instances and node instances.
 #[async_trait]
 pub trait InstanceStore: Send + Sync {
@@ -214,4 +235,12 @@ pub trait InstanceStore: Send + Sync {
     async fn previous_scheduled_instance(&self, job_id: i64, plan_ms: i64) -> StoreResult<Option<InstanceBrief>>;
     /// How many instances of the job are `running`, `running-exception` or `pause`.
     async fn count_active_instances(&self, job_id: i64) -> StoreResult<i64>;
+    /// Creates child instances with their links, in one transaction, each unless a child with
+    /// the same key (parent instance, node, round, row) exists: then that child is returned,
+    /// with `false` (it was started before a restart). In order.
+    async fn insert_children(&self, children: &[NewChild]) -> StoreResult<Vec<(InstanceRecord, ChildLink, bool)>>;
+    /// The links of those of `instance_ids` that are children (payload extension fields).
+    async fn child_links(&self, instance_ids: &[i64]) -> StoreResult<Vec<ChildLink>>;
+    /// Every child a parent instance started, oldest first.
+    async fn children_of(&self, parent_instance_id: i64) -> StoreResult<Vec<(InstanceRecord, ChildLink)>>;
 }

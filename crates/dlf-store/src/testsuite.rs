@@ -49,6 +49,7 @@ macro_rules! store_suite {
             script_runs_change_by_compare_and_set,
             definitions_generation_moves_after_every_job_write,
             insert_instances_writes_each_with_its_nodes,
+            children_are_created_once_per_key,
         );
     };
     (@cases $open:path; $($case:ident),+ $(,)?) => {
@@ -845,4 +846,42 @@ pub async fn insert_instances_writes_each_with_its_nodes(store: Case) {
             vec![("a", "waiting"), ("b", "waiting")]
         );
     }
+}
+
+pub async fn children_are_created_once_per_key(store: Case) {
+    let ws = store.default_workspace("p", 0).await.unwrap();
+    let job = new_job(&store, &ws.id, "j", 1).await;
+    let parent = store.insert_instance(&new_instance(&job, 2, 1000, "running")).await.unwrap().unwrap();
+    let child = |row: i64, round: i64| NewChild {
+        instance: new_instance(&job, 6, 1000, "waiting"),
+        link: ChildLink {
+            instance_id: 0,
+            parent_instance_id: parent.id,
+            parent_node: "each".into(),
+            parent_round: round,
+            parent_row: row,
+            instance_name: format!("each_{}", row + 1),
+        },
+    };
+    let first = store.insert_children(&[child(0, 1), child(1, 1)]).await.unwrap();
+    assert_eq!(first.len(), 2);
+    assert!(first.iter().all(|(_, _, created)| *created));
+    assert_eq!(first[0].1.instance_id, first[0].0.id);
+    assert_eq!(store.node_instances(first[1].0.id).await.unwrap().len(), 2, "a child has its node rows");
+    // The same key again (a resumed parent): the existing child, nothing new.
+    let again = store.insert_children(&[child(1, 1), child(2, 1)]).await.unwrap();
+    assert_eq!((again[0].0.id, again[0].2), (first[1].0.id, false));
+    assert!(again[1].2, "row 2 is new");
+    // Another round (a retry of the parent node) makes a new child for the same row.
+    let retry = store.insert_children(&[child(0, 2)]).await.unwrap();
+    assert!(retry[0].2 && retry[0].0.id != first[0].0.id);
+    let children = store.children_of(parent.id).await.unwrap();
+    assert_eq!(children.len(), 4);
+    assert!(children.windows(2).all(|w| w[0].0.id < w[1].0.id), "oldest first");
+    assert!(children.iter().all(|(i, l)| i.id == l.instance_id && i.instance_type == InstanceType::SubJob));
+    let links = store.child_links(&[parent.id, first[0].0.id]).await.unwrap();
+    assert_eq!(links.len(), 1, "only children have links");
+    assert_eq!((links[0].parent_instance_id, links[0].parent_node.as_str()), (parent.id, "each"));
+    assert_eq!(links[0].instance_name, "each_1");
+    assert!(store.children_of(first[0].0.id).await.unwrap().is_empty());
 }

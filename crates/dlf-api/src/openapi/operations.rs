@@ -403,6 +403,19 @@ fn operations() -> Vec<Op> {
         op(
             WorkspaceExtension,
             "get",
+            "/x/v1/{project_id}/instances/{instance_id}/children",
+            "ListInstanceChildren",
+            EXTENSIONS,
+            "List the children of a SubJob / For Each parent",
+        )
+        .describe(
+            "The child instances (`instanceType` 6) that the SubJob and For Each nodes of this instance started, \
+             oldest first, each with `parentInstanceId`, `parentNodeName` and `parentRow` (JOBS.md §3.2).",
+        )
+        .returns("QueryJobInstanceListResp", "Every child of the instance."),
+        op(
+            WorkspaceExtension,
+            "get",
             "/x/v1/{project_id}/jobs/{job_name}/instances/{instance_id}/nodes/{node_name}/log",
             "ShowNodeLog",
             EXTENSIONS,

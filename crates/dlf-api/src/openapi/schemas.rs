@@ -632,6 +632,9 @@ fn job_instance() -> Value {
             ("forceSuccess", boolean("Forced to success.")),
             ("ignoreSuccess", boolean("Failure ignored.")),
             ("errorMessage", string("Failure reason.")),
+            ("parentInstanceId", int64("SubJob / For Each child (`instanceType` 6): the parent instance.").extension()),
+            ("parentNodeName", string("SubJob / For Each child: the parent's node that started it.").extension()),
+            ("parentRow", int64("For Each child: its row, from 0 (0 for SubJob).").extension()),
         ],
     )
 }
@@ -666,6 +669,9 @@ fn query_job_instance_resp() -> Value {
             ("errorMessage", string("Failure reason, as in ListJobInstances (JOBS.md §5.10).").extension()),
             ("total", int32("Number of `nodes`.")),
             ("nodes", array(reference("NodeInstance"), "One per node.")),
+            ("parentInstanceId", int64("SubJob / For Each child (`instanceType` 6): the parent instance.").extension()),
+            ("parentNodeName", string("SubJob / For Each child: the parent's node that started it.").extension()),
+            ("parentRow", int64("For Each child: its row, from 0 (0 for SubJob).").extension()),
         ],
     )
 }

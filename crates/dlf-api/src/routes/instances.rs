@@ -97,3 +97,13 @@ pub async fn node_log(
     response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
     Ok(response)
 }
+
+/// Extension: `GET /x/v1/{project_id}/instances/{instance_id}/children` — the SubJob / For Each
+/// children of an instance, as ListJobInstances rows with their parent links.
+pub async fn children(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    PathParams((_, id)): PathParams<(String, String)>,
+) -> Result<Response, ApiError> {
+    Ok(json(StatusCode::OK, &s.engine.list_children(&ctx.tenant, &id).await?))
+}

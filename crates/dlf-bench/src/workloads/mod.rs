@@ -1,4 +1,4 @@
-//! The seven workloads of WORKLOADS.md, one module each, and what they share: job documents,
+//! The workloads of WORKLOADS.md (W1–W7) and W8 (For Each), one module each, and what they share: job documents,
 //! waiting for instances, the shell references.
 
 use anyhow::{Result, bail};
@@ -15,6 +15,7 @@ pub mod w4_cronstorm;
 pub mod w5_api;
 pub mod w6_memory;
 pub mod w7_sql_chain40;
+pub mod w8_foreach1000;
 
 /// What every workload gets: where the `dlf` binary is and how many runs to make.
 pub struct Bench {

@@ -59,6 +59,15 @@ pub struct InstanceListItem {
     pub ignore_success: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
+    /// Extension (dlf): the SubJob / For Each parent instance of a child (`instanceType` 6).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parent_instance_id: Option<i64>,
+    /// Extension (dlf): the parent's node that started this child.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parent_node_name: Option<String>,
+    /// Extension (dlf): the For Each row (from 0) this child runs; 0 for SubJob.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parent_row: Option<i64>,
 }
 
 /// ListJobInstances body.
@@ -108,6 +117,15 @@ pub struct InstanceDetail {
     pub error_message: Option<String>,
     pub total: i64,
     pub nodes: Vec<NodeInstanceItem>,
+    /// Extension (dlf): the SubJob / For Each parent instance of a child (`instanceType` 6).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parent_instance_id: Option<i64>,
+    /// Extension (dlf): the parent's node that started this child.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parent_node_name: Option<String>,
+    /// Extension (dlf): the For Each row (from 0) this child runs; 0 for SubJob.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parent_row: Option<i64>,
 }
 
 /// RunOnce body.

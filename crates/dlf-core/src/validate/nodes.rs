@@ -20,6 +20,8 @@ fn required_properties(node_type: &str) -> &'static [&'static str] {
         "MapReduce" => &["clusterName", "jobName", "resourcePath", "parameters", "input", "output"],
         "DLISpark" => &["clusterName", "jobName", "resourcePath"],
         "MRSFlinkJob" => &["clusterName", "jobName", "flinkJobType", "flinkJobProcessType"],
+        "SubJob" | "Subjob" => &["subJobName"],
+        "ForEach" => &["subJobName", "dataset"],
         _ => &[],
     }
 }

@@ -57,10 +57,15 @@ fn render_properties(
         InstanceNodes { plan, statuses: &snapshot.statuses, outputs: &snapshot.outputs, for_node: Some(node_index) };
     let lookup = Params { resolved, script: None };
     let ctx = params::context(facts, now, &lookup, &nodes);
+    let node_type = plan.node(node_index).node_type.as_str();
     plan.node(node_index)
         .properties
         .iter()
         .map(|p| {
+            if super::child_calls::per_row(node_type, &p.name) {
+                // Rendered once per row, with `Loop` bound (`children::calls`).
+                return Ok((p.name.clone(), p.value.clone()));
+            }
             el::render(&p.value, &ctx)
                 .map(|v| (p.name.clone(), v))
                 .map_err(|source| AttemptError::Property { property: p.name.clone(), source })
@@ -140,6 +145,18 @@ pub async fn prepare(
         ("DLF_ATTEMPT".to_string(), attempt.to_string()),
         (crate::recovery::EPOCH_ENV.to_string(), engine.epoch().to_string()),
     ]);
+    let child_calls = if super::child_calls::calls_children(&node.node_type) {
+        let nodes = InstanceNodes {
+            plan,
+            statuses: &snapshot.statuses,
+            outputs: &snapshot.outputs,
+            for_node: Some(node_index),
+        };
+        let lookup = Params { resolved, script: None };
+        super::child_calls::calls(node, &properties, facts, now, &lookup, &nodes).map_err(AttemptError::Children)?
+    } else {
+        Vec::new()
+    };
     let logs = engine.config().logs_dir();
     let log_path = crate::logs::attempt_log(&logs, facts.instance_id, &node.name, attempt as i64);
     let work_dir = sandbox.work_dir(facts.instance_id);
@@ -163,6 +180,7 @@ pub async fn prepare(
             launcher: sandbox.launcher.clone(),
         }),
         kill_grace: Duration::from_millis(engine.config().kill_grace_ms),
+        child_calls,
     })
 }
 

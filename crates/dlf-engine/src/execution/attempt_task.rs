@@ -123,9 +123,13 @@ async fn run_when_recorded(
     report: &LoopReport,
 ) -> AttemptOutcome {
     let slots = input.engine.worker_slots();
-    let _permit = tokio::select! {
-        permit = slots.acquire_owned() => permit,
-        _ = cancel.cancelled() => return AttemptOutcome::Stopped,
+    let _permit = if input.runner.needs_worker_slot() {
+        Some(tokio::select! {
+            permit = slots.acquire_owned() => permit,
+            _ = cancel.cancelled() => return AttemptOutcome::Stopped,
+        })
+    } else {
+        None
     };
     let spec = match input.prepare().await {
         Ok(spec) => spec,
@@ -216,6 +220,7 @@ mod tests {
             work_dir: dir.to_path_buf(),
             run_as: None,
             kill_grace: Duration::from_millis(200),
+            child_calls: Vec::new(),
         }
     }
 

@@ -100,6 +100,10 @@ pub enum AttemptError {
     /// The node cannot run on the connection it names.
     #[error("cannot run on the connection '{name}': {reason}")]
     Connection { name: String, reason: String },
+    /// A SubJob or For Each node's children cannot be computed (a malformed dataset, more than
+    /// 1,000 rows, unreadable `jobParams`).
+    #[error("{0}")]
+    Children(String),
     /// The node's type has no runner (JOBS.md §3.1).
     #[error("node type {0} is not supported by this server")]
     Unsupported(String),

@@ -112,6 +112,15 @@ impl InstanceRun {
                 self.wait_to_retry(i, Duration::from_millis(u64::try_from(due - now).unwrap_or(0)));
                 continue;
             }
+            if self.engine.runners().get(&row.node_type).is_some_and(|r| r.survives_restart()) {
+                // Its work lives on in the store (SubJob's children): the next attempt takes it
+                // up, and this one counts as interrupted, not failed.
+                self.apply_node(i, NodeEvent::Interrupted)?;
+                let row = &mut self.nodes[i].row;
+                row.interrupted += 1;
+                row.end_ms = None;
+                continue;
+            }
             if let Some(pgid) = row.process_group {
                 crate::recovery::kill_orphan_group(pgid, row.runner_epoch.as_deref()).await;
             }

@@ -23,6 +23,7 @@
 
 pub mod attempt;
 mod attempt_task;
+mod child_calls;
 mod decide;
 pub mod error;
 mod lifecycle;
@@ -111,6 +112,9 @@ pub async fn run_instance(
             if let Err(e) = run.drive(&mut inbox).await {
                 tracing::error!(instance_id, error = %e, "an instance run stopped; it resumes at the next start of the server");
                 run.cancel_all().await;
+            }
+            if run.stored_status.is_terminal() {
+                engine.instance_end_notify(instance_id, run.stored_status);
             }
         }
         Err(e) => tracing::error!(instance_id, error = %e, "cannot run an instance"),

@@ -39,6 +39,7 @@ impl Engine {
         let lookup = |name: &str| upstream.get(name).cloned();
         let ctx = JobValidationContext { strict_dlf_cron: self.config().strict_dlf_cron, lookup_job: &lookup };
         validate_job(&doc, &ctx)?;
+        self.check_no_subjob_cycle(tenant, &doc).await?;
         Ok(doc)
     }
 

@@ -81,6 +81,9 @@ pub struct AttemptSpec {
     pub run_as: Option<NodeUser>,
     /// Grace between SIGTERM and SIGKILL when killing.
     pub kill_grace: Duration,
+    /// SubJob and For Each: the child instances to run, computed by the engine (empty for
+    /// every other type).
+    pub child_calls: Vec<subjob::ChildCall>,
 }
 
 impl AttemptSpec {
@@ -172,6 +175,19 @@ pub trait NodeRunner: Send + Sync {
     /// Runs one attempt. It must return promptly (and leave nothing running) once
     /// `ctx.cancel` fires, and report every OS process group it creates.
     async fn run(&self, spec: &AttemptSpec, ctx: AttemptContext<'_>) -> AttemptOutcome;
+
+    /// Whether an attempt holds one of the engine's worker slots while it runs (`false` for a
+    /// runner that only waits on other instances, which need the slots themselves).
+    fn needs_worker_slot(&self) -> bool {
+        true
+    }
+
+    /// Whether an attempt a dead server left running is taken up again by the node's next
+    /// attempt (its work lives in the store, as SubJob's child instances do) instead of being
+    /// counted as failed.
+    fn survives_restart(&self) -> bool {
+        false
+    }
 }
 
 /// Node type → runner.
@@ -210,3 +226,4 @@ pub mod process;
 pub mod python;
 pub mod shell;
 pub mod sql;
+pub mod subjob;

@@ -440,4 +440,89 @@ impl InstanceStore for SqlStore {
         let row = sqlx::query(sql).bind(job_id).fetch_one(&self.read).await?;
         Ok(row.try_get("n")?)
     }
+
+    async fn insert_children(&self, children: &[NewChild]) -> StoreResult<Vec<(InstanceRecord, ChildLink, bool)>> {
+        let mut tx = self.begin_write().await?;
+        let mut out = Vec::with_capacity(children.len());
+        for child in children {
+            let l = &child.link;
+            let existing = sqlx::query(
+                "SELECT instance_id FROM child_instances WHERE parent_instance_id = $1 AND parent_node = $2 \
+                 AND parent_round = $3 AND parent_row = $4",
+            )
+            .bind(l.parent_instance_id)
+            .bind(&l.parent_node)
+            .bind(l.parent_round)
+            .bind(l.parent_row)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if let Some(row) = existing {
+                let id: i64 = row.try_get("instance_id")?;
+                let sql = AssertSqlSafe(format!("SELECT {INSTANCE_COLUMNS} FROM job_instances WHERE id = $1"));
+                let found = sqlx::query(sql).bind(id).fetch_one(&mut *tx).await?;
+                out.push((rows::instance(&found)?, ChildLink { instance_id: id, ..l.clone() }, false));
+                continue;
+            }
+            let record = Self::insert_instance_in(&mut tx, &child.instance).await?.ok_or_else(|| {
+                crate::StoreError::Corrupt("a child instance collided with a scheduled one".to_string())
+            })?;
+            sqlx::query(
+                "INSERT INTO child_instances (instance_id, parent_instance_id, parent_node, parent_round, parent_row, \
+                 instance_name) VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(record.id)
+            .bind(l.parent_instance_id)
+            .bind(&l.parent_node)
+            .bind(l.parent_round)
+            .bind(l.parent_row)
+            .bind(&l.instance_name)
+            .execute(&mut *tx)
+            .await?;
+            let link = ChildLink { instance_id: record.id, ..l.clone() };
+            out.push((record, link, true));
+        }
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    async fn child_links(&self, instance_ids: &[i64]) -> StoreResult<Vec<ChildLink>> {
+        let mut links = Vec::new();
+        for chunk in instance_ids.chunks(500) {
+            let mut p = Placeholders::for_dialect(self.dialect);
+            let sql = AssertSqlSafe(format!(
+                "SELECT {CHILD_COLUMNS} FROM child_instances WHERE instance_id IN ({})",
+                p.list(chunk.len())
+            ));
+            let mut q = sqlx::query(sql);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            for row in q.fetch_all(&self.read).await? {
+                links.push(child_link(&row)?);
+            }
+        }
+        Ok(links)
+    }
+
+    async fn children_of(&self, parent_instance_id: i64) -> StoreResult<Vec<(InstanceRecord, ChildLink)>> {
+        let sql = AssertSqlSafe(format!(
+            "SELECT {INSTANCE_COLUMNS}, {CHILD_COLUMNS} FROM job_instances JOIN child_instances \
+             ON child_instances.instance_id = job_instances.id WHERE parent_instance_id = $1 ORDER BY id"
+        ));
+        let found = sqlx::query(sql).bind(parent_instance_id).fetch_all(&self.read).await?;
+        found.iter().map(|row| Ok((rows::instance(row)?, child_link(row)?))).collect()
+    }
+}
+
+const CHILD_COLUMNS: &str = "instance_id, parent_instance_id, parent_node, parent_round, parent_row, instance_name";
+
+fn child_link(row: &sqlx::any::AnyRow) -> StoreResult<ChildLink> {
+    Ok(ChildLink {
+        instance_id: row.try_get("instance_id")?,
+        parent_instance_id: row.try_get("parent_instance_id")?,
+        parent_node: row.try_get("parent_node")?,
+        parent_round: row.try_get("parent_round")?,
+        parent_row: row.try_get("parent_row")?,
+        instance_name: row.try_get("instance_name")?,
+    })
 }
