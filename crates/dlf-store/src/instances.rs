@@ -214,4 +214,15 @@ pub trait InstanceStore: Send + Sync {
     async fn previous_scheduled_instance(&self, job_id: i64, plan_ms: i64) -> StoreResult<Option<InstanceBrief>>;
     /// How many instances of the job are `running`, `running-exception` or `pause`.
     async fn count_active_instances(&self, job_id: i64) -> StoreResult<i64>;
+    /// "Remove one dependency" (JOBS.md §5.8): records that instance `instance_id` no longer
+    /// waits on `upstream_instance_id`, only if the instance still has status `expected`
+    /// (compare-and-set); `false` (and nothing written) otherwise. Removing twice is no error.
+    async fn remove_dependency(
+        &self,
+        instance_id: i64,
+        expected: InstanceStatus,
+        upstream_instance_id: i64,
+    ) -> StoreResult<bool>;
+    /// The upstream instances removed from `instance_id`'s dependencies, in id order.
+    async fn removed_dependencies(&self, instance_id: i64) -> StoreResult<Vec<i64>>;
 }
