@@ -50,6 +50,11 @@ pub fn router(state: AppState) -> Router {
             "/x/v1/{project_id}/jobs/{job_name}/instances/{instance_id}/nodes/{node_name}/log",
             get(instances::node_log),
         )
+        .route("/x/v1/{project_id}/jobs/{job_name}/instances/{instance_id}/{action}", post(instances::act))
+        .route(
+            "/x/v1/{project_id}/jobs/{job_name}/instances/{instance_id}/nodes/{node_name}/{action}",
+            post(instances::act_on_node),
+        )
         .route("/v1/{project_id}/scripts", get(scripts::list).post(scripts::create))
         .route(
             "/v1/{project_id}/scripts/{script_name}",

@@ -1,7 +1,8 @@
 //! The dependency gates of a scheduled instance: self-dependency (`dependPrePeriod`, JOBS.md
 //! §4.7) and cross-job dependencies (`dependJobs`, §4.6). The windows and decisions are
 //! `dlf_core::state::dependency`'s pure functions; this module only fetches what they need and
-//! keeps a readable reason for a cancel.
+//! keeps a readable reason for a cancel. Upstream instances an operator removed from an
+//! instance's dependencies ("remove one dependency", §5.8) are left out of its windows.
 
 use crate::execution::plan::JobPlan;
 use crate::jobs::stored_document;
@@ -58,10 +59,15 @@ pub(crate) async fn check(
 ) -> Result<Dependencies, DlfError> {
     let Some(cron) = plan.doc.cron() else { return Ok(Dependencies::none()) };
     let mut decisions = Vec::new();
+    // Upstream instances an operator removed from this instance's dependencies (§5.8).
+    let removed = engine.store().removed_dependencies(instance.id).await.map_err(internal)?;
     if cron.depend_pre_period == Some(true) {
         let previous =
             engine.store().previous_scheduled_instance(instance.job_id, instance.plan_ms).await.map_err(internal)?;
-        decisions.push(self_dependency(previous.map(|p| p.status)));
+        match previous {
+            Some(p) if removed.contains(&p.id) => decisions.push(DependencyDecision::Run),
+            previous => decisions.push(self_dependency(previous.map(|p| p.status))),
+        }
     }
     if let Some(deps) = cron.depend_jobs.as_ref().filter(|d| !d.jobs.is_empty()) {
         let down = parse_cron_block(cron, false)?;
@@ -108,7 +114,14 @@ pub(crate) async fn check(
                 .scheduled_instances_between(up_job.id(), window.from_ms, window.to_ms)
                 .await
                 .map_err(internal)?;
-            let statuses: Vec<(i64, _)> = found.iter().map(|b| (b.plan_ms, b.status)).collect();
+            let statuses: Vec<(i64, _)> =
+                found.iter().filter(|b| !removed.contains(&b.id)).map(|b| (b.plan_ms, b.status)).collect();
+            if statuses.is_empty() && !found.is_empty() {
+                // Every upstream instance of the window was removed: nothing is left to wait on
+                // (an empty window would skip the instance instead).
+                decisions.push(DependencyDecision::Run);
+                continue;
+            }
             match decide_dependency(&statuses, policy, dep_type, DependencyModel::Traditional) {
                 DependencyDecision::Cancel(cancel) => {
                     return Ok(Dependencies::cancel(

@@ -32,6 +32,17 @@ pub struct InstanceListQuery {
     pub limit: Option<i64>,
 }
 
+/// The extension options of a rerun (JOBS.md §5.9).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RerunOptions {
+    /// `rerunFrom`: `ERROR_NODE` (default), `FIRST_NODE`, or a node name.
+    pub from: RerunFrom,
+    /// `useLatestParams`: the rerun drops the parameter values the instance was started with
+    /// (StartJob's or RunOnce's `jobParams`) and runs with the `params` of the job's latest
+    /// submitted version; by default it keeps them.
+    pub use_latest_params: bool,
+}
+
 /// The node type as instance payloads report it (API.md I2).
 fn reported_type(node_type: &str) -> String {
     match node_type {
@@ -149,7 +160,7 @@ impl Engine {
     }
 
     /// The instance `id` of job `name`, or the right error (API.md §5).
-    async fn instance_of(
+    pub(crate) async fn instance_of(
         &self,
         tenant: &Tenant,
         name: &str,
@@ -349,6 +360,18 @@ impl Engine {
     /// I4 RestoreJobInstance: rerun an ended instance (same id and plan time, latest submitted
     /// version), from its failed nodes unless it succeeded or its node set changed (§5.9).
     pub async fn restart_instance(&self, tenant: &Tenant, name: &str, id: &str) -> Result<(), DlfError> {
+        self.rerun_instance(tenant, name, id, &RerunOptions::default()).await
+    }
+
+    /// I4 with the extension options of JOBS.md §5.9: where the rerun starts (`rerunFrom`) and
+    /// whether it drops the parameters the instance was started with (`useLatestParams`).
+    pub async fn rerun_instance(
+        &self,
+        tenant: &Tenant,
+        name: &str,
+        id: &str,
+        options: &RerunOptions,
+    ) -> Result<(), DlfError> {
         let (job, instance) = self.instance_of(tenant, name, id).await?;
         let (version, submit_ms, doc) = self.submitted_document(&job).await?;
         let manual_confirm = doc.schedule.as_ref().is_some_and(|s| s.requires_manual_confirm());
@@ -363,7 +386,7 @@ impl Engine {
         let old_rows = self.store().node_instances(instance.id).await.map_err(internal)?;
         let new_names: HashSet<&str> = plan.doc.nodes.iter().map(|n| n.name.as_str()).collect();
         let previous: Vec<(String, NodeStatus)> = old_rows.iter().map(|r| (r.node_name.clone(), r.status)).collect();
-        let reset = state::rerun_reset(&previous, &plan.dag, instance.status, &RerunFrom::ErrorNode)
+        let reset = state::rerun_reset(&previous, &plan.dag, instance.status, &options.from)
             .map_err(|e| DlfError::invalid_param(e.to_string()))?;
         let mut nodes = Vec::new();
         for n in &plan.doc.nodes {
@@ -397,6 +420,9 @@ impl Engine {
         next.error_message = None;
         next.rerun_count += 1;
         next.ignore_depend = true;
+        if options.use_latest_params {
+            next.params = None;
+        }
         let commit = InstanceCommit {
             instance: Some((next.clone(), instance.status)),
             nodes,

@@ -18,6 +18,7 @@ mod group_commit;
 pub mod instances;
 pub mod jobs;
 pub mod logs;
+pub mod operator;
 pub mod recovery;
 pub mod runners;
 mod runtime;

@@ -243,4 +243,15 @@ pub trait InstanceStore: Send + Sync {
     async fn child_links(&self, instance_ids: &[i64]) -> StoreResult<Vec<ChildLink>>;
     /// Every child a parent instance started, oldest first.
     async fn children_of(&self, parent_instance_id: i64) -> StoreResult<Vec<(InstanceRecord, ChildLink)>>;
+    /// "Remove one dependency" (JOBS.md §5.8): records that instance `instance_id` no longer
+    /// waits on `upstream_instance_id`, only if the instance still has status `expected`
+    /// (compare-and-set); `false` (and nothing written) otherwise. Removing twice is no error.
+    async fn remove_dependency(
+        &self,
+        instance_id: i64,
+        expected: InstanceStatus,
+        upstream_instance_id: i64,
+    ) -> StoreResult<bool>;
+    /// The upstream instances removed from `instance_id`'s dependencies, in id order.
+    async fn removed_dependencies(&self, instance_id: i64) -> StoreResult<Vec<i64>>;
 }

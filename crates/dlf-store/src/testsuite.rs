@@ -50,6 +50,7 @@ macro_rules! store_suite {
             definitions_generation_moves_after_every_job_write,
             insert_instances_writes_each_with_its_nodes,
             children_are_created_once_per_key,
+            removed_dependencies_are_compare_and_set,
         );
     };
     (@cases $open:path; $($case:ident),+ $(,)?) => {
@@ -884,4 +885,17 @@ pub async fn children_are_created_once_per_key(store: Case) {
     assert_eq!((links[0].parent_instance_id, links[0].parent_node.as_str()), (parent.id, "each"));
     assert_eq!(links[0].instance_name, "each_1");
     assert!(store.children_of(first[0].0.id).await.unwrap().is_empty());
+pub async fn removed_dependencies_are_compare_and_set(store: Case) {
+    let ws = store.default_workspace("p", 0).await.unwrap();
+    let job = new_job(&store, &ws.id, "j", 1).await;
+    let waiting = store.insert_instance(&new_instance(&job, 0, 1000, "waiting")).await.unwrap().unwrap();
+    let ended = store.insert_instance(&new_instance(&job, 0, 2000, "success")).await.unwrap().unwrap();
+    assert!(store.remove_dependency(waiting.id, InstanceStatus::Waiting, 42).await.unwrap());
+    assert!(store.remove_dependency(waiting.id, InstanceStatus::Waiting, 7).await.unwrap());
+    assert!(store.remove_dependency(waiting.id, InstanceStatus::Waiting, 42).await.unwrap(), "twice is no error");
+    assert_eq!(store.removed_dependencies(waiting.id).await.unwrap(), [7, 42]);
+    assert!(!store.remove_dependency(ended.id, InstanceStatus::Waiting, 42).await.unwrap(), "wrong status");
+    assert!(store.removed_dependencies(ended.id).await.unwrap().is_empty(), "a refused removal writes nothing");
+    let still = store.find_instance(waiting.id).await.unwrap().unwrap();
+    assert_eq!(still.status, InstanceStatus::Waiting);
 }

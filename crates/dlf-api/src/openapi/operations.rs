@@ -390,7 +390,11 @@ fn operations() -> Vec<Op> {
             INSTANCES,
             "Rerun a finished job instance",
         )
-        .describe("Same instance id and plan time; from the failed nodes unless it had succeeded (JOBS.md §5.9)."),
+        .describe(
+            "Same instance id and plan time; from the failed nodes unless it had succeeded (JOBS.md §5.9). \
+             Extension options, in the query or a JSON body: `rerunFrom` = `ERROR_NODE` (default) | `FIRST_NODE` | \
+             a node name; `useLatestParams` = `true` drops the parameter values the instance was started with.",
+        ),
         op(
             WorkspaceExtension,
             "post",
@@ -400,6 +404,33 @@ fn operations() -> Vec<Op> {
             "Confirm a waiting-confirm instance",
         )
         .describe("Releases an instance held by `schedule.requireManualConfirmBeforeExecute` (JOBS.md §4.9)."),
+        // Operator actions (JOBS.md §5.8): 204, or DLF.3051 with nothing changed.
+        op(WorkspaceExtension, "post", "/x/v1/{project_id}/jobs/{job_name}/instances/{instance_id}/succeed", "SucceedJobInstance", EXTENSIONS, "Mark an instance successful")
+            .describe("`fail`, `manual-stop` or `running-exception` → `forceSuccess`; nodes still running are stopped, waiting ones canceled."),
+        op(WorkspaceExtension, "post", "/x/v1/{project_id}/jobs/{job_name}/instances/{instance_id}/continue", "ContinueJobInstance", EXTENSIONS, "Continue an abnormal instance")
+            .describe("`running-exception` → `running`: the suspended failed nodes count as `IGNORE` failures and their descendants run."),
+        op(WorkspaceExtension, "post", "/x/v1/{project_id}/jobs/{job_name}/instances/{instance_id}/retry", "RetryJobInstance", EXTENSIONS, "Retry an abnormal instance's suspended nodes")
+            .describe("`running-exception` → `running`: every failed `SUSPEND` node runs again."),
+        op(WorkspaceExtension, "post", "/x/v1/{project_id}/jobs/{job_name}/instances/{instance_id}/freeze", "FreezeJobInstance", EXTENSIONS, "Freeze a waiting instance")
+            .describe("`waiting` → `freeze`: it does not start until unfrozen; downstream jobs count it as failed."),
+        op(WorkspaceExtension, "post", "/x/v1/{project_id}/jobs/{job_name}/instances/{instance_id}/unfreeze", "UnfreezeJobInstance", EXTENSIONS, "Unfreeze an instance")
+            .describe("`freeze` → `waiting`."),
+        op(WorkspaceExtension, "post", "/x/v1/{project_id}/jobs/{job_name}/instances/{instance_id}/ignore-dependencies", "IgnoreJobInstanceDependencies", EXTENSIONS, "Run a waiting instance without its dependencies")
+            .describe("A `waiting` instance no longer waits on `dependJobs` or `dependPrePeriod`; it still needs a concurrency slot."),
+        op(WorkspaceExtension, "post", "/x/v1/{project_id}/jobs/{job_name}/instances/{instance_id}/remove-dependency", "RemoveJobInstanceDependency", EXTENSIONS, "Remove one dependency of a waiting instance")
+            .describe("The named upstream instance (of a job in `dependJobs`, or of the job itself with `dependPrePeriod`) is left out of the `waiting` instance's dependency windows.")
+            .body("RemoveDependencyReq", true)
+            .body_example(json!({"jobName": "upstream", "instanceId": 1})),
+        op(WorkspaceExtension, "post", "/x/v1/{project_id}/jobs/{job_name}/instances/{instance_id}/nodes/{node_name}/succeed", "SucceedNodeInstance", EXTENSIONS, "Mark a suspended node successful")
+            .describe("A failed `SUSPEND` node of a `running-exception` instance → `success`; its descendants run."),
+        op(WorkspaceExtension, "post", "/x/v1/{project_id}/jobs/{job_name}/instances/{instance_id}/nodes/{node_name}/retry", "RetryNodeInstance", EXTENSIONS, "Retry a suspended node")
+            .describe("A failed `SUSPEND` node of a `running-exception` instance → `running` (one more attempt)."),
+        op(WorkspaceExtension, "post", "/x/v1/{project_id}/jobs/{job_name}/instances/{instance_id}/nodes/{node_name}/skip", "SkipNodeInstance", EXTENSIONS, "Skip a node")
+            .describe("A `waiting` or `pause` node of a running instance → `skip` (as `SKIP_NEXT`: its descendants run); not for single-node jobs."),
+        op(WorkspaceExtension, "post", "/x/v1/{project_id}/jobs/{job_name}/instances/{instance_id}/nodes/{node_name}/pause", "PauseNodeInstance", EXTENSIONS, "Pause a node")
+            .describe("A `waiting` node of a running instance → `pause`: it does not start, nor do its descendants, until resumed."),
+        op(WorkspaceExtension, "post", "/x/v1/{project_id}/jobs/{job_name}/instances/{instance_id}/nodes/{node_name}/resume", "ResumeNodeInstance", EXTENSIONS, "Resume a paused node")
+            .describe("A `pause` node → `waiting`."),
         op(
             WorkspaceExtension,
             "get",

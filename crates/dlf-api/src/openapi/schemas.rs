@@ -66,6 +66,7 @@ pub fn all() -> Map<String, Value> {
     add("NewAccessKey", new_access_key());
     add("AccessKeyList", access_key_list());
     add("NewTokenReq", new_token_req());
+    add("RemoveDependencyReq", remove_dependency_req());
     add("NewToken", new_token());
     add("ServerInfo", server_info());
     add("Health", health());
@@ -914,6 +915,15 @@ fn new_access_key() -> Value {
             ),
         ],
     )
+}
+
+fn remove_dependency_req() -> Value {
+    object(
+        "The upstream instance a waiting instance stops waiting on (JOBS.md §5.8).",
+        &["jobName", "instanceId"],
+        [("jobName", string("The upstream job.")), ("instanceId", int64("The upstream instance's id."))],
+    )
+    .extension()
 }
 
 fn new_token_req() -> Value {

@@ -15,7 +15,7 @@
 //! | [`graph`](mod@graph) | node DAG by name: [`Dag`] | §2.3 |
 //! | [`readiness`](mod@readiness) | may a waiting node be decided, and how: [`readiness()`] | §5.6 steps 1–3 |
 //! | [`conditions`](mod@conditions) | condition truth and the multi-IF vote: [`vote`] | §5.6 steps 4–5 |
-//! | [`outcome`](mod@outcome) | failure policies [`failure_effect`], outcome [`instance_outcome`] | §5.5, §5.7 |
+//! | [`outcome`](mod@outcome) | failure policies [`failure_effect`], outcome [`instance_outcome`], suspended nodes [`pending_suspensions`] | §5.5, §5.7, §5.8 |
 //! | [`rerun`](mod@rerun) | nodes a rerun resets: [`rerun_reset`] | §5.9 |
 //! | `calendar` (private) | natural period starts, stepping by periods in a zone | §4.6 |
 //! | [`window`](mod@window) | traditional dependency window: [`dependency_window`] | §4.6 |
@@ -116,7 +116,9 @@ pub use instance::{
     CancelReason, InstanceEvent, InstanceOutcome, InvalidInstanceTransition, RecoverAction, next_instance_status,
 };
 pub use node::{AbortCause, InvalidNodeTransition, NodeEvent, SkipCause, next_node_status};
-pub use outcome::{FailureEffect, NodeOutcomeView, failure_effect, has_pending_suspension, instance_outcome};
+pub use outcome::{
+    FailureEffect, NodeOutcomeView, failure_effect, has_pending_suspension, instance_outcome, pending_suspensions,
+};
 pub use readiness::{Readiness, UpstreamState, readiness};
 pub use rerun::{RerunFrom, UnknownRerunNode, rerun_reset};
 pub use retry::{AttemptFailure, MAX_RETRY_TIMES, retry_left};

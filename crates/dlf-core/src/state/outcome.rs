@@ -36,6 +36,12 @@ pub fn has_pending_suspension(nodes: &[NodeOutcomeView]) -> bool {
     nodes.iter().any(NodeOutcomeView::is_pending_suspension)
 }
 
+/// The nodes (indexes into `nodes`) whose `SUSPEND` failure is pending: what an operator's
+/// "continue" (they count as `IGNORE` from then on) and "retry" (they run again) act on (§5.8).
+pub fn pending_suspensions(nodes: &[NodeOutcomeView]) -> Vec<usize> {
+    nodes.iter().enumerate().filter(|(_, n)| n.is_pending_suspension()).map(|(i, _)| i).collect()
+}
+
 /// The §5.7 outcome, or `None` while any node is `waiting`, `running` or `pause`, or a `SUSPEND`
 /// failure is not continued (the instance stays `running`/`running-exception`).
 ///

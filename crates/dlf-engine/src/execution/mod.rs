@@ -19,7 +19,8 @@
 //!    retry wait ended, an operator stopped the instance, the server shuts down.
 //!
 //! Attempts run as tasks of their own (`attempt_task.rs`), bounded by the engine's worker
-//! slots, and report back on a channel; operators reach the instance through [`Control`].
+//! slots, and report back on a channel; operators reach the instance through [`Control`]
+//! (stop, and the actions of `operator.rs`).
 
 pub mod attempt;
 mod attempt_task;
@@ -28,6 +29,7 @@ mod decide;
 pub mod error;
 mod lifecycle;
 mod nodes;
+pub mod operator;
 pub mod params;
 pub mod plan;
 
@@ -55,6 +57,9 @@ pub enum Control {
     /// in the store, with the interrupted nodes back to `waiting` (their attempts not counted
     /// against their retries), so the next start runs them again.
     Shutdown { reply: oneshot::Sender<()> },
+    /// An operator action (JOBS.md §5.8, `operator.rs`): answered once it is persisted, or
+    /// refused with nothing changed.
+    Operator { action: operator::LoopAction, reply: oneshot::Sender<Result<(), dlf_core::DlfError>> },
 }
 
 /// A handle on a running instance.
@@ -139,6 +144,11 @@ impl InstanceRun {
                 Some(event) = inbox.events.recv() => self.on_attempt_event(event).await?,
                 Some(node) = inbox.retries.recv() => self.on_retry_due(node).await?,
                 message = inbox.control.recv() => {
+                    if let Some(Control::Operator { action, reply }) = message {
+                        let answer = self.operate(action).await?;
+                        let _ = reply.send(answer);
+                        continue;
+                    }
                     match message {
                         Some(Control::Stop { reply }) => {
                             self.stop().await?;
@@ -148,7 +158,7 @@ impl InstanceRun {
                             self.interrupt().await?;
                             let _ = reply.send(());
                         }
-                        None => self.interrupt().await?,
+                        Some(Control::Operator { .. }) | None => self.interrupt().await?,
                     }
                     return Ok(());
                 }

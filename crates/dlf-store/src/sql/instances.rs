@@ -441,6 +441,45 @@ impl InstanceStore for SqlStore {
         Ok(row.try_get("n")?)
     }
 
+    async fn remove_dependency(
+        &self,
+        instance_id: i64,
+        expected: InstanceStatus,
+        upstream_instance_id: i64,
+    ) -> StoreResult<bool> {
+        let mut tx = self.begin_write().await?;
+        // The compare-and-set: a no-op update that matches only while the instance has the
+        // expected status (on PostgreSQL it also locks the row until the commit).
+        let held = sqlx::query("UPDATE job_instances SET status = $1 WHERE id = $2 AND status = $1")
+            .bind(expected.as_str())
+            .bind(instance_id)
+            .execute(&mut *tx)
+            .await?;
+        if held.rows_affected() == 0 {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        sqlx::query(
+            "INSERT INTO removed_dependencies (instance_id, upstream_instance_id) VALUES ($1, $2) \
+             ON CONFLICT (instance_id, upstream_instance_id) DO NOTHING",
+        )
+        .bind(instance_id)
+        .bind(upstream_instance_id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn removed_dependencies(&self, instance_id: i64) -> StoreResult<Vec<i64>> {
+        let rows = sqlx::query(
+            "SELECT upstream_instance_id FROM removed_dependencies WHERE instance_id = $1 ORDER BY upstream_instance_id",
+        )
+        .bind(instance_id)
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter().map(|r| Ok(r.try_get("upstream_instance_id")?)).collect()
+    }
     async fn insert_children(&self, children: &[NewChild]) -> StoreResult<Vec<(InstanceRecord, ChildLink, bool)>> {
         let mut tx = self.begin_write().await?;
         let mut out = Vec::with_capacity(children.len());

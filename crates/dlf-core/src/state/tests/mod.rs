@@ -7,6 +7,7 @@ mod gates_and_concurrency;
 mod instance_flows;
 mod instance_table;
 mod node_table;
+mod operator_actions;
 mod rerun_start;
 mod retry_rule;
 mod robustness;
