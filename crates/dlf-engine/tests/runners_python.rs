@@ -26,6 +26,7 @@ fn spec(dir: &Path, program: &str) -> AttemptSpec {
         work_dir: dir.to_path_buf(),
         run_as: None,
         kill_grace: Duration::from_millis(500),
+        resources: Vec::new(),
     }
 }
 

@@ -102,6 +102,7 @@ fn spec(dir: &Path, node_type: &str, program: &str, connection: Arc<ResolvedConn
         work_dir: dir.join("work"),
         run_as: None,
         kill_grace: Duration::from_millis(300),
+        resources: Vec::new(),
     }
 }
 

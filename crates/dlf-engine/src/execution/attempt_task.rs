@@ -216,6 +216,7 @@ mod tests {
             work_dir: dir.to_path_buf(),
             run_as: None,
             kill_grace: Duration::from_millis(200),
+            resources: Vec::new(),
         }
     }
 

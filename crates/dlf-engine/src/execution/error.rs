@@ -100,6 +100,9 @@ pub enum AttemptError {
     /// The node cannot run on the connection it names.
     #[error("cannot run on the connection '{name}': {reason}")]
     Connection { name: String, reason: String },
+    /// A resource the node names cannot be used.
+    #[error("{0}")]
+    Resource(String),
     /// The node's type has no runner (JOBS.md §3.1).
     #[error("node type {0} is not supported by this server")]
     Unsupported(String),

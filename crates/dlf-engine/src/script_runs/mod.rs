@@ -407,6 +407,7 @@ impl Engine {
                 launcher: sandbox.launcher.clone(),
             }),
             kill_grace: Duration::from_millis(self.config().kill_grace_ms),
+            resources: Vec::new(),
         };
         let started = Instant::now();
         let mut log = LogSink::new(&log_path);

@@ -203,6 +203,7 @@ mod tests {
             work_dir: "/w".into(),
             run_as: None,
             kill_grace: Duration::from_millis(1),
+            resources: Vec::new(),
         }
     }
 
