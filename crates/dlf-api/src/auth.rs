@@ -5,7 +5,8 @@
 //! 1. **the claim**, from the headers alone: a parseable `Authorization` naming an access key
 //!    that exists and is enabled, or a token that is valid; otherwise 401 `APIGW.0301` at once,
 //!    without reading a byte of the body;
-//! 2. **the proof**: the body is read (the 12 MB limit is enforced here, answering 413
+//! 2. **the proof**: the body is read (the 12 MB limit — for an object upload, the object
+//!    store's cap — is enforced here, answering 413
 //!    `APIGW.0201`) and the signature verified over it, under the server's
 //!    [`Policy`](dlf_signature::Policy): `host`, and `workspace`/`X-Project-Id` when sent, must
 //!    be signed; `UNSIGNED-PAYLOAD` only where the server allows it.
@@ -40,9 +41,10 @@ enum Claim {
 /// The middleware.
 pub async fn authenticate(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let (mut parts, body) = request.into_parts();
+    let body_limit = body_limit(&state, parts.uri.path());
     if let Some(len) =
         parts.headers.get(axum::http::header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<usize>().ok())
-        && len > state.body_limit
+        && len > body_limit
     {
         return error_response(&DlfError::new(ErrorCode::PayloadTooLarge));
     }
@@ -63,7 +65,7 @@ pub async fn authenticate(State(state): State<AppState>, request: Request, next:
             Err(e) => return error_response(&e),
         },
     };
-    let bytes = match axum::body::to_bytes(body, state.body_limit).await {
+    let bytes = match axum::body::to_bytes(body, body_limit).await {
         Ok(b) => b,
         Err(_) => return error_response(&DlfError::new(ErrorCode::PayloadTooLarge)),
     };
@@ -83,6 +85,22 @@ pub async fn authenticate(State(state): State<AppState>, request: Request, next:
     }
     parts.extensions.insert(caller);
     next.run(Request::from_parts(parts, Body::from(bytes))).await
+}
+
+/// The largest body a request may carry: the object store's cap for `/x/v1/{project}/objects/…`
+/// (an uploaded object), else the API's limit.
+fn body_limit(state: &AppState, path: &str) -> usize {
+    let mut segments = path.trim_start_matches('/').split('/');
+    let is_object = segments.next() == Some("x")
+        && segments.next() == Some("v1")
+        && segments.next().is_some()
+        && segments.next() == Some("objects");
+    if is_object {
+        let cap = usize::try_from(state.engine.config().object_max_bytes).unwrap_or(usize::MAX);
+        cap.max(state.body_limit)
+    } else {
+        state.body_limit
+    }
 }
 
 /// Step 1: the credential the headers name (the signature preferred when both are present).

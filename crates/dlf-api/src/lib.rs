@@ -20,7 +20,7 @@ pub use state::{AppState, AuthMode};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{delete, get, post};
-use routes::{connections, extensions, instances, jobs, scripts, system};
+use routes::{connections, extensions, instances, jobs, resources, scripts, system};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
@@ -69,6 +69,12 @@ pub fn router(state: AppState) -> Router {
             get(connections::show).put(connections::update).delete(connections::delete),
         )
         .route("/x/v1/{project_id}/connections/{connection_name}/test", post(connections::test))
+        .route("/v1/{project_id}/resources", get(resources::list).post(resources::create))
+        .route(
+            "/v1/{project_id}/resources/{resource_id}",
+            get(resources::show).put(resources::update).delete(resources::delete),
+        )
+        .route("/x/v1/{project_id}/objects/{bucket}/{*key}", get(resources::get_object).put(resources::put_object))
         .route("/x/v1/{project_id}/workspaces", get(extensions::list_workspaces).post(extensions::create_workspace))
         .route("/x/v1/{project_id}/access-keys", get(extensions::list_access_keys).post(extensions::create_access_key))
         .route("/x/v1/{project_id}/access-keys/{access_key}", delete(extensions::delete_access_key))

@@ -133,6 +133,13 @@ const ROUTES: &[(&str, &str, &str)] = &[
     ("put", "/v1/{project_id}/connections/{connection_name}", "UpdateConnection"),
     ("delete", "/v1/{project_id}/connections/{connection_name}", "DeleteConnction"),
     ("post", "/x/v1/{project_id}/connections/{connection_name}/test", "TestConnection"),
+    ("get", "/v1/{project_id}/resources", "ListResources"),
+    ("post", "/v1/{project_id}/resources", "CreateResource"),
+    ("get", "/v1/{project_id}/resources/{resource_id}", "ShowResource"),
+    ("put", "/v1/{project_id}/resources/{resource_id}", "UpdateResource"),
+    ("delete", "/v1/{project_id}/resources/{resource_id}", "DeleteResource"),
+    ("get", "/x/v1/{project_id}/objects/{bucket}/{key}", "GetObject"),
+    ("put", "/x/v1/{project_id}/objects/{bucket}/{key}", "PutObject"),
     ("get", "/x/v1/{project_id}/workspaces", "ListWorkspaces"),
     ("post", "/x/v1/{project_id}/workspaces", "CreateWorkspace"),
     ("post", "/x/v1/{project_id}/access-keys", "CreateAccessKey"),
@@ -278,7 +285,10 @@ fn uri(doc: &Value, path: &str, op: &Value, with_examples: bool) -> String {
         .replace("{instance_id}", "1")
         .replace("{script_name}", "no-such-script")
         .replace("{node_name}", "no-such-node")
-        .replace("{access_key}", "NOSUCHKEY");
+        .replace("{access_key}", "NOSUCHKEY")
+        .replace("{resource_id}", "no-such-resource")
+        .replace("{bucket}", "bucket")
+        .replace("{key}", "dir/key.txt");
     if with_examples {
         let query: Vec<String> = parameters(doc, op)
             .into_iter()
@@ -342,7 +352,6 @@ async fn every_documented_operation_is_routed_and_nothing_else() {
         ("post", v1("/jobs/import")),
         ("post", v1("/jobs/batch-export")),
         ("post", v1("/jobs/j/export")),
-        ("get", v1("/resources")),
         ("get", v1("/system-tasks/1")),
         ("get", v1("/jobs/j/instances")),
         ("get", format!("/x/v1/{PROJECT}/nothing")),
@@ -487,6 +496,11 @@ const COUNTERPARTS: &[Counterpart] = &[
     same("ScriptInfo", "CreateScript", "ScriptInfo"),
     same("ScriptInfo", "ShowScript", "ScriptInfo"),
     same("ScriptInfoListResp", "ListScripts", "ScriptInfoListResp"),
+    same("ResourceInfo", "CreateResource", "ResourceInfo"),
+    same("ResourceInfo", "ShowResource", "ResourceInfo"),
+    same("DependPackage", "CreateResource", "DependPackage"),
+    same("Relation", "ShowResource", "Relation"),
+    same("ResourceList", "ListResources", "ResourceList"),
 ];
 
 #[test]
@@ -889,6 +903,24 @@ async fn live_answers_match_the_documented_schemas() {
     check_reply("UpdateScript", &call("PUT", v1("/scripts/echoTimeShell"), body(&changed)).await);
     check_reply("ShowScript", &call("GET", v1("/scripts/echoTimeShell"), vec![]).await);
     check_reply("DeleteScript", &call("DELETE", v1("/scripts/no-such-script"), vec![]).await);
+
+    // Resources, and the bytes behind one.
+    let created = call("POST", v1("/resources"), body(&request_example("CreateResource"))).await;
+    check_reply("CreateResource", &created);
+    let id = created.json()["resourceId"].as_str().expect("resourceId").to_string();
+    check_reply("CreateResource", &call("POST", v1("/resources"), body(&request_example("CreateResource"))).await);
+    check_reply("ShowResource", &call("GET", v1(&format!("/resources/{id}")), vec![]).await);
+    check_reply("ShowResource", &call("GET", v1("/resources/nope"), vec![]).await);
+    let resources = call("GET", v1("/resources?resourceName=te&limit=5"), vec![]).await;
+    check_reply("ListResources", &resources);
+    assert_eq!(resources.json()["total"], 1, "the row was validated");
+    check_reply("UpdateResource", &call("PUT", v1(&format!("/resources/{id}")), body(&json!({"desc": "v2"}))).await);
+    check_reply("DeleteResource", &call("DELETE", v1(&format!("/resources/{id}")), vec![]).await);
+    check_reply("DeleteResource", &call("DELETE", v1(&format!("/resources/{id}")), vec![]).await);
+    let object = format!("/x/v1/{PROJECT}/objects/dlf-test/lib/a.jar");
+    check_reply("PutObject", &call("PUT", object.clone(), b"PK".to_vec()).await);
+    check_reply("GetObject", &call("GET", object, vec![]).await);
+    check_reply("GetObject", &call("GET", format!("/x/v1/{PROJECT}/objects/dlf-test/none"), vec![]).await);
 
     // Deleting: refused while a job depends on it, then done, then unknown.
     check_reply("DeleteJob", &call("DELETE", v1("/jobs/ext"), vec![]).await);

@@ -29,6 +29,14 @@ pub enum ErrorCode {
     ScriptNotFound,
     ScriptInstanceNotFound,
     ResourceNotFound,
+    /// DLF.6259: a resource of that name exists (names are unique per workspace in dlf).
+    ResourceNameTaken,
+    /// DLF.6263: a resource's `type` is not `archive`, `file`, `jar` or `pyFile`.
+    ResourceTypeInvalid,
+    /// DLF.6264: a resource's `location` is invalid.
+    ResourceLocationInvalid,
+    /// DLF.6265: a resource's `desc` is invalid (over 255 characters).
+    ResourceDescriptionInvalid,
     ScriptTypeMissing,
     ScriptQuota,
     ConnectionNameTaken,
@@ -80,6 +88,10 @@ impl ErrorCode {
             ScriptNotFound => "DLF.6201",
             ScriptInstanceNotFound => "DLF.6205",
             ResourceNotFound => "DLF.6241",
+            ResourceNameTaken => "DLF.6259",
+            ResourceTypeInvalid => "DLF.6263",
+            ResourceLocationInvalid => "DLF.6264",
+            ResourceDescriptionInvalid => "DLF.6265",
             ScriptTypeMissing => "DLF.6247",
             ScriptQuota => "DLF.6253",
             ConnectionNameTaken => "DLF.6309",
@@ -133,6 +145,10 @@ impl ErrorCode {
             ScriptNotFound => "The script does not exist.",
             ScriptInstanceNotFound => "The script running history does not exist.",
             ResourceNotFound => "The resource information does not exist.",
+            ResourceNameTaken => "Files of the same name exist in the directory.",
+            ResourceTypeInvalid => "The resource type is invalid.",
+            ResourceLocationInvalid => "The OBS path of the resource file is invalid.",
+            ResourceDescriptionInvalid => "The resource description is invalid.",
             ScriptTypeMissing => "The script type is not specified.",
             ScriptQuota => "The number of scripts exceeds the quota.",
             ConnectionNameTaken => "The name already exists.",

@@ -128,6 +128,9 @@ impl NodeSandbox {
     }
 }
 
+/// The default largest object: 100 MiB.
+pub const DEFAULT_OBJECT_MAX_BYTES: u64 = 100 * 1024 * 1024;
+
 /// Settings of one engine.
 #[derive(Clone, Debug)]
 pub struct EngineConfig {
@@ -155,6 +158,8 @@ pub struct EngineConfig {
     /// The server's own PostgreSQL store, which no SQL node or script may connect to
     /// (`crate::sql::StoreEndpoint`; `None` with the embedded SQLite store).
     pub store_endpoint: Option<crate::sql::StoreEndpoint>,
+    /// The largest object of the object store (`crate::objects`), in bytes.
+    pub object_max_bytes: u64,
 }
 
 impl EngineConfig {
@@ -179,6 +184,7 @@ impl EngineConfig {
             script_run_timeout_ms: 60 * 60 * 1000,
             script_run_retention_ms: 7 * 24 * 3600 * 1000,
             store_endpoint: None,
+            object_max_bytes: DEFAULT_OBJECT_MAX_BYTES,
         }
     }
 

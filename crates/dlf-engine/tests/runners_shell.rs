@@ -28,6 +28,7 @@ fn spec(dir: &Path, program: &str) -> AttemptSpec {
         run_as: None,
         kill_grace: Duration::from_millis(500),
         child_calls: Vec::new(),
+        resources: Vec::new(),
     }
 }
 

@@ -103,6 +103,7 @@ fn spec(dir: &Path, node_type: &str, program: &str, connection: Arc<ResolvedConn
         run_as: None,
         kill_grace: Duration::from_millis(300),
         child_calls: Vec::new(),
+        resources: Vec::new(),
     }
 }
 

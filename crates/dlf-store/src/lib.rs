@@ -181,13 +181,56 @@ pub trait ScriptRunStore: Send + Sync {
     async fn delete_script_runs_ended_before(&self, ended_before_ms: i64) -> StoreResult<Vec<String>>;
 }
 
+/// Resources (R1–R5), per workspace; names are unique in a workspace.
+#[async_trait]
+pub trait ResourceStore: Send + Sync {
+    /// Fails with [`StoreError::Conflict`] when the workspace has a resource of that name.
+    async fn insert_resource(
+        &self,
+        workspace_id: &str,
+        content: &ResourceContent,
+        user: &str,
+        now_ms: i64,
+    ) -> StoreResult<ResourceRecord>;
+    /// Replaces resource `id`'s content (a rename onto a taken name is a [`StoreError::Conflict`]).
+    async fn update_resource(&self, id: &str, content: &ResourceContent, now_ms: i64) -> StoreResult<()>;
+    /// The resource with this id in this workspace.
+    async fn find_resource(&self, workspace_id: &str, id: &str) -> StoreResult<Option<ResourceRecord>>;
+    async fn find_resource_by_name(&self, workspace_id: &str, name: &str) -> StoreResult<Option<ResourceRecord>>;
+    /// A page of the workspace's resources by name, and how many match (`name_filter`: a
+    /// substring of the name).
+    async fn list_resources(
+        &self,
+        workspace_id: &str,
+        name_filter: Option<&str>,
+        offset: i64,
+        limit: i64,
+    ) -> StoreResult<(i64, Vec<ResourceRecord>)>;
+    async fn delete_resource(&self, id: &str) -> StoreResult<()>;
+}
+
 /// The full store.
 pub trait Store:
-    TenancyStore + CredentialStore + JobStore + ScriptStore + ScriptRunStore + ConnectionStore + InstanceStore
+    TenancyStore
+    + CredentialStore
+    + JobStore
+    + ScriptStore
+    + ScriptRunStore
+    + ConnectionStore
+    + InstanceStore
+    + ResourceStore
 {
 }
-impl<T: TenancyStore + CredentialStore + JobStore + ScriptStore + ScriptRunStore + ConnectionStore + InstanceStore>
-    Store for T
+impl<
+    T: TenancyStore
+        + CredentialStore
+        + JobStore
+        + ScriptStore
+        + ScriptRunStore
+        + ConnectionStore
+        + InstanceStore
+        + ResourceStore,
+> Store for T
 {
 }
 

@@ -243,3 +243,27 @@ pub struct ScriptRunChange {
     pub results: Option<String>,
     pub ended_ms: Option<i64>,
 }
+
+/// A stored resource (R1–R5).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResourceRecord {
+    pub id: String,
+    pub workspace_id: String,
+    pub name: String,
+    pub res_type: String,
+    pub location: String,
+    /// The `ResourceInfo` document (JSON), without `id` and `jobRelation`.
+    pub document: String,
+    pub create_user: String,
+    pub create_ms: i64,
+    pub modify_ms: i64,
+}
+
+/// A resource to create, or the new content of one.
+#[derive(Clone, Debug)]
+pub struct ResourceContent {
+    pub name: String,
+    pub res_type: String,
+    pub location: String,
+    pub document: String,
+}

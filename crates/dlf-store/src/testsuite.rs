@@ -46,6 +46,7 @@ macro_rules! store_suite {
             dependency_queries,
             scripts_round_trip,
             connections_round_trip,
+            resources_round_trip,
             script_runs_change_by_compare_and_set,
             definitions_generation_moves_after_every_job_write,
             insert_instances_writes_each_with_its_nodes,
@@ -753,6 +754,47 @@ pub async fn connections_round_trip(store: Case) {
     store.delete_connection(&c.id).await.unwrap();
     assert_eq!(store.find_connection(&ws.id, "pg_main").await.unwrap(), None);
     assert!(matches!(store.update_connection(&c.id, &changed, 30).await, Err(StoreError::NotFound(_))));
+}
+
+pub async fn resources_round_trip(store: Case) {
+    let ws = store.default_workspace("p", 0).await.unwrap();
+    let other = store.create_workspace("p", "other", 0).await.unwrap();
+    let content = |name: &str, location: &str| ResourceContent {
+        name: name.to_string(),
+        res_type: "file".into(),
+        location: location.to_string(),
+        document: format!("{{\"name\":\"{name}\"}}"),
+    };
+    let r = store.insert_resource(&ws.id, &content("helper", "obs://b/helper.sh"), "u", 10).await.unwrap();
+    assert!(matches!(
+        store.insert_resource(&ws.id, &content("helper", "obs://b/x"), "u", 11).await,
+        Err(StoreError::Conflict(_))
+    ));
+    let theirs =
+        store.insert_resource(&other.id, &content("helper", "obs://b/y"), "u", 11).await.expect("another workspace");
+    assert_eq!(store.find_resource(&ws.id, &theirs.id).await.unwrap(), None, "ids are found in their workspace only");
+    store.insert_resource(&ws.id, &content("data", "obs://b/data.csv"), "u", 12).await.unwrap();
+
+    store.update_resource(&r.id, &content("helper2", "obs://b/v2.sh"), 20).await.unwrap();
+    let found = store.find_resource(&ws.id, &r.id).await.unwrap().expect("found");
+    assert_eq!(
+        (found.name.as_str(), found.location.as_str(), found.modify_ms, found.create_ms),
+        ("helper2", "obs://b/v2.sh", 20, 10)
+    );
+    assert_eq!(store.find_resource_by_name(&ws.id, "helper2").await.unwrap().map(|f| f.id), Some(r.id.clone()));
+    assert!(
+        matches!(store.update_resource(&r.id, &content("data", "obs://b/x"), 21).await, Err(StoreError::Conflict(_))),
+        "a rename onto a taken name"
+    );
+
+    let (total, page) = store.list_resources(&ws.id, Some("help"), 0, 10).await.unwrap();
+    assert_eq!((total, page.len(), page[0].name.as_str()), (1, 1, "helper2"));
+    let (total, page) = store.list_resources(&ws.id, None, 1, 10).await.unwrap();
+    assert_eq!((total, page.len(), page[0].name.as_str()), (2, 1, "helper2"), "sorted by name, row offset");
+    store.delete_resource(&r.id).await.unwrap();
+    assert_eq!(store.find_resource(&ws.id, &r.id).await.unwrap(), None);
+    assert!(matches!(store.update_resource(&r.id, &content("z", "obs://b/z"), 30).await, Err(StoreError::NotFound(_))));
+    assert!(store.find_resource(&other.id, &theirs.id).await.unwrap().is_some());
 }
 
 pub async fn script_runs_change_by_compare_and_set(store: Case) {

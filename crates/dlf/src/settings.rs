@@ -49,6 +49,8 @@ pub struct ServeSettings {
     pub script_run_timeout_mins: u64,
     /// Hours a script run's results and log are kept after it ends.
     pub script_run_retention_hours: u64,
+    /// The largest object of the object store, in MiB.
+    pub object_max_mib: u64,
 }
 
 impl Default for ServeSettings {
@@ -71,6 +73,7 @@ impl Default for ServeSettings {
             allow_unsigned_payload: false,
             script_run_timeout_mins: 60,
             script_run_retention_hours: 7 * 24,
+            object_max_mib: 100,
         }
     }
 }
@@ -169,6 +172,7 @@ impl ServeArgs {
                 "allow_unsigned_payload",
                 "script_run_timeout_mins",
                 "script_run_retention_hours",
+                "object_max_mib",
             ]))
             .merge(Serialized::defaults(self));
         figment.extract().map_err(|e| format!("invalid settings: {e}"))

@@ -122,6 +122,16 @@ impl Op {
         self
     }
 
+    /// 200 with raw bytes.
+    fn returns_bytes(mut self, description: &str) -> Op {
+        self.status = 200;
+        self.answer = json!({
+            "description": description,
+            "content": { "application/octet-stream": { "schema": { "type": "string", "format": "binary" } } },
+        });
+        self
+    }
+
     /// 200 with an arbitrary JSON object.
     fn returns_object(mut self, description: &str) -> Op {
         self.status = 200;
@@ -243,6 +253,9 @@ fn path_parameters(path: &str) -> Vec<Value> {
                 "connection_name" => "Connection name.",
                 "node_name" => "Node name, percent-encoded.",
                 "access_key" => "An access key (AK) bound to the path's project.",
+                "resource_id" => "Resource id (CreateResource's `resourceId`).",
+                "bucket" => "Bucket: letters, digits, `-`, `_`, `.`, at most 63.",
+                "key" => "Object key, the rest of the path (it may contain `/`); no `..`, `.` or empty segment.",
                 _ => "Path segment.",
             };
             json!({ "name": name, "in": "path", "required": true, "description": description, "schema": { "type": "string" } })
@@ -254,6 +267,7 @@ const JOBS: &str = "Jobs";
 const INSTANCES: &str = "Job instances";
 const SCRIPTS: &str = "Scripts";
 const CONNECTIONS: &str = "Connections";
+const RESOURCES: &str = "Resources";
 const EXTENSIONS: &str = "dlf extensions";
 const SYSTEM: &str = "System";
 
@@ -264,6 +278,7 @@ pub fn tags() -> Value {
         { "name": INSTANCES, "description": "DLF v1 job instance operations (API.md I1-I4)." },
         { "name": SCRIPTS, "description": "DLF v1 script operations (API.md S1-S8)." },
         { "name": CONNECTIONS, "description": "DLF v1 data connections (API.md C1-C5)." },
+        { "name": RESOURCES, "description": "DLF v1 resources (API.md R1-R5)." },
         { "name": EXTENSIONS, "description": "dlf additions under `/x/v1/` (marked `x-dlf-extension`).", "x-dlf-extension": true },
         { "name": SYSTEM, "description": "Health and this document; no credentials." },
     ])
@@ -496,6 +511,33 @@ fn operations() -> Vec<Op> {
         op(WorkspaceExtension, "post", "/x/v1/{project_id}/connections/{connection_name}/test", "TestConnection", EXTENSIONS, "Test a connection")
             .describe("Connects for real (SQL: runs `SELECT 1`; HOST: logs in) and returns the target's own error text.")
             .returns("ConnectionTestResult", "Whether it worked, and the error text if not."),
+        paging(op(Dlf, "get", "/v1/{project_id}/resources", "ListResources", RESOURCES, "List resources"), 100)
+            .query("resourceName", string_schema(), "Substring of the resource name.", json!("jar"))
+            .returns("ResourceList", "One page of resources, by name."),
+        op(Dlf, "post", "/v1/{project_id}/resources", "CreateResource", RESOURCES, "Create a resource")
+            .describe(
+                "Answers `{\"resourceId\": \"<id>\"}` (API.md §0.10; the reference types the answer as a string). \
+                 Names are unique in the workspace (`DLF.6259`).",
+            )
+            .body("ResourceInfo", true)
+            .body_example(json!({"name": "test", "type": "jar", "location": "obs://dlf-test/hadoop-mapreduce-examples-2.4.1.jar",
+                "dependFiles": ["obs://dlf-test/depend1.jar"], "desc": "test", "directory": "/resource"}))
+            .returns_object("`{\"resourceId\": \"<id>\"}`."),
+        op(Dlf, "get", "/v1/{project_id}/resources/{resource_id}", "ShowResource", RESOURCES, "Show a resource")
+            .returns("ResourceInfo", "The resource, with the jobs that use it."),
+        op(Dlf, "put", "/v1/{project_id}/resources/{resource_id}", "UpdateResource", RESOURCES, "Update a resource")
+            .describe("The fields sent replace the stored ones; `type` and `directory` cannot change (`DLF.3051`); a rename is refused while jobs use the resource.")
+            .body("ResourceInfo", false),
+        op(Dlf, "delete", "/v1/{project_id}/resources/{resource_id}", "DeleteResource", RESOURCES, "Delete a resource")
+            .describe("Refused (`DLF.3051`, naming the jobs) while a job node uses the resource."),
+        op(Extension, "get", "/x/v1/{project_id}/objects/{bucket}/{key}", "GetObject", EXTENSIONS, "Download an object")
+            .describe("The bytes of `obs://{bucket}/{key}` in the path's project (`DLF.3051` when there is none).")
+            .returns_bytes("The object's bytes."),
+        op(Extension, "put", "/x/v1/{project_id}/objects/{bucket}/{key}", "PutObject", EXTENSIONS, "Upload an object")
+            .describe(
+                "Stores the body (any content type, signed like every request) as `obs://{bucket}/{key}` of the path's \
+                 project, replacing an older one atomically; at most 100 MiB by default (413).",
+            ),
         op(Extension, "get", "/x/v1/{project_id}/workspaces", "ListWorkspaces", EXTENSIONS, "List the project's workspaces")
             .returns("WorkspaceList", "Every workspace, the default one included."),
         op(Extension, "post", "/x/v1/{project_id}/workspaces", "CreateWorkspace", EXTENSIONS, "Create a workspace")

@@ -7,6 +7,7 @@
 
 use super::schema::*;
 use dlf_core::model::connection::ConnectionType;
+use dlf_core::model::resource::RESOURCE_TYPES;
 use dlf_core::model::script::SCRIPT_TYPES;
 use dlf_core::model::{FailPolicy, InstanceStatus, InstanceType, JobStatus, NodeStatus, ProcessType, ScriptRunStatus};
 use serde_json::{Map, Value, json};
@@ -58,6 +59,11 @@ pub fn all() -> Map<String, Value> {
     add("ConnectionInfo", connection_info());
     add("QueryConnectionListResp", connection_list());
     add("ConnectionTestResult", connection_test_result());
+    // Resources.
+    add("ResourceInfo", resource_info());
+    add("DependPackage", depend_package());
+    add("Relation", relation());
+    add("ResourceList", resource_list());
     // Extensions and system endpoints.
     add("Workspace", workspace());
     add("WorkspaceList", workspace_list());
@@ -831,6 +837,67 @@ fn connection_test_result() -> Value {
             ("ok", boolean("Whether a session could be opened.")),
             ("message", string("The target's own error text (secrets masked); empty when ok.")),
             ("duration_ms", int64("How long the test took.")),
+        ],
+    )
+}
+
+fn resource_info() -> Value {
+    object(
+        "A resource: CreateResource/UpdateResource body, ShowResource answer, ListResources item.",
+        &["name", "type", "location"],
+        [
+            ("id", string("Resource id (server-owned).").with("readOnly", true)),
+            ("name", string("1-32 letters, digits, Chinese characters, `_`, `-`; unique in the workspace.")),
+            ("type", enumeration(&RESOURCE_TYPES, "Resource type (`DLF.6263` otherwise).")),
+            (
+                "location",
+                string(
+                    "Where the file is, at most 1,023 characters (`DLF.6264`). `obs://bucket/key` names an object of \
+                     dlf's object store in the caller's project (the bytes Shell and Python nodes get); any other \
+                     location is stored only.",
+                )
+                .with("maxLength", 1023),
+            ),
+            ("dependFiles", array(json!({"type": "string"}), "Files the main file depends on; stored.")),
+            ("dependPackages", array(reference("DependPackage"), "As `dependFiles`; stored.")),
+            ("desc", string("Description (`DLF.6265` over 255 characters).").with("maxLength", 255)),
+            ("directory", string("Folder; cannot change.").with("default", "/")),
+            (
+                "jobRelation",
+                array(reference("Relation"), "Jobs that use the resource (ShowResource).").with("readOnly", true),
+            ),
+        ],
+    )
+}
+
+fn depend_package() -> Value {
+    object(
+        "A file a resource depends on.",
+        &[],
+        [("type", string("File type.")), ("location", string("Where the file is."))],
+    )
+}
+
+fn relation() -> Value {
+    object(
+        "A job that uses a resource.",
+        &[],
+        [
+            ("relationType", string("`job`.")),
+            ("taskName", string("The job's name.")),
+            ("taskId", int64("The job's id.")),
+            ("deleted", boolean("Always false.")),
+        ],
+    )
+}
+
+fn resource_list() -> Value {
+    object(
+        "ListResources answer.",
+        &["total", "resources"],
+        [
+            ("total", int32("Matching resources, independent of paging.")),
+            ("resources", array(reference("ResourceInfo"), "One page, by name.")),
         ],
     )
 }

@@ -7,6 +7,7 @@ pub mod connection;
 pub mod job;
 pub mod lenient;
 pub mod requests;
+pub mod resource;
 pub mod responses;
 pub mod schedule_time;
 pub mod script;
@@ -14,6 +15,7 @@ pub mod status;
 
 pub use connection::ConnectionInfo;
 pub use job::*;
+pub use resource::ResourceInfo;
 pub use schedule_time::ScheduleTime;
 pub use script::ScriptInfo;
 pub use status::{InstanceStatus, InstanceType, JobStatus, NodeStatus, ScriptRunStatus};

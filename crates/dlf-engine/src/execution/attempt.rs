@@ -121,6 +121,12 @@ pub async fn prepare(
         }
     }
     let connection = resolve_connection(engine, workspace_id, &node.node_type, connection).await?;
+    let resources = match prop(crate::resources::RESOURCES_PROPERTY) {
+        Some(value) if runs_on_host(&node.node_type) => {
+            engine.node_resource_files(&facts.project_id, workspace_id, value).await.map_err(AttemptError::Resource)?
+        }
+        _ => Vec::new(),
+    };
     if let Some(ConnectionTarget::Sql(address)) = connection.as_ref().map(|c| &c.target) {
         database = database.or_else(|| address.database.clone());
         if node.node_type == "DWSSQL" {
@@ -181,6 +187,7 @@ pub async fn prepare(
         }),
         kill_grace: Duration::from_millis(engine.config().kill_grace_ms),
         child_calls,
+        resources,
     })
 }
 

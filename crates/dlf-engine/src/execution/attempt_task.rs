@@ -221,6 +221,7 @@ mod tests {
             run_as: None,
             kill_grace: Duration::from_millis(200),
             child_calls: Vec::new(),
+            resources: Vec::new(),
         }
     }
 

@@ -104,6 +104,9 @@ pub enum AttemptError {
     /// 1,000 rows, unreadable `jobParams`).
     #[error("{0}")]
     Children(String),
+    /// A resource the node names cannot be used.
+    #[error("{0}")]
+    Resource(String),
     /// The node's type has no runner (JOBS.md §3.1).
     #[error("node type {0} is not supported by this server")]
     Unsupported(String),

@@ -84,6 +84,20 @@ pub struct AttemptSpec {
     /// SubJob and For Each: the child instances to run, computed by the engine (empty for
     /// every other type).
     pub child_calls: Vec<subjob::ChildCall>,
+    /// Files copied into the working directory before the program starts (the resources a
+    /// Shell or Python node names in its `resources` property).
+    pub resources: Vec<ResourceFile>,
+}
+
+/// A resource's file, to be copied into a node's working directory.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResourceFile {
+    /// The resource's name.
+    pub name: String,
+    /// The file's name in the working directory (the last segment of the object's key).
+    pub file_name: String,
+    /// The object's file in the object store (read by the server, never by the node).
+    pub source: PathBuf,
 }
 
 impl AttemptSpec {

@@ -408,6 +408,7 @@ impl Engine {
             }),
             kill_grace: Duration::from_millis(self.config().kill_grace_ms),
             child_calls: Vec::new(),
+            resources: Vec::new(),
         };
         let started = Instant::now();
         let mut log = LogSink::new(&log_path);

@@ -204,6 +204,7 @@ mod tests {
             run_as: None,
             kill_grace: Duration::from_millis(1),
             child_calls: Vec::new(),
+            resources: Vec::new(),
         }
     }
 

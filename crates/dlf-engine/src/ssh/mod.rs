@@ -128,7 +128,9 @@ pub async fn run_script(
     outcome
 }
 
-/// Makes the attempt's directory and writes the program and the launcher into it.
+/// Makes the attempt's directory and writes the program, the node's resources (through the
+/// same SSH connection, each as a file of the directory, which is the program's working
+/// directory) and the launcher into it.
 async fn upload(
     session: &Session,
     dir: &RemoteDir,
@@ -142,6 +144,16 @@ async fn upload(
         .run(&dir.upload_program_command(&program_file), program.as_bytes())
         .await?
         .ok_or("writing the program to the attempt's directory")?;
+    for resource in &spec.resources {
+        let bytes = tokio::fs::read(&resource.source)
+            .await
+            .map_err(|e| format!("cannot read the resource '{}': {e}", resource.name))?;
+        let file = format!("{}/{}", dir.path(), resource.file_name);
+        session
+            .run(&format!("cat > {}", launch::quote(&file)), &bytes)
+            .await?
+            .ok_or(&format!("copying the resource '{}' to the host", resource.name))?;
+    }
     let launcher = launch::launcher(spec, interpreter, remote, dir);
     session.run(&dir.upload_launcher_command(), launcher.as_bytes()).await?.ok_or("writing the launcher")
 }

@@ -8,6 +8,7 @@ mod connections;
 mod credentials;
 mod instances;
 mod jobs;
+mod resources;
 mod rows;
 mod script_runs;
 mod scripts;
@@ -124,7 +125,7 @@ static DRIVERS: Once = Once::new();
 impl SqlStore {
     /// One page of a workspace's rows of `table` (its `columns`) ordered by name, and how many
     /// there are; `name_filter` keeps names that contain it. The paging of ListScripts and
-    /// ListConnections.
+    /// ListConnections (and ListResources).
     #[allow(clippy::too_many_arguments)]
     async fn page_by_name<T>(
         &self,

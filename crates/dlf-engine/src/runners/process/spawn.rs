@@ -9,6 +9,9 @@
 //! [`Interpreter::inline_flag`]). User text is never pasted into a command line that a shell
 //! parses: it is one argument.
 //!
+//! The resources the node names ([`AttemptSpec::resources`]) are copied into the work directory
+//! in the same blocking call.
+//!
 //! The interpreter is the leader of its **own process group** (`process_group(0)`), so the kill
 //! policy (`group.rs`) can reach everything it starts. Its standard input is
 //! [`AttemptSpec::stdin`] (or `/dev/null`), its environment [`AttemptSpec::env`] and nothing of
@@ -79,6 +82,7 @@ pub(super) async fn prepare_files(spec: &AttemptSpec, script: Option<(PathBuf, &
     let dir = spec.work_dir.clone();
     let owner = spec.run_as.as_ref().map(|u| (u.uid, u.gid));
     let script = script.map(|(path, program)| (path, program.to_string()));
+    let resources = spec.resources.clone();
     let prepared = tokio::task::spawn_blocking(move || {
         fn directory(path: &Path) -> impl FnOnce(io::Error) -> PrepareError + '_ {
             move |source| PrepareError::Directory { path: path.to_path_buf(), source }
@@ -109,9 +113,33 @@ pub(super) async fn prepare_files(spec: &AttemptSpec, script: Option<(PathBuf, &
                 return Err(PrepareError::Script { path, source });
             }
         }
+        for resource in &resources {
+            copy_resource(&dir, resource, owner)
+                .map_err(|source| PrepareError::Resource { name: resource.name.clone(), source })?;
+        }
         Ok(())
     });
     prepared.await.unwrap_or_else(|e| Err(PrepareError::Task(e)))
+}
+
+/// Copies a resource's file into the work directory as `<file_name>` (through a temporary name
+/// and a rename), readable by everyone who can enter the directory (0644) and owned by the user
+/// the node runs as: a copy, never a link into the data directory, so the node can change its
+/// copy and never the object.
+fn copy_resource(dir: &Path, resource: &crate::runners::ResourceFile, owner: Option<(u32, u32)>) -> io::Result<()> {
+    let target = dir.join(&resource.file_name);
+    let temporary = dir.join(format!(".dlf-resource-{}", uuid::Uuid::new_v4().simple()));
+    let copied = std::fs::copy(&resource.source, &temporary)
+        .and_then(|_| std::fs::set_permissions(&temporary, std::fs::Permissions::from_mode(0o644)))
+        .and_then(|()| match owner {
+            Some((uid, gid)) => std::os::unix::fs::chown(&temporary, Some(uid), Some(gid)),
+            None => Ok(()),
+        })
+        .and_then(|()| std::fs::rename(&temporary, &target));
+    if copied.is_err() {
+        let _ = std::fs::remove_file(&temporary);
+    }
+    copied
 }
 
 /// Why an attempt's files could not be prepared.
@@ -121,6 +149,8 @@ pub(super) enum PrepareError {
     Directory { path: PathBuf, source: io::Error },
     #[error("cannot write the script file {}: {source}", .path.display())]
     Script { path: PathBuf, source: io::Error },
+    #[error("cannot copy the resource '{name}' into the working directory: {source}")]
+    Resource { name: String, source: io::Error },
     #[error("cannot prepare the attempt's files: {0}")]
     Task(tokio::task::JoinError),
 }
