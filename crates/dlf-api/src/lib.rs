@@ -63,6 +63,7 @@ pub fn router(state: AppState) -> Router {
             get(connections::show).put(connections::update).delete(connections::delete),
         )
         .route("/x/v1/{project_id}/connections/{connection_name}/test", post(connections::test))
+        .route("/x/v1/{project_id}/http-triggers/{trigger_id}/fire", post(extensions::fire_http_trigger))
         .route("/x/v1/{project_id}/workspaces", get(extensions::list_workspaces).post(extensions::create_workspace))
         .route("/x/v1/{project_id}/access-keys", get(extensions::list_access_keys).post(extensions::create_access_key))
         .route("/x/v1/{project_id}/access-keys/{access_key}", delete(extensions::delete_access_key))

@@ -105,6 +105,7 @@ const ROUTES: &[(&str, &str, &str)] = &[
     ("put", "/v1/{project_id}/connections/{connection_name}", "UpdateConnection"),
     ("delete", "/v1/{project_id}/connections/{connection_name}", "DeleteConnction"),
     ("post", "/x/v1/{project_id}/connections/{connection_name}/test", "TestConnection"),
+    ("post", "/x/v1/{project_id}/http-triggers/{trigger_id}/fire", "FireHttpTrigger"),
     ("get", "/x/v1/{project_id}/workspaces", "ListWorkspaces"),
     ("post", "/x/v1/{project_id}/workspaces", "CreateWorkspace"),
     ("post", "/x/v1/{project_id}/access-keys", "CreateAccessKey"),
@@ -175,7 +176,8 @@ fn document_is_well_formed_openapi_3_0_3() {
             workspace,
             path.starts_with("/v1/")
                 || path.starts_with("/x/v1/{project_id}/jobs/")
-                || path.starts_with("/x/v1/{project_id}/connections/"),
+                || path.starts_with("/x/v1/{project_id}/connections/")
+                || path.starts_with("/x/v1/{project_id}/http-triggers/"),
             "{id}: workspace header"
         );
         // Extensions are flagged, DLF operations are not.

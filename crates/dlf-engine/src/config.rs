@@ -155,6 +155,8 @@ pub struct EngineConfig {
     /// The server's own PostgreSQL store, which no SQL node or script may connect to
     /// (`crate::sql::StoreEndpoint`; `None` with the embedded SQLite store).
     pub store_endpoint: Option<crate::sql::StoreEndpoint>,
+    /// Which addresses Rest Client nodes may reach (`--rest-allowed-network`; docs/configuration.md).
+    pub outbound: crate::runners::rest::outbound::OutboundPolicy,
 }
 
 impl EngineConfig {
@@ -179,6 +181,7 @@ impl EngineConfig {
             script_run_timeout_ms: 60 * 60 * 1000,
             script_run_retention_ms: 7 * 24 * 3600 * 1000,
             store_endpoint: None,
+            outbound: Default::default(),
         }
     }
 

@@ -49,6 +49,9 @@ pub struct ServeSettings {
     pub script_run_timeout_mins: u64,
     /// Hours a script run's results and log are kept after it ends.
     pub script_run_retention_hours: u64,
+    /// Networks (CIDR) Rest Client nodes may reach; empty: any. Link-local and cloud metadata
+    /// addresses stay refused unless an entry names them explicitly (docs/configuration.md).
+    pub rest_allowed_networks: Vec<String>,
 }
 
 impl Default for ServeSettings {
@@ -71,6 +74,7 @@ impl Default for ServeSettings {
             allow_unsigned_payload: false,
             script_run_timeout_mins: 60,
             script_run_retention_hours: 7 * 24,
+            rest_allowed_networks: Vec::new(),
         }
     }
 }
@@ -138,6 +142,10 @@ pub struct ServeArgs {
     #[arg(long)]
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub allow_unsigned_payload: bool,
+    /// A network (CIDR) Rest Client nodes may reach; repeatable [default: any, but link-local/metadata].
+    #[arg(long = "rest-allowed-network", value_name = "CIDR")]
+    #[serde(rename = "rest_allowed_networks", skip_serializing_if = "Vec::is_empty")]
+    pub rest_allowed_network: Vec<String>,
 }
 
 impl ServeArgs {
@@ -169,6 +177,7 @@ impl ServeArgs {
                 "allow_unsigned_payload",
                 "script_run_timeout_mins",
                 "script_run_retention_hours",
+                "rest_allowed_networks",
             ]))
             .merge(Serialized::defaults(self));
         figment.extract().map_err(|e| format!("invalid settings: {e}"))

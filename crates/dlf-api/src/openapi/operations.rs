@@ -243,6 +243,7 @@ fn path_parameters(path: &str) -> Vec<Value> {
                 "connection_name" => "Connection name.",
                 "node_name" => "Node name, percent-encoded.",
                 "access_key" => "An access key (AK) bound to the path's project.",
+                "trigger_id" => "An HTTP Trigger node's `triggerId`, or `<job name>.<node name>` when it sets none; percent-encoded.",
                 _ => "Path segment.",
             };
             json!({ "name": name, "in": "path", "required": true, "description": description, "schema": { "type": "string" } })
@@ -452,6 +453,9 @@ fn operations() -> Vec<Op> {
         op(WorkspaceExtension, "post", "/x/v1/{project_id}/connections/{connection_name}/test", "TestConnection", EXTENSIONS, "Test a connection")
             .describe("Connects for real (SQL: runs `SELECT 1`; HOST: logs in) and returns the target's own error text.")
             .returns("ConnectionTestResult", "Whether it worked, and the error text if not."),
+        op(WorkspaceExtension, "post", "/x/v1/{project_id}/http-triggers/{trigger_id}/fire", "FireHttpTrigger", EXTENSIONS, "Fire an HTTP Trigger")
+            .describe("Every HTTP Trigger node of the workspace waiting on the trigger id succeeds, with the request body (any content, at most 1 MB) as its output. Nothing waiting is `DLF.3051`.")
+            .returns("HttpTriggerFired", "The instances fired."),
         op(Extension, "get", "/x/v1/{project_id}/workspaces", "ListWorkspaces", EXTENSIONS, "List the project's workspaces")
             .returns("WorkspaceList", "Every workspace, the default one included."),
         op(Extension, "post", "/x/v1/{project_id}/workspaces", "CreateWorkspace", EXTENSIONS, "Create a workspace")

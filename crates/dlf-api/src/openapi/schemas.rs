@@ -58,6 +58,7 @@ pub fn all() -> Map<String, Value> {
     add("ConnectionInfo", connection_info());
     add("QueryConnectionListResp", connection_list());
     add("ConnectionTestResult", connection_test_result());
+    add("HttpTriggerFired", http_trigger_fired());
     // Extensions and system endpoints.
     add("Workspace", workspace());
     add("WorkspaceList", workspace_list());
@@ -825,6 +826,14 @@ fn connection_test_result() -> Value {
             ("message", string("The target's own error text (secrets masked); empty when ok.")),
             ("duration_ms", int64("How long the test took.")),
         ],
+    )
+}
+
+fn http_trigger_fired() -> Value {
+    object(
+        "The instances whose HTTP Trigger node a call fired (dlf extension).",
+        &["instances"],
+        [("instances", array(string("A job instance id."), "The instances fired, each a decimal id."))],
     )
 }
 

@@ -26,6 +26,7 @@ mod attempt_task;
 mod decide;
 pub mod error;
 mod lifecycle;
+mod node_effects;
 mod nodes;
 pub mod params;
 pub mod plan;

@@ -205,8 +205,10 @@ impl Registry {
 }
 
 pub mod dummy;
+pub mod http_trigger;
 mod log_sink;
 pub mod process;
 pub mod python;
+pub mod rest;
 pub mod shell;
 pub mod sql;
