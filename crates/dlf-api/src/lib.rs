@@ -75,6 +75,7 @@ pub fn router(state: AppState) -> Router {
             get(resources::show).put(resources::update).delete(resources::delete),
         )
         .route("/x/v1/{project_id}/objects/{bucket}/{*key}", get(resources::get_object).put(resources::put_object))
+        .route("/x/v1/{project_id}/http-triggers/{trigger_id}/fire", post(extensions::fire_http_trigger))
         .route("/x/v1/{project_id}/workspaces", get(extensions::list_workspaces).post(extensions::create_workspace))
         .route("/x/v1/{project_id}/access-keys", get(extensions::list_access_keys).post(extensions::create_access_key))
         .route("/x/v1/{project_id}/access-keys/{access_key}", delete(extensions::delete_access_key))

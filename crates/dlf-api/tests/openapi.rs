@@ -140,6 +140,7 @@ const ROUTES: &[(&str, &str, &str)] = &[
     ("delete", "/v1/{project_id}/resources/{resource_id}", "DeleteResource"),
     ("get", "/x/v1/{project_id}/objects/{bucket}/{key}", "GetObject"),
     ("put", "/x/v1/{project_id}/objects/{bucket}/{key}", "PutObject"),
+    ("post", "/x/v1/{project_id}/http-triggers/{trigger_id}/fire", "FireHttpTrigger"),
     ("get", "/x/v1/{project_id}/workspaces", "ListWorkspaces"),
     ("post", "/x/v1/{project_id}/workspaces", "CreateWorkspace"),
     ("post", "/x/v1/{project_id}/access-keys", "CreateAccessKey"),
@@ -210,7 +211,8 @@ fn document_is_well_formed_openapi_3_0_3() {
             workspace,
             path.starts_with("/v1/")
                 || path.starts_with("/x/v1/{project_id}/jobs/")
-                || path.starts_with("/x/v1/{project_id}/connections/"),
+                || path.starts_with("/x/v1/{project_id}/connections/")
+                || path.starts_with("/x/v1/{project_id}/http-triggers/"),
             "{id}: workspace header"
         );
         // Extensions are flagged, DLF operations are not.

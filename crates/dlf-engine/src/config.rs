@@ -160,6 +160,8 @@ pub struct EngineConfig {
     pub store_endpoint: Option<crate::sql::StoreEndpoint>,
     /// The largest object of the object store (`crate::objects`), in bytes.
     pub object_max_bytes: u64,
+    /// Which addresses Rest Client nodes may reach (`--rest-allowed-network`; docs/configuration.md).
+    pub outbound: crate::runners::rest::outbound::OutboundPolicy,
 }
 
 impl EngineConfig {
@@ -185,6 +187,7 @@ impl EngineConfig {
             script_run_retention_ms: 7 * 24 * 3600 * 1000,
             store_endpoint: None,
             object_max_bytes: DEFAULT_OBJECT_MAX_BYTES,
+            outbound: Default::default(),
         }
     }
 

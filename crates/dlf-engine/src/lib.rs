@@ -15,6 +15,7 @@ mod dependencies;
 mod dispatch;
 pub mod execution;
 mod group_commit;
+pub mod http_triggers;
 pub mod instances;
 pub mod jobs;
 pub mod logs;

@@ -24,6 +24,8 @@ pub(crate) struct Runtime {
     pub epoch: String,
     pub runners: Registry,
     pub sql_sessions: Arc<crate::sql::Sessions>,
+    /// HTTP Trigger nodes waiting for their call (`Engine::fire_http_trigger`).
+    pub http_triggers: Arc<crate::runners::http_trigger::HttpTriggers>,
     pub worker_slots: Arc<Semaphore>,
     pub running: Mutex<HashMap<i64, InstanceHandle>>,
     /// Script runs (S6) of this engine not ended yet, by id: cancelling stops one.
@@ -39,9 +41,15 @@ impl Runtime {
     pub fn new(config: &crate::EngineConfig) -> Runtime {
         let workers = config.workers.max(1);
         let sql_sessions = Arc::new(crate::sql::Sessions::new(config.store_endpoint.clone()));
+        let http_triggers = Arc::new(crate::runners::http_trigger::HttpTriggers::default());
         Runtime {
             epoch: uuid::Uuid::new_v4().simple().to_string(),
-            runners: Registry::builtin(&sql_sessions),
+            runners: {
+                let mut runners = Registry::builtin(&sql_sessions);
+                crate::runners::rest::register(&mut runners, config, &http_triggers);
+                runners
+            },
+            http_triggers,
             sql_sessions,
             worker_slots: Arc::new(Semaphore::new(workers)),
             running: Mutex::new(HashMap::new()),

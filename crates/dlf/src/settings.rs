@@ -51,6 +51,9 @@ pub struct ServeSettings {
     pub script_run_retention_hours: u64,
     /// The largest object of the object store, in MiB.
     pub object_max_mib: u64,
+    /// Networks (CIDR) Rest Client nodes may reach; empty: any. Link-local and cloud metadata
+    /// addresses stay refused unless an entry names them explicitly (docs/configuration.md).
+    pub rest_allowed_networks: Vec<String>,
 }
 
 impl Default for ServeSettings {
@@ -74,6 +77,7 @@ impl Default for ServeSettings {
             script_run_timeout_mins: 60,
             script_run_retention_hours: 7 * 24,
             object_max_mib: 100,
+            rest_allowed_networks: Vec::new(),
         }
     }
 }
@@ -141,6 +145,10 @@ pub struct ServeArgs {
     #[arg(long)]
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub allow_unsigned_payload: bool,
+    /// A network (CIDR) Rest Client nodes may reach; repeatable [default: any, but link-local/metadata].
+    #[arg(long = "rest-allowed-network", value_name = "CIDR")]
+    #[serde(rename = "rest_allowed_networks", skip_serializing_if = "Vec::is_empty")]
+    pub rest_allowed_network: Vec<String>,
 }
 
 impl ServeArgs {
@@ -173,6 +181,7 @@ impl ServeArgs {
                 "script_run_timeout_mins",
                 "script_run_retention_hours",
                 "object_max_mib",
+                "rest_allowed_networks",
             ]))
             .merge(Serialized::defaults(self));
         figment.extract().map_err(|e| format!("invalid settings: {e}"))

@@ -256,6 +256,7 @@ fn path_parameters(path: &str) -> Vec<Value> {
                 "resource_id" => "Resource id (CreateResource's `resourceId`).",
                 "bucket" => "Bucket: letters, digits, `-`, `_`, `.`, at most 63.",
                 "key" => "Object key, the rest of the path (it may contain `/`); no `..`, `.` or empty segment.",
+                "trigger_id" => "An HTTP Trigger node's `triggerId`, or `<job name>.<node name>` when it sets none; percent-encoded.",
                 _ => "Path segment.",
             };
             json!({ "name": name, "in": "path", "required": true, "description": description, "schema": { "type": "string" } })
@@ -538,6 +539,9 @@ fn operations() -> Vec<Op> {
                 "Stores the body (any content type, signed like every request) as `obs://{bucket}/{key}` of the path's \
                  project, replacing an older one atomically; at most 100 MiB by default (413).",
             ),
+        op(WorkspaceExtension, "post", "/x/v1/{project_id}/http-triggers/{trigger_id}/fire", "FireHttpTrigger", EXTENSIONS, "Fire an HTTP Trigger")
+            .describe("Every HTTP Trigger node of the workspace waiting on the trigger id succeeds, with the request body (any content, at most 1 MB) as its output. Nothing waiting is `DLF.3051`.")
+            .returns("HttpTriggerFired", "The instances fired."),
         op(Extension, "get", "/x/v1/{project_id}/workspaces", "ListWorkspaces", EXTENSIONS, "List the project's workspaces")
             .returns("WorkspaceList", "Every workspace, the default one included."),
         op(Extension, "post", "/x/v1/{project_id}/workspaces", "CreateWorkspace", EXTENSIONS, "Create a workspace")

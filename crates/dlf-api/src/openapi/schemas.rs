@@ -64,6 +64,7 @@ pub fn all() -> Map<String, Value> {
     add("DependPackage", depend_package());
     add("Relation", relation());
     add("ResourceList", resource_list());
+    add("HttpTriggerFired", http_trigger_fired());
     // Extensions and system endpoints.
     add("Workspace", workspace());
     add("WorkspaceList", workspace_list());
@@ -899,6 +900,14 @@ fn resource_list() -> Value {
             ("total", int32("Matching resources, independent of paging.")),
             ("resources", array(reference("ResourceInfo"), "One page, by name.")),
         ],
+    )
+}
+
+fn http_trigger_fired() -> Value {
+    object(
+        "The instances whose HTTP Trigger node a call fired (dlf extension).",
+        &["instances"],
+        [("instances", array(string("A job instance id."), "The instances fired, each a decimal id."))],
     )
 }
 

@@ -1,5 +1,5 @@
 //! `/x/v1/...`: what DLF lacks, beside the compatible API (DESIGN.md "Extensions"):
-//! workspaces, access keys and tokens, server information.
+//! workspaces, access keys and tokens, server information, firing HTTP Trigger nodes.
 //!
 //! Who may do what (docs/security.md): creating workspaces and managing access keys (create,
 //! list, disable, enable, delete) needs an administrator key — one bound to no project; a key
@@ -210,4 +210,19 @@ pub async fn info(State(s): State<AppState>) -> Response {
             "strictDlfCron": s.engine.config().strict_dlf_cron,
         }),
     )
+}
+
+/// `POST /x/v1/{project_id}/http-triggers/{trigger_id}/fire` → `{"instances": [...]}`: the
+/// HTTP Trigger nodes of the caller's workspace waiting on the id succeed, with the body (any
+/// content) as their output.
+pub async fn fire_http_trigger(
+    State(s): State<AppState>,
+    ctx: crate::extract::Ctx,
+    PathParams((_, trigger)): PathParams<(String, String)>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let body = (!body.is_empty()).then(|| String::from_utf8_lossy(&body).into_owned());
+    let fired = s.engine.fire_http_trigger(&ctx.tenant, &trigger, body).await?;
+    let ids: Vec<String> = fired.iter().map(ToString::to_string).collect();
+    Ok(json(StatusCode::OK, &json!({ "instances": ids })))
 }

@@ -9,6 +9,7 @@
 mod dag;
 mod job_fields;
 mod nodes;
+mod rest_trigger;
 mod schedule;
 
 pub use dag::{find_cycle, topological_order};

@@ -148,6 +148,7 @@ fn check_node_fields(i: usize, node: &Node) -> Result<(), DlfError> {
     if is_script_capable(&node.node_type) {
         check_script_or_statement(&field, node)?;
     }
+    super::rest_trigger::check(&field, node)?;
     Ok(())
 }
 

@@ -77,7 +77,13 @@ impl AttemptInput {
 
     /// The attempt's time limit.
     pub fn time_limit(&self) -> Duration {
-        attempt_time_limit(self.plan.node(self.node).max_execution_minutes())
+        let node = self.plan.node(self.node);
+        if node.node_type.eq_ignore_ascii_case(crate::runners::http_trigger::NODE_TYPE) {
+            // The trigger's own maximum wait, not `maxExecutionTime`, bounds its wait; the runner
+            // ends it, this limit is a backstop (runners/http_trigger.rs).
+            return crate::runners::http_trigger::max_wait(node.property("maxWaitHours")) + Duration::from_secs(60);
+        }
+        attempt_time_limit(node.max_execution_minutes())
     }
 }
 

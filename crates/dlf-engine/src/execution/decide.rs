@@ -69,7 +69,8 @@ impl InstanceRun {
             outputs: &snapshot.outputs,
             for_node: Some(i),
         };
-        let lookup = Params { resolved: &self.params, script: None };
+        let current = self.current_params();
+        let lookup = Params { resolved: &current, script: None };
         let ctx = params::context(&self.facts, self.engine.now_ms(), &lookup, &nodes);
         let mut results = Vec::new();
         for cond in self.plan.node(i).conditions() {
@@ -168,7 +169,7 @@ impl InstanceRun {
             plan: self.plan.clone(),
             workspace_id: self.record.workspace_id.clone(),
             facts: self.facts.clone(),
-            params: self.params.clone(),
+            params: self.current_params(),
             snapshot: self.snapshot(),
             node: i,
             attempt,
@@ -216,6 +217,9 @@ impl InstanceRun {
                 self.nodes[i].row.error_message = None;
                 self.apply_node(i, NodeEvent::AttemptSucceeded)?;
                 return Ok(());
+            }
+            AttemptOutcome::Failed { message, timed_out, .. } if self.trigger_expired(i, timed_out) => {
+                return self.stop_on_trigger_expiry(i, message).await;
             }
             AttemptOutcome::Failed { message, timed_out, retryable, .. } => {
                 let failure = match (retryable, timed_out) {

@@ -28,6 +28,7 @@ mod child_calls;
 mod decide;
 pub mod error;
 mod lifecycle;
+mod node_effects;
 mod nodes;
 pub mod operator;
 pub mod params;

@@ -33,6 +33,9 @@ pub struct InstanceParams {
     pub own: HashMap<String, String>,
     /// Names in definition order, then override-only names (for the process environment).
     pub order: Vec<String>,
+    /// Names given a value from outside (StartJob/RunOnce): Rest Client response variables
+    /// do not shadow them (JOBS.md §6.3).
+    pub overridden: std::collections::HashSet<String>,
 }
 
 /// Parameter lookup over resolved values plus a node's script parameters.
@@ -170,6 +173,7 @@ pub fn resolve(
             if !resolved.merged.contains_key(&name) {
                 resolved.order.push(name.clone());
             }
+            resolved.overridden.insert(name.clone());
             resolved.merged.insert(name, value);
         }
     }

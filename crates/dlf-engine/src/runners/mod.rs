@@ -235,9 +235,11 @@ impl Registry {
 }
 
 pub mod dummy;
+pub mod http_trigger;
 mod log_sink;
 pub mod process;
 pub mod python;
+pub mod rest;
 pub mod shell;
 pub mod sql;
 pub mod subjob;
