@@ -155,6 +155,8 @@ pub struct EngineConfig {
     /// The server's own PostgreSQL store, which no SQL node or script may connect to
     /// (`crate::sql::StoreEndpoint`; `None` with the embedded SQLite store).
     pub store_endpoint: Option<crate::sql::StoreEndpoint>,
+    /// The configured notifiers (webhooks, SMTP relays) that job rules and SMN nodes name.
+    pub notifiers: std::sync::Arc<crate::notify::Notifiers>,
 }
 
 impl EngineConfig {
@@ -179,6 +181,7 @@ impl EngineConfig {
             script_run_timeout_ms: 60 * 60 * 1000,
             script_run_retention_ms: 7 * 24 * 3600 * 1000,
             store_endpoint: None,
+            notifiers: Default::default(),
         }
     }
 

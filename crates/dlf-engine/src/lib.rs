@@ -17,6 +17,7 @@ mod group_commit;
 pub mod instances;
 pub mod jobs;
 pub mod logs;
+pub mod notify;
 pub mod recovery;
 pub mod runners;
 mod runtime;

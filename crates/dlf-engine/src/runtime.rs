@@ -39,9 +39,11 @@ impl Runtime {
     pub fn new(config: &crate::EngineConfig) -> Runtime {
         let workers = config.workers.max(1);
         let sql_sessions = Arc::new(crate::sql::Sessions::new(config.store_endpoint.clone()));
+        let mut runners = Registry::builtin(&sql_sessions);
+        runners.register("SMN", Arc::new(crate::runners::smn::SmnRunner::new(config.notifiers.clone())));
         Runtime {
             epoch: uuid::Uuid::new_v4().simple().to_string(),
-            runners: Registry::builtin(&sql_sessions),
+            runners,
             sql_sessions,
             worker_slots: Arc::new(Semaphore::new(workers)),
             running: Mutex::new(HashMap::new()),
@@ -214,10 +216,11 @@ impl Engine {
                 waiting.push(instance);
             }
         }
-        let tasks = vec![
+        let mut tasks = vec![
             tokio::spawn(dispatch::run(self.clone(), dispatch_rx, waiting)),
             tokio::spawn(scheduler::run(self.clone(), schedule_rx)),
         ];
+        tasks.extend(self.start_notifications().await);
         Ok(RuntimeGuard { engine: self.clone(), tasks })
     }
 }

@@ -93,6 +93,10 @@ async fn serve(settings: ServeSettings, startup: StartupSecrets) -> anyhow::Resu
     config.script_run_retention_ms =
         i64::try_from(settings.script_run_retention_hours.saturating_mul(3_600_000)).unwrap_or(i64::MAX);
     config.missed_runs = missed_runs;
+    config.notifiers = Arc::new(
+        dlf_engine::notify::Notifiers::from_config(&settings.notifiers)
+            .map_err(|e| anyhow::anyhow!("notifiers: {e}"))?,
+    );
     // SQL nodes and scripts may not connect to the store this server keeps its own data in.
     config.store_endpoint = dlf_engine::sql::StoreEndpoint::of_database_url(&url);
     let engine = Engine::new(store, config, Arc::new(SystemClock), secrets);

@@ -49,6 +49,8 @@ pub struct ServeSettings {
     pub script_run_timeout_mins: u64,
     /// Hours a script run's results and log are kept after it ends.
     pub script_run_retention_hours: u64,
+    /// Notifiers job rules and SMN nodes can name (`[[notifiers]]` tables; docs/configuration.md).
+    pub notifiers: Vec<dlf_engine::notify::NotifierConfig>,
 }
 
 impl Default for ServeSettings {
@@ -71,6 +73,7 @@ impl Default for ServeSettings {
             allow_unsigned_payload: false,
             script_run_timeout_mins: 60,
             script_run_retention_hours: 7 * 24,
+            notifiers: Vec::new(),
         }
     }
 }
@@ -169,6 +172,7 @@ impl ServeArgs {
                 "allow_unsigned_payload",
                 "script_run_timeout_mins",
                 "script_run_retention_hours",
+                "notifiers",
             ]))
             .merge(Serialized::defaults(self));
         figment.extract().map_err(|e| format!("invalid settings: {e}"))
@@ -209,5 +213,42 @@ mod tests {
         assert_eq!(s.workers, 7);
         assert_eq!(s.data_dir, PathBuf::from("dlf-data"));
         assert_eq!(database_url(std::path::Path::new("d"), None), "sqlite://d/dlf.db");
+    }
+
+    #[test]
+    fn notifiers_come_from_the_file_and_their_secrets_are_not_printed() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("dlf.toml");
+        std::fs::write(
+            &file,
+            r#"
+[[notifiers]]
+name = "ops"
+type = "webhook"
+url = "https://hooks.example.com/dlf"
+secret = "w3bh00k-s3cret"
+headers = { "X-Team" = "data" }
+
+[[notifiers]]
+name = "mail"
+type = "smtp"
+host = "smtp.example.com"
+user = "dlf"
+password = "sm7p-pa55"
+from = "dlf@example.com"
+to = ["oncall@example.com"]
+"#,
+        )
+        .unwrap();
+        let s = ServeArgs { config: Some(file.clone()), ..Default::default() }.settings().unwrap();
+        assert_eq!(s.notifiers.len(), 2);
+        assert_eq!(s.notifiers[0].secret.as_ref().map(|x| x.0.as_str()), Some("w3bh00k-s3cret"));
+        assert_eq!(s.notifiers[0].headers.get("X-Team").map(String::as_str), Some("data"));
+        assert_eq!(s.notifiers[1].to, vec!["oncall@example.com".to_string()]);
+        let shown = format!("{s:?}");
+        assert!(!shown.contains("w3bh00k-s3cret") && !shown.contains("sm7p-pa55"), "{shown}");
+        std::fs::write(&file, "[[notifiers]]\nname = \"x\"\ntype = \"webhook\"\nurll = \"http://x\"\n").unwrap();
+        let err = ServeArgs { config: Some(file), ..Default::default() }.settings().unwrap_err();
+        assert!(err.contains("urll"), "{err}");
     }
 }

@@ -5,6 +5,7 @@ pub mod connections;
 pub mod extensions;
 pub mod instances;
 pub mod jobs;
+pub mod notifications;
 pub mod scripts;
 pub mod system;
 

@@ -209,4 +209,5 @@ mod log_sink;
 pub mod process;
 pub mod python;
 pub mod shell;
+pub mod smn;
 pub mod sql;

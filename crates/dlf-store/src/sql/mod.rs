@@ -8,6 +8,7 @@ mod connections;
 mod credentials;
 mod instances;
 mod jobs;
+mod notifications;
 mod rows;
 mod script_runs;
 mod scripts;
