@@ -20,7 +20,7 @@ pub use state::{AppState, AuthMode};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{delete, get, post};
-use routes::{connections, extensions, instances, jobs, resources, scripts, system};
+use routes::{connections, extensions, instances, jobs, notifications, resources, scripts, system};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
@@ -55,6 +55,11 @@ pub fn router(state: AppState) -> Router {
             "/x/v1/{project_id}/jobs/{job_name}/instances/{instance_id}/nodes/{node_name}/{action}",
             post(instances::act_on_node),
         )
+        .route(
+            "/x/v1/{project_id}/jobs/{job_name}/notifications",
+            get(notifications::show_rules).put(notifications::set_rules),
+        )
+        .route("/x/v1/{project_id}/notifications/deliveries", get(notifications::deliveries))
         .route("/v1/{project_id}/scripts", get(scripts::list).post(scripts::create))
         .route(
             "/v1/{project_id}/scripts/{script_name}",

@@ -162,6 +162,8 @@ pub struct EngineConfig {
     pub object_max_bytes: u64,
     /// Which addresses Rest Client nodes may reach (`--rest-allowed-network`; docs/configuration.md).
     pub outbound: crate::runners::rest::outbound::OutboundPolicy,
+    /// The configured notifiers (webhooks, SMTP relays) that job rules and SMN nodes name.
+    pub notifiers: std::sync::Arc<crate::notify::Notifiers>,
 }
 
 impl EngineConfig {
@@ -188,6 +190,7 @@ impl EngineConfig {
             store_endpoint: None,
             object_max_bytes: DEFAULT_OBJECT_MAX_BYTES,
             outbound: Default::default(),
+            notifiers: Default::default(),
         }
     }
 

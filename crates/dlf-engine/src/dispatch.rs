@@ -313,6 +313,9 @@ pub(crate) async fn end_waiting_instance(
     if done && instance.instance_type == InstanceType::Once {
         engine.once_instance_ended(instance.job_id).await;
     }
+    if let (true, Some((record, _))) = (done, commit.instance) {
+        engine.notify_instance_end(crate::notify::EndedInstance { record, failed_node: None });
+    }
     Ok(done)
 }
 

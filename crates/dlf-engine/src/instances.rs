@@ -457,7 +457,7 @@ impl Engine {
 }
 
 /// 00:00 of the day containing `now_ms` in `zone`.
-fn start_of_day(now_ms: i64, zone: &dlf_core::zone::Zone) -> i64 {
+pub(crate) fn start_of_day(now_ms: i64, zone: &dlf_core::zone::Zone) -> i64 {
     let offset_ms = zone.offset_at_ms(now_ms).local_minus_utc() as i64 * 1000;
     let local = now_ms + offset_ms;
     let midnight_local = local - local.rem_euclid(86_400_000);

@@ -21,6 +21,7 @@ pub mod jobs;
 pub mod logs;
 pub mod operator;
 pub mod objects;
+pub mod notify;
 pub mod recovery;
 pub mod resources;
 pub mod runners;

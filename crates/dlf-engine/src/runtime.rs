@@ -47,6 +47,7 @@ impl Runtime {
             runners: {
                 let mut runners = Registry::builtin(&sql_sessions);
                 crate::runners::rest::register(&mut runners, config, &http_triggers);
+                runners.register("SMN", Arc::new(crate::runners::smn::SmnRunner::new(config.notifiers.clone())));
                 runners
             },
             http_triggers,
@@ -222,10 +223,11 @@ impl Engine {
                 waiting.push(instance);
             }
         }
-        let tasks = vec![
+        let mut tasks = vec![
             tokio::spawn(dispatch::run(self.clone(), dispatch_rx, waiting)),
             tokio::spawn(scheduler::run(self.clone(), schedule_rx)),
         ];
+        tasks.extend(self.start_notifications().await);
         Ok(RuntimeGuard { engine: self.clone(), tasks })
     }
 }

@@ -209,6 +209,46 @@ pub trait ResourceStore: Send + Sync {
     async fn delete_resource(&self, id: &str) -> StoreResult<()>;
 }
 
+/// Notification rules of jobs and the deliveries of notifications (JOBS.md §2.9).
+#[async_trait]
+pub trait NotificationStore: Send + Sync {
+    /// Replaces a job's rules (a JSON list); `None` removes them.
+    async fn set_job_notifications(
+        &self,
+        job_id: i64,
+        workspace_id: &str,
+        rules: Option<&str>,
+        now_ms: i64,
+    ) -> StoreResult<()>;
+    /// A job's rules, if it has any.
+    async fn job_notifications(&self, job_id: i64) -> StoreResult<Option<String>>;
+    /// The rules of these jobs, by job id (jobs without rules are left out).
+    async fn jobs_notifications(&self, job_ids: &[i64]) -> StoreResult<Vec<(i64, String)>>;
+    /// Every job's rules: `(job_id, rules)`.
+    async fn all_job_notifications(&self) -> StoreResult<Vec<(i64, String)>>;
+    /// Queues a delivery; `false` (and nothing written) when one with its `dedupe_key` exists.
+    async fn insert_delivery(&self, delivery: &DeliveryRecord) -> StoreResult<bool>;
+    /// Records an attempt's result.
+    async fn update_delivery(
+        &self,
+        id: &str,
+        status: DeliveryStatus,
+        attempts: i64,
+        last_error: Option<&str>,
+        now_ms: i64,
+    ) -> StoreResult<()>;
+    /// Deliveries still `pending` (a restart resumes them), oldest first.
+    async fn pending_deliveries(&self) -> StoreResult<Vec<DeliveryRecord>>;
+    /// A workspace's deliveries, newest first, optionally of one job.
+    async fn list_deliveries(
+        &self,
+        workspace_id: &str,
+        job_name: Option<&str>,
+        offset: i64,
+        limit: i64,
+    ) -> StoreResult<(i64, Vec<DeliveryRecord>)>;
+}
+
 /// The full store.
 pub trait Store:
     TenancyStore
@@ -219,6 +259,7 @@ pub trait Store:
     + ConnectionStore
     + InstanceStore
     + ResourceStore
+    + NotificationStore
 {
 }
 impl<
@@ -230,6 +271,7 @@ impl<
         + ConnectionStore
         + InstanceStore
         + ResourceStore,
+        + NotificationStore,
 > Store for T
 {
 }

@@ -267,3 +267,55 @@ pub struct ResourceContent {
     pub location: String,
     pub document: String,
 }
+
+/// Where a notification's delivery stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DeliveryStatus {
+    /// Queued or being tried (tried again at the next start if the server stops).
+    Pending,
+    /// The notifier accepted it.
+    Sent,
+    /// Every attempt failed (`last_error` says why).
+    Failed,
+}
+
+impl DeliveryStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeliveryStatus::Pending => "pending",
+            DeliveryStatus::Sent => "sent",
+            DeliveryStatus::Failed => "failed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<DeliveryStatus> {
+        match s {
+            "pending" => Some(DeliveryStatus::Pending),
+            "sent" => Some(DeliveryStatus::Sent),
+            "failed" => Some(DeliveryStatus::Failed),
+            _ => None,
+        }
+    }
+}
+
+/// One notification to deliver, and the record of its delivery.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DeliveryRecord {
+    pub id: String,
+    pub workspace_id: String,
+    pub job_name: String,
+    pub instance_id: Option<i64>,
+    /// `FAILED`, `SUCCESS`, `CANCELED`, `NOT_FINISHED`, or `SMN` (an SMN node's message).
+    pub event: String,
+    /// The configured notifier's name.
+    pub notifier: String,
+    /// At most one delivery per key (one event of one instance to one notifier).
+    pub dedupe_key: Option<String>,
+    /// What is delivered (JSON).
+    pub payload: String,
+    pub status: DeliveryStatus,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    pub created_ms: i64,
+    pub updated_ms: i64,
+}

@@ -52,6 +52,7 @@ macro_rules! store_suite {
             insert_instances_writes_each_with_its_nodes,
             children_are_created_once_per_key,
             removed_dependencies_are_compare_and_set,
+            notification_rules_and_deliveries,
         );
     };
     (@cases $open:path; $($case:ident),+ $(,)?) => {
@@ -940,4 +941,52 @@ pub async fn removed_dependencies_are_compare_and_set(store: Case) {
     assert!(store.removed_dependencies(ended.id).await.unwrap().is_empty(), "a refused removal writes nothing");
     let still = store.find_instance(waiting.id).await.unwrap().unwrap();
     assert_eq!(still.status, InstanceStatus::Waiting);
+}
+
+pub async fn notification_rules_and_deliveries(store: Case) {
+    let ws = store.default_workspace("p", 0).await.unwrap();
+    let a = new_job(&store, &ws.id, "a", 1).await;
+    let b = new_job(&store, &ws.id, "b", 1).await;
+    store.set_job_notifications(a.id(), &ws.id, Some("[1]"), 5).await.unwrap();
+    store.set_job_notifications(a.id(), &ws.id, Some("[2]"), 6).await.unwrap();
+    store.set_job_notifications(b.id(), &ws.id, Some("[3]"), 6).await.unwrap();
+    assert_eq!(store.job_notifications(a.id()).await.unwrap().as_deref(), Some("[2]"), "replaced, not added");
+    assert_eq!(store.jobs_notifications(&[b.id(), 999]).await.unwrap(), vec![(b.id(), "[3]".to_string())]);
+    store.set_job_notifications(b.id(), &ws.id, None, 7).await.unwrap();
+    assert_eq!(store.job_notifications(b.id()).await.unwrap(), None);
+    store.delete_job(a.id()).await.unwrap();
+    assert!(store.all_job_notifications().await.unwrap().is_empty(), "deleted with the job");
+
+    let delivery = |id: &str, job: &str, key: Option<&str>, at: i64| DeliveryRecord {
+        id: id.into(),
+        workspace_id: ws.id.clone(),
+        job_name: job.into(),
+        instance_id: Some(7),
+        event: "FAILED".into(),
+        notifier: "ops".into(),
+        dedupe_key: key.map(str::to_string),
+        payload: "{}".into(),
+        status: DeliveryStatus::Pending,
+        attempts: 0,
+        last_error: None,
+        created_ms: at,
+        updated_ms: at,
+    };
+    assert!(store.insert_delivery(&delivery("d1", "a", Some("7:FAILED:ops"), 10)).await.unwrap());
+    assert!(!store.insert_delivery(&delivery("d2", "a", Some("7:FAILED:ops"), 11)).await.unwrap(), "deduplicated");
+    assert!(store.insert_delivery(&delivery("d3", "b", None, 12)).await.unwrap());
+    assert!(store.insert_delivery(&delivery("d4", "b", None, 13)).await.unwrap());
+    store.update_delivery("d3", DeliveryStatus::Failed, 5, Some("HTTP 500"), 20).await.unwrap();
+    store.update_delivery("d4", DeliveryStatus::Sent, 1, None, 21).await.unwrap();
+    let pending: Vec<String> = store.pending_deliveries().await.unwrap().into_iter().map(|d| d.id).collect();
+    assert_eq!(pending, vec!["d1".to_string()]);
+    let (total, page) = store.list_deliveries(&ws.id, None, 0, 2).await.unwrap();
+    assert_eq!(total, 3);
+    assert_eq!(page.iter().map(|d| d.id.as_str()).collect::<Vec<_>>(), vec!["d4", "d3"], "newest first");
+    assert_eq!(page[1].status, DeliveryStatus::Failed);
+    assert_eq!((page[1].attempts, page[1].last_error.as_deref(), page[1].updated_ms), (5, Some("HTTP 500"), 20));
+    let (total, page) = store.list_deliveries(&ws.id, Some("a"), 0, 10).await.unwrap();
+    assert_eq!((total, page.len(), page[0].dedupe_key.as_deref()), (1, 1, Some("7:FAILED:ops")));
+    let other = store.default_workspace("q", 0).await.unwrap();
+    assert_eq!(store.list_deliveries(&other.id, None, 0, 10).await.unwrap().0, 0, "per workspace");
 }

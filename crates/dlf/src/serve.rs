@@ -96,6 +96,10 @@ async fn serve(settings: ServeSettings, startup: StartupSecrets) -> anyhow::Resu
     config.object_max_bytes = settings.object_max_mib.max(1).saturating_mul(1024 * 1024);
     config.outbound = dlf_engine::runners::rest::outbound::OutboundPolicy::parse(&settings.rest_allowed_networks)
         .map_err(|e| anyhow::anyhow!("rest_allowed_networks: {e}"))?;
+    config.notifiers = Arc::new(
+        dlf_engine::notify::Notifiers::from_config(&settings.notifiers)
+            .map_err(|e| anyhow::anyhow!("notifiers: {e}"))?,
+    );
     // SQL nodes and scripts may not connect to the store this server keeps its own data in.
     config.store_endpoint = dlf_engine::sql::StoreEndpoint::of_database_url(&url);
     let engine = Engine::new(store, config, Arc::new(SystemClock), secrets);

@@ -54,6 +54,8 @@ pub struct ServeSettings {
     /// Networks (CIDR) Rest Client nodes may reach; empty: any. Link-local and cloud metadata
     /// addresses stay refused unless an entry names them explicitly (docs/configuration.md).
     pub rest_allowed_networks: Vec<String>,
+    /// Notifiers job rules and SMN nodes can name (`[[notifiers]]` tables; docs/configuration.md).
+    pub notifiers: Vec<dlf_engine::notify::NotifierConfig>,
 }
 
 impl Default for ServeSettings {
@@ -78,6 +80,7 @@ impl Default for ServeSettings {
             script_run_retention_hours: 7 * 24,
             object_max_mib: 100,
             rest_allowed_networks: Vec::new(),
+            notifiers: Vec::new(),
         }
     }
 }
@@ -182,6 +185,7 @@ impl ServeArgs {
                 "script_run_retention_hours",
                 "object_max_mib",
                 "rest_allowed_networks",
+                "notifiers",
             ]))
             .merge(Serialized::defaults(self));
         figment.extract().map_err(|e| format!("invalid settings: {e}"))
@@ -222,5 +226,42 @@ mod tests {
         assert_eq!(s.workers, 7);
         assert_eq!(s.data_dir, PathBuf::from("dlf-data"));
         assert_eq!(database_url(std::path::Path::new("d"), None), "sqlite://d/dlf.db");
+    }
+
+    #[test]
+    fn notifiers_come_from_the_file_and_their_secrets_are_not_printed() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("dlf.toml");
+        std::fs::write(
+            &file,
+            r#"
+[[notifiers]]
+name = "ops"
+type = "webhook"
+url = "https://hooks.example.com/dlf"
+secret = "w3bh00k-s3cret"
+headers = { "X-Team" = "data" }
+
+[[notifiers]]
+name = "mail"
+type = "smtp"
+host = "smtp.example.com"
+user = "dlf"
+password = "sm7p-pa55"
+from = "dlf@example.com"
+to = ["oncall@example.com"]
+"#,
+        )
+        .unwrap();
+        let s = ServeArgs { config: Some(file.clone()), ..Default::default() }.settings().unwrap();
+        assert_eq!(s.notifiers.len(), 2);
+        assert_eq!(s.notifiers[0].secret.as_ref().map(|x| x.0.as_str()), Some("w3bh00k-s3cret"));
+        assert_eq!(s.notifiers[0].headers.get("X-Team").map(String::as_str), Some("data"));
+        assert_eq!(s.notifiers[1].to, vec!["oncall@example.com".to_string()]);
+        let shown = format!("{s:?}");
+        assert!(!shown.contains("w3bh00k-s3cret") && !shown.contains("sm7p-pa55"), "{shown}");
+        std::fs::write(&file, "[[notifiers]]\nname = \"x\"\ntype = \"webhook\"\nurll = \"http://x\"\n").unwrap();
+        let err = ServeArgs { config: Some(file), ..Default::default() }.settings().unwrap_err();
+        assert!(err.contains("urll"), "{err}");
     }
 }

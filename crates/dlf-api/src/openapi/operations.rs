@@ -471,6 +471,45 @@ fn operations() -> Vec<Op> {
         .query("attempt", int_param("int32").with("minimum", 1), "Attempt (1-based); default the latest.", json!(1))
         .query("follow", boolean_schema(false), "Stream (chunked) until the attempt ends.", json!(false))
         .returns_text("The log of one attempt, as text."),
+        op(
+            WorkspaceExtension,
+            "get",
+            "/x/v1/{project_id}/jobs/{job_name}/notifications",
+            "ShowJobNotifications",
+            EXTENSIONS,
+            "Show a job's notification rules",
+        )
+        .returns("NotificationRules", "The job's rules (an empty list when it has none)."),
+        op(
+            WorkspaceExtension,
+            "put",
+            "/x/v1/{project_id}/jobs/{job_name}/notifications",
+            "UpdateJobNotifications",
+            EXTENSIONS,
+            "Replace a job's notification rules",
+        )
+        .describe(
+            "On an instance's end (`FAILED`, `SUCCESS`, `CANCELED`) or when it has not ended by a daily time \
+             (`NOT_FINISHED`), notify a configured notifier (docs/configuration.md). RunOnce, PatchData and \
+             SubJob instances never notify a success. Deleted with the job.",
+        )
+        .body("NotificationRules", true)
+        .body_example(json!({"rules": [{"event": "FAILED", "notifier": "ops"}, {"event": "NOT_FINISHED", "notifier": "ops", "notFinishedBy": "06:30"}]}))
+        .returns("NotificationRules", "The rules kept."),
+        paging(
+            op(
+                WorkspaceExtension,
+                "get",
+                "/x/v1/{project_id}/notifications/deliveries",
+                "ListNotificationDeliveries",
+                EXTENSIONS,
+                "List notification deliveries",
+            ),
+            1000,
+        )
+        .describe("What was notified, to whom, and whether it arrived (a failed delivery never changes a job).")
+        .query("jobName", string_schema(), "Only this job's.", json!("myJob"))
+        .returns("NotificationDeliveryList", "One page, newest first."),
         paging(op(Dlf, "get", "/v1/{project_id}/scripts", "ListScripts", SCRIPTS, "List scripts"), 100)
             .query("scriptName", string_schema(), "Substring of the script name.", json!("mrs"))
             .returns("ScriptInfoListResp", "One page of scripts."),

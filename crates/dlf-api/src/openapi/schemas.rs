@@ -77,6 +77,11 @@ pub fn all() -> Map<String, Value> {
     add("NewToken", new_token());
     add("ServerInfo", server_info());
     add("Health", health());
+    add("JobAlarm", job_alarm());
+    add("NotificationRule", notification_rule());
+    add("NotificationRules", notification_rules());
+    add("NotificationDelivery", notification_delivery());
+    add("NotificationDeliveryList", notification_delivery_list());
     schemas
 }
 
@@ -556,7 +561,71 @@ fn job_result() -> Value {
             ("lastUpdateUser", string("Last modifier.")),
             ("path", string("Folder, e.g. `/` or `/dir/`.")),
             ("singleNodeJobFlag", boolean("Single-task job.")),
+            ("alarms", array(reference("JobAlarm"), "The job's notification rules, when it has any.")),
         ],
+    )
+}
+
+fn job_alarm() -> Value {
+    object(
+        "One notification rule of a job as ListJobs shows it.",
+        &["alarmType", "topicUrn"],
+        [
+            ("alarmType", enumeration(NOTIFICATION_EVENTS, "The rule's event.")),
+            ("topicUrn", string("The notifier the rule names.")),
+        ],
+    )
+}
+
+const NOTIFICATION_EVENTS: &[&str] = &["FAILED", "SUCCESS", "CANCELED", "NOT_FINISHED"];
+
+fn notification_rule() -> Value {
+    object(
+        "On `event`, notify `notifier` (dlf extension, JOBS.md §2.9).",
+        &["event", "notifier"],
+        [
+            ("event", enumeration(NOTIFICATION_EVENTS, "What the rule fires on.")),
+            ("notifier", string("A configured notifier's name, or an SMN topic URN whose last `:` part is one.")),
+            (
+                "notFinishedBy",
+                string("`NOT_FINISHED` only: `HH:mm`, daily, in the job's schedule zone (else the service zone)."),
+            ),
+        ],
+    )
+}
+
+fn notification_rules() -> Value {
+    object(
+        "A job's notification rules (at most 20; an empty list removes them).",
+        &["rules"],
+        [("rules", array(reference("NotificationRule"), "The rules."))],
+    )
+}
+
+fn notification_delivery() -> Value {
+    object(
+        "One notification and how its delivery went.",
+        &["id", "jobName", "event", "notifier", "status", "attempts", "createTime", "updateTime"],
+        [
+            ("id", string("Delivery id (the webhook's `X-DLF-Delivery` header).")),
+            ("jobName", string("Job.")),
+            ("instanceId", int64("Instance the notification is about.")),
+            ("event", enumeration(NOTIFICATION_EVENTS, "What fired.")),
+            ("notifier", string("The notifier it went to.")),
+            ("status", enumeration(&["pending", "sent", "failed"], "Where the delivery stands.")),
+            ("attempts", int64("Attempts made.")),
+            ("lastError", string("Why the last attempt failed.")),
+            ("createTime", epoch_ms("When it was queued")),
+            ("updateTime", epoch_ms("Its last attempt")),
+        ],
+    )
+}
+
+fn notification_delivery_list() -> Value {
+    object(
+        "Deliveries, newest first.",
+        &["total", "deliveries"],
+        [("total", int64("How many match.")), ("deliveries", array(reference("NotificationDelivery"), "One page."))],
     )
 }
 

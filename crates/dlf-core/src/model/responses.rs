@@ -29,6 +29,18 @@ pub struct JobListItem {
     pub last_update_user: String,
     pub path: String,
     pub single_node_job_flag: bool,
+    /// The job's notification rules (`JobAlarm`), when it has any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alarms: Option<Vec<JobAlarm>>,
+}
+
+/// One notification rule of a job as ListJobs shows it: `alarmType` is the rule's event
+/// (`FAILED`, `SUCCESS`, `CANCELED`, `NOT_FINISHED`), `topicUrn` the notifier it names.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JobAlarm {
+    pub alarm_type: String,
+    pub topic_urn: String,
 }
 
 /// ListJobs body.

@@ -203,6 +203,9 @@ impl InstanceRun {
         if self.record.instance_type == InstanceType::Once {
             self.engine.once_instance_ended(self.record.job_id).await;
         }
+        // After the commit: a notification reports an end that is durable, and never delays it.
+        let failed_node = self.nodes.iter().find(|n| n.row.status == NodeStatus::Fail).map(|n| n.row.node_name.clone());
+        self.engine.notify_instance_end(crate::notify::EndedInstance { record: self.record.clone(), failed_node });
         Ok(())
     }
 

@@ -2,7 +2,7 @@
 
 use super::{job_fields, stored_document};
 use crate::{Caller, Engine, Tenant, internal};
-use dlf_core::model::responses::{JobList, JobListItem};
+use dlf_core::model::responses::{JobAlarm, JobList, JobListItem};
 use dlf_core::model::{JobDocument, JobStatus, ProcessType};
 use dlf_core::validate::{JobValidationContext, normalize_job, validate_job};
 use dlf_core::{DlfError, ErrorCode};
@@ -149,6 +149,15 @@ impl Engine {
             limit,
         };
         let (total, rows) = self.store().list_jobs(tenant.workspace_id(), &filter).await.map_err(internal)?;
+        let ids: Vec<i64> = rows.iter().map(|j| j.id).collect();
+        let mut alarms: std::collections::HashMap<i64, Vec<JobAlarm>> = self
+            .job_alarms(&ids)
+            .await?
+            .into_iter()
+            .map(|(id, rules)| {
+                (id, rules.into_iter().map(|(alarm_type, topic_urn)| JobAlarm { alarm_type, topic_urn }).collect())
+            })
+            .collect();
         let jobs = rows
             .into_iter()
             .map(|j| JobListItem {
@@ -166,6 +175,7 @@ impl Engine {
                 last_update_user: j.update_user,
                 path: j.directory,
                 single_node_job_flag: j.single_node,
+                alarms: alarms.remove(&j.id),
                 name: j.name,
             })
             .collect();

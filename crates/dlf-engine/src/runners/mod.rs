@@ -241,5 +241,6 @@ pub mod process;
 pub mod python;
 pub mod rest;
 pub mod shell;
+pub mod smn;
 pub mod sql;
 pub mod subjob;

@@ -249,6 +249,7 @@ impl JobStore for SqlStore {
             "DELETE FROM job_tags WHERE job_id = $1",
             "DELETE FROM job_versions WHERE job_id = $1",
             "DELETE FROM job_dependencies WHERE job_id = $1",
+            "DELETE FROM job_notifications WHERE job_id = $1",
             "DELETE FROM jobs WHERE id = $1",
         ] {
             sqlx::query(sql).bind(job_id).execute(&mut *tx).await?;

@@ -9,6 +9,7 @@ mod credentials;
 mod instances;
 mod jobs;
 mod resources;
+mod notifications;
 mod rows;
 mod script_runs;
 mod scripts;
