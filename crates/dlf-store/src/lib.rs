@@ -270,7 +270,7 @@ impl<
         + ScriptRunStore
         + ConnectionStore
         + InstanceStore
-        + ResourceStore,
+        + ResourceStore
         + NotificationStore,
 > Store for T
 {

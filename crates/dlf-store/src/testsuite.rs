@@ -928,6 +928,8 @@ pub async fn children_are_created_once_per_key(store: Case) {
     assert_eq!((links[0].parent_instance_id, links[0].parent_node.as_str()), (parent.id, "each"));
     assert_eq!(links[0].instance_name, "each_1");
     assert!(store.children_of(first[0].0.id).await.unwrap().is_empty());
+}
+
 pub async fn removed_dependencies_are_compare_and_set(store: Case) {
     let ws = store.default_workspace("p", 0).await.unwrap();
     let job = new_job(&store, &ws.id, "j", 1).await;
