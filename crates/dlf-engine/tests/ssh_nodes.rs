@@ -169,6 +169,22 @@ async fn a_shell_node_runs_on_the_host_with_its_environment_output_and_log() {
 }
 
 #[tokio::test]
+async fn resources_are_uploaded_into_the_attempts_directory_on_the_host() {
+    let Some(h) = host() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let source = dir.path().join("object");
+    std::fs::write(&source, "it's a resource\n").unwrap();
+    let mut spec = spec(dir.path(), "Shell", "cat \"it's.txt\"; pwd", connection(&h, Auth::Key(&h.key), None));
+    spec.resources =
+        vec![dlf_engine::runners::ResourceFile { name: "quoted".into(), file_name: "it's.txt".into(), source }];
+    let (outcome, _) = run_to_end(&ShellRunner, &spec).await;
+    let out = output(&outcome);
+    let mut lines = out.lines();
+    assert_eq!(lines.next(), Some("it's a resource"), "{out}");
+    assert!(lines.next().is_some_and(|pwd| pwd.starts_with("/tmp/dlf-")), "{out}");
+}
+
+#[tokio::test]
 async fn a_non_zero_exit_fails_with_its_code_and_the_attempt_directory_is_removed() {
     let Some(h) = host() else { return };
     let dir = tempfile::tempdir().unwrap();

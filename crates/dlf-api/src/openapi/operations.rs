@@ -225,7 +225,10 @@ pub fn error_responses() -> Map<String, Value> {
             404,
             "`APIGW.0101`: no such route or method. Never used for a missing job, instance or script (those are 400).",
         ),
-        (413, "`APIGW.0201`: body larger than 12 MB."),
+        (
+            413,
+            "`APIGW.0201`: body larger than 12 MB (an uploaded object: larger than the object store's cap, 100 MiB by default).",
+        ),
         (500, "`DLF.9999`: server fault; the message carries an id to look up in the server log."),
     ];
     described

@@ -197,6 +197,23 @@ pub fn bool_int(b: bool) -> i64 {
     b as i64
 }
 
+pub const RESOURCE_COLUMNS: &str =
+    "id, workspace_id, name, res_type, location, document, create_user, create_ms, modify_ms";
+
+pub fn resource(row: &AnyRow) -> StoreResult<ResourceRecord> {
+    Ok(ResourceRecord {
+        id: row.try_get("id")?,
+        workspace_id: row.try_get("workspace_id")?,
+        name: row.try_get("name")?,
+        res_type: row.try_get("res_type")?,
+        location: row.try_get("location")?,
+        document: row.try_get("document")?,
+        create_user: row.try_get("create_user")?,
+        create_ms: row.try_get("create_ms")?,
+        modify_ms: row.try_get("modify_ms")?,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use crate::{InstanceStore, JobFields, JobStore, NewInstance, NewJob, SqlStore, StoreError, TenancyStore};
@@ -267,21 +284,4 @@ mod tests {
             .unwrap();
         corrupt(store.find_instance(instance.id).await.unwrap_err(), "job_instances.instance_type");
     }
-}
-
-pub const RESOURCE_COLUMNS: &str =
-    "id, workspace_id, name, res_type, location, document, create_user, create_ms, modify_ms";
-
-pub fn resource(row: &AnyRow) -> StoreResult<ResourceRecord> {
-    Ok(ResourceRecord {
-        id: row.try_get("id")?,
-        workspace_id: row.try_get("workspace_id")?,
-        name: row.try_get("name")?,
-        res_type: row.try_get("res_type")?,
-        location: row.try_get("location")?,
-        document: row.try_get("document")?,
-        create_user: row.try_get("create_user")?,
-        create_ms: row.try_get("create_ms")?,
-        modify_ms: row.try_get("modify_ms")?,
-    })
 }
