@@ -36,9 +36,11 @@ impl Engine {
         let mut doc = JobDocument::from_json_bytes(body).map_err(DlfError::invalid_param)?;
         normalize_job(&mut doc);
         let upstream = self.upstream_jobs(tenant, &doc).await?;
-        let lookup = |name: &str| upstream.get(name).cloned();
-        let ctx = JobValidationContext { strict_dlf_cron: self.config().strict_dlf_cron, lookup_job: &lookup };
-        validate_job(&doc, &ctx)?;
+        {
+            let lookup = |name: &str| upstream.get(name).cloned();
+            let ctx = JobValidationContext { strict_dlf_cron: self.config().strict_dlf_cron, lookup_job: &lookup };
+            validate_job(&doc, &ctx)?;
+        }
         self.check_no_subjob_cycle(tenant, &doc).await?;
         Ok(doc)
     }
