@@ -80,7 +80,8 @@ def test_a_failing_child_fails_the_parent(server, client, project):
     assert node_statuses(inst) == {"call": "fail"}
     (item,) = list_instances(client, child).instances
     assert (item.status, item.instance_type) == ("fail", 6)
-    assert str(item.instance_id) in (inst.error_message or ""), inst.error_message
+    (listed,) = list_instances(client, parent).instances
+    assert str(item.instance_id) in (listed.error_message or ""), listed.error_message
 
 
 def test_stopping_the_parent_stops_every_child(server, client, project):
