@@ -39,7 +39,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _server_env(data_dir: Path) -> dict:
+def _server_env(data_dir: Path, webhook: dlfkit.WebhookReceiver) -> dict:
     # Only our own DLF_* settings: a developer's DLF_* variables must not change the server.
     env = {k: v for k, v in os.environ.items() if not k.startswith("DLF_")}
     env.update({
@@ -48,16 +48,26 @@ def _server_env(data_dir: Path) -> dict:
         "DLF_DATA_DIR": str(data_dir),
         "DLF_LOG": os.environ.get("DLF_LOG", "info"),
         "NO_COLOR": "1",
+        # One webhook notifier, for test_notifications.py; it changes nothing else.
+        "DLF_NOTIFIERS": webhook.notifier_setting(),
     })
     return env
 
 
 @pytest.fixture(scope="session")
-def server(tmp_path_factory) -> DlfServer:
+def webhook():
+    """The webhook receiver the server's notifier `conformance-hook` posts to."""
+    receiver = dlfkit.WebhookReceiver()
+    yield receiver
+    receiver.close()
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory, webhook) -> DlfServer:
     binary = _binary()
     data_dir = tmp_path_factory.mktemp("dlf-data")
     log_path = data_dir.parent / "dlf-serve.log"
-    env = _server_env(data_dir)
+    env = _server_env(data_dir, webhook)
     srv = None
     for _attempt in range(3):  # a port taken between probing and binding: try another one
         port = _free_port()

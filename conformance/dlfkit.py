@@ -14,9 +14,11 @@ import itertools
 import json
 import secrets
 import subprocess
+import threading
 import time
 import uuid
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Callable, Iterable, Optional
 from urllib.parse import quote
@@ -482,3 +484,47 @@ def process_alive(pid: int) -> bool:
     except OSError:
         return True
     return stat.rsplit(")", 1)[-1].split()[0] not in ("Z", "X")
+
+
+# The webhook notifier the suite's server is configured with (conftest.py), and its receiver.
+WEBHOOK_NOTIFIER = "conformance-hook"
+WEBHOOK_SECRET = "conformance-webhook-secret"
+
+
+class WebhookReceiver:
+    """A webhook receiver on 127.0.0.1 (http.server in a thread): keeps every POST it gets."""
+
+    def __init__(self):
+        self.received: list[tuple[dict, bytes]] = []
+        self._lock = threading.Lock()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                with receiver._lock:
+                    receiver.received.append(({k.lower(): v for k, v in self.headers.items()}, body))
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self._httpd.server_address[1]}/hook"
+        threading.Thread(target=self._httpd.serve_forever, daemon=True).start()
+
+    def notifier_setting(self) -> str:
+        """`DLF_NOTIFIERS` naming this receiver."""
+        return (f'[{{name="{WEBHOOK_NOTIFIER}", type="webhook", url="{self.url}", '
+                f'secret="{WEBHOOK_SECRET}", backoff_ms=200}}]')
+
+    def requests_where(self, predicate: Callable[[dict], bool]) -> list[tuple[dict, bytes]]:
+        with self._lock:
+            got = list(self.received)
+        return [(h, b) for h, b in got if predicate(json.loads(b))]
+
+    def close(self):
+        self._httpd.shutdown()
+        self._httpd.server_close()

@@ -119,6 +119,9 @@ const ROUTES: &[(&str, &str, &str)] = &[
         "ResumeNodeInstance",
     ),
     ("get", "/x/v1/{project_id}/jobs/{job_name}/instances/{instance_id}/nodes/{node_name}/log", "ShowNodeLog"),
+    ("get", "/x/v1/{project_id}/jobs/{job_name}/notifications", "ShowJobNotifications"),
+    ("put", "/x/v1/{project_id}/jobs/{job_name}/notifications", "UpdateJobNotifications"),
+    ("get", "/x/v1/{project_id}/notifications/deliveries", "ListNotificationDeliveries"),
     ("get", "/v1/{project_id}/scripts", "ListScripts"),
     ("post", "/v1/{project_id}/scripts", "CreateScript"),
     ("get", "/v1/{project_id}/scripts/{script_name}", "ShowScript"),
@@ -213,6 +216,7 @@ fn document_is_well_formed_openapi_3_0_3() {
                 || path.starts_with("/x/v1/{project_id}/jobs/")
                 || path.starts_with("/x/v1/{project_id}/connections/")
                 || path.starts_with("/x/v1/{project_id}/http-triggers/"),
+                || path.starts_with("/x/v1/{project_id}/notifications/"),
             "{id}: workspace header"
         );
         // Extensions are flagged, DLF operations are not.
@@ -892,6 +896,16 @@ async fn live_answers_match_the_documented_schemas() {
     check_reply("StopJobInstance", &call("POST", v1(&format!("{show}/stop")), vec![]).await);
     check_reply("ConfirmJobInstance", &call("POST", format!("/x/v1/{PROJECT}{show}/confirm"), vec![]).await);
     check_reply("ShowJobInstance", &call("GET", v1("/jobs/ext/instances/999999"), vec![]).await);
+    // Notification rules: this server has no notifier, so the example's rules are refused.
+    let rules = format!("/x/v1/{PROJECT}/jobs/ext/notifications");
+    check_reply("ShowJobNotifications", &call("GET", rules.clone(), vec![]).await);
+    let refused = call("PUT", rules.clone(), body(&request_example("UpdateJobNotifications"))).await;
+    check_reply("UpdateJobNotifications", &refused);
+    assert_eq!(refused.json()["error_code"], "DLF.3051");
+    check_reply("UpdateJobNotifications", &call("PUT", rules.clone(), body(&json!({"rules": []}))).await);
+    check_reply("ShowJobNotifications", &call("GET", format!("/x/v1/{PROJECT}/jobs/nope/notifications"), vec![]).await);
+    let deliveries = format!("/x/v1/{PROJECT}/notifications/deliveries?limit=10&offset=0");
+    check_reply("ListNotificationDeliveries", &call("GET", deliveries, vec![]).await);
     check_reply("ShowJobInstance", &call("GET", v1("/jobs/ext/instances/x"), vec![]).await);
 
     // Scripts.
