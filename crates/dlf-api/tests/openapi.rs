@@ -215,7 +215,7 @@ fn document_is_well_formed_openapi_3_0_3() {
             path.starts_with("/v1/")
                 || path.starts_with("/x/v1/{project_id}/jobs/")
                 || path.starts_with("/x/v1/{project_id}/connections/")
-                || path.starts_with("/x/v1/{project_id}/http-triggers/"),
+                || path.starts_with("/x/v1/{project_id}/http-triggers/")
                 || path.starts_with("/x/v1/{project_id}/notifications/"),
             "{id}: workspace header"
         );

@@ -157,6 +157,8 @@ fn looks_secret(name: &str) -> bool {
 
 /// The client of one attempt: no proxy, the policy's resolver, redirects checked.
 fn client(policy: &Arc<OutboundPolicy>, refusals: &Refusals) -> Result<reqwest::Client, String> {
+    // HTTPS goes through rustls with the process's one provider (`ring`).
+    crate::notify::install_crypto_provider();
     let redirect_policy = policy.clone();
     let redirect_refusals = refusals.clone();
     reqwest::Client::builder()
