@@ -175,7 +175,8 @@ fn document_is_well_formed_openapi_3_0_3() {
             workspace,
             path.starts_with("/v1/")
                 || path.starts_with("/x/v1/{project_id}/jobs/")
-                || path.starts_with("/x/v1/{project_id}/connections/"),
+                || path.starts_with("/x/v1/{project_id}/connections/")
+                || path.starts_with("/x/v1/{project_id}/instances/"),
             "{id}: workspace header"
         );
         // Extensions are flagged, DLF operations are not.
@@ -393,6 +394,13 @@ const fn same(ours: &'static str, file: &'static str, definition: &'static str) 
     Counterpart { ours, file, definition, extras: &[], retyped: &[] }
 }
 
+/// The link of a SubJob / For Each child to its parent (JOBS.md §3.2, `instanceType` 6).
+const CHILD_LINK: &[(&str, &str)] = &[
+    ("parentInstanceId", "JOBS.md §3.2: a SubJob / For Each child's parent instance"),
+    ("parentNodeName", "JOBS.md §3.2: the parent's node that started the child"),
+    ("parentRow", "JOBS.md §3.2: the For Each row the child runs"),
+];
+
 const COUNTERPARTS: &[Counterpart] = &[
     Counterpart {
         extras: &[("description", "JOBS.md §2.1: ShowJob returns it; accepted on input (exports carry it)")],
@@ -448,9 +456,14 @@ const COUNTERPARTS: &[Counterpart] = &[
     },
     same("RealTimeNodeStatus", "ShowJobStatus", "RealTimeNodeStatus"),
     same("QueryJobInstanceListResp", "ListJobInstances", "QueryJobInstanceListResp"),
-    same("JobInstance", "ListJobInstances", "JobInstance"),
+    Counterpart { extras: CHILD_LINK, ..same("JobInstance", "ListJobInstances", "JobInstance") },
     Counterpart {
-        extras: &[("errorMessage", "JOBS.md §5.10: the failure reason, as on the ListJobInstances row")],
+        extras: &[
+            ("errorMessage", "JOBS.md §5.10: the failure reason, as on the ListJobInstances row"),
+            CHILD_LINK[0],
+            CHILD_LINK[1],
+            CHILD_LINK[2],
+        ],
         ..same("QueryJobInstanceResp", "ShowJobInstance", "QueryJobInstanceResp")
     },
     same("NodeInstance", "ShowJobInstance", "NodeInstance"),
