@@ -90,6 +90,7 @@ const ROUTES: &[(&str, &str, &str)] = &[
     ("post", "/v1/{project_id}/jobs/{job_name}/instances/{instance_id}/stop", "StopJobInstance"),
     ("post", "/v1/{project_id}/jobs/{job_name}/instances/{instance_id}/restart", "RestoreJobInstance"),
     ("post", "/x/v1/{project_id}/jobs/{job_name}/instances/{instance_id}/confirm", "ConfirmJobInstance"),
+    ("get", "/x/v1/{project_id}/instances/{instance_id}/children", "ListInstanceChildren"),
     ("get", "/x/v1/{project_id}/jobs/{job_name}/instances/{instance_id}/nodes/{node_name}/log", "ShowNodeLog"),
     ("get", "/v1/{project_id}/scripts", "ListScripts"),
     ("post", "/v1/{project_id}/scripts", "CreateScript"),
