@@ -118,6 +118,7 @@ const ROUTES: &[(&str, &str, &str)] = &[
         "/x/v1/{project_id}/jobs/{job_name}/instances/{instance_id}/nodes/{node_name}/resume",
         "ResumeNodeInstance",
     ),
+    ("get", "/x/v1/{project_id}/instances/{instance_id}/children", "ListInstanceChildren"),
     ("get", "/x/v1/{project_id}/jobs/{job_name}/instances/{instance_id}/nodes/{node_name}/log", "ShowNodeLog"),
     ("get", "/x/v1/{project_id}/jobs/{job_name}/notifications", "ShowJobNotifications"),
     ("put", "/x/v1/{project_id}/jobs/{job_name}/notifications", "UpdateJobNotifications"),
@@ -216,7 +217,8 @@ fn document_is_well_formed_openapi_3_0_3() {
                 || path.starts_with("/x/v1/{project_id}/jobs/")
                 || path.starts_with("/x/v1/{project_id}/connections/")
                 || path.starts_with("/x/v1/{project_id}/http-triggers/")
-                || path.starts_with("/x/v1/{project_id}/notifications/"),
+                || path.starts_with("/x/v1/{project_id}/notifications/")
+                || path.starts_with("/x/v1/{project_id}/instances/"),
             "{id}: workspace header"
         );
         // Extensions are flagged, DLF operations are not.
@@ -438,6 +440,13 @@ const fn same(ours: &'static str, file: &'static str, definition: &'static str) 
     Counterpart { ours, file, definition, extras: &[], retyped: &[] }
 }
 
+/// The link of a SubJob / For Each child to its parent (JOBS.md §3.2, `instanceType` 6).
+const CHILD_LINK: &[(&str, &str)] = &[
+    ("parentInstanceId", "JOBS.md §3.2: a SubJob / For Each child's parent instance"),
+    ("parentNodeName", "JOBS.md §3.2: the parent's node that started the child"),
+    ("parentRow", "JOBS.md §3.2: the For Each row the child runs"),
+];
+
 const COUNTERPARTS: &[Counterpart] = &[
     Counterpart {
         extras: &[("description", "JOBS.md §2.1: ShowJob returns it; accepted on input (exports carry it)")],
@@ -493,9 +502,14 @@ const COUNTERPARTS: &[Counterpart] = &[
     },
     same("RealTimeNodeStatus", "ShowJobStatus", "RealTimeNodeStatus"),
     same("QueryJobInstanceListResp", "ListJobInstances", "QueryJobInstanceListResp"),
-    same("JobInstance", "ListJobInstances", "JobInstance"),
+    Counterpart { extras: CHILD_LINK, ..same("JobInstance", "ListJobInstances", "JobInstance") },
     Counterpart {
-        extras: &[("errorMessage", "JOBS.md §5.10: the failure reason, as on the ListJobInstances row")],
+        extras: &[
+            ("errorMessage", "JOBS.md §5.10: the failure reason, as on the ListJobInstances row"),
+            CHILD_LINK[0],
+            CHILD_LINK[1],
+            CHILD_LINK[2],
+        ],
         ..same("QueryJobInstanceResp", "ShowJobInstance", "QueryJobInstanceResp")
     },
     same("NodeInstance", "ShowJobInstance", "NodeInstance"),
