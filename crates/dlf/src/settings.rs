@@ -219,4 +219,17 @@ mod tests {
         assert_eq!(s.data_dir, PathBuf::from("dlf-data"));
         assert_eq!(database_url(std::path::Path::new("d"), None), "sqlite://d/dlf.db");
     }
+
+    #[test]
+    fn rest_allowed_networks_come_from_the_file_or_the_repeatable_flag() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("dlf.toml");
+        std::fs::write(&file, "rest_allowed_networks = [\"10.0.0.0/8\"]\n").unwrap();
+        let args = ServeArgs { config: Some(file.clone()), ..Default::default() };
+        assert_eq!(args.settings().unwrap().rest_allowed_networks, vec!["10.0.0.0/8".to_string()]);
+        let flags = vec!["192.168.0.0/16".to_string(), "169.254.169.254/32".to_string()];
+        let args = ServeArgs { config: Some(file), rest_allowed_network: flags.clone(), ..Default::default() };
+        assert_eq!(args.settings().unwrap().rest_allowed_networks, flags);
+        assert!(ServeArgs::default().settings().unwrap().rest_allowed_networks.is_empty(), "default: any");
+    }
 }
