@@ -264,4 +264,17 @@ to = ["oncall@example.com"]
         let err = ServeArgs { config: Some(file), ..Default::default() }.settings().unwrap_err();
         assert!(err.contains("urll"), "{err}");
     }
+
+    #[test]
+    fn rest_allowed_networks_come_from_the_file_or_the_repeatable_flag() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("dlf.toml");
+        std::fs::write(&file, "rest_allowed_networks = [\"10.0.0.0/8\"]\n").unwrap();
+        let args = ServeArgs { config: Some(file.clone()), ..Default::default() };
+        assert_eq!(args.settings().unwrap().rest_allowed_networks, vec!["10.0.0.0/8".to_string()]);
+        let flags = vec!["192.168.0.0/16".to_string(), "169.254.169.254/32".to_string()];
+        let args = ServeArgs { config: Some(file), rest_allowed_network: flags.clone(), ..Default::default() };
+        assert_eq!(args.settings().unwrap().rest_allowed_networks, flags);
+        assert!(ServeArgs::default().settings().unwrap().rest_allowed_networks.is_empty(), "default: any");
+    }
 }

@@ -48,8 +48,20 @@ pub struct RestRunner {
 
 impl RestRunner {
     pub fn new(policy: OutboundPolicy) -> RestRunner {
+        install_tls_provider();
         RestRunner { policy: Arc::new(policy) }
     }
+}
+
+/// HTTPS goes through rustls on `ring`, the crypto the rest of the server already uses (sqlx,
+/// russh), so no second provider is compiled in; reqwest takes the process's default provider,
+/// installed here once (a default someone else installed first is kept). Certificates are
+/// verified against the system's roots.
+/// (`ring` offers no post-quantum key exchange, which rustls marks by deprecating its default
+/// provider; the tree chose `ring` to avoid building aws-lc, ARCHITECTURE.md "SSH through russh".)
+#[allow(deprecated)]
+fn install_tls_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
 /// The return-value check.
@@ -157,8 +169,6 @@ fn looks_secret(name: &str) -> bool {
 
 /// The client of one attempt: no proxy, the policy's resolver, redirects checked.
 fn client(policy: &Arc<OutboundPolicy>, refusals: &Refusals) -> Result<reqwest::Client, String> {
-    // HTTPS goes through rustls with the process's one provider (`ring`).
-    crate::notify::install_crypto_provider();
     let redirect_policy = policy.clone();
     let redirect_refusals = refusals.clone();
     reqwest::Client::builder()
@@ -383,5 +393,29 @@ pub fn register(
     let trigger: Arc<dyn NodeRunner> = Arc::new(super::http_trigger::HttpTriggerRunner::new(triggers.clone()));
     for node_type in [super::http_trigger::NODE_TYPE, "HTTPTrigger", "Httptrigger"] {
         registry.register(node_type, trigger.clone());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The client of an attempt builds with TLS (HTTPS URLs work) and the policy's resolver.
+    #[test]
+    fn the_client_builds_with_tls() {
+        let runner = RestRunner::new(OutboundPolicy::default());
+        let refusals: Refusals = Arc::new(Mutex::new(None));
+        assert!(client(&runner.policy, &refusals).is_ok());
+        assert!(rustls::crypto::CryptoProvider::get_default().is_some(), "a provider is installed");
+    }
+
+    #[test]
+    fn secret_looking_headers_are_masked() {
+        for name in ["Authorization", "X-Auth-Token", "X-Api-Key", "Cookie", "Proxy-Authorization"] {
+            assert!(looks_secret(name), "{name}");
+        }
+        for name in ["Content-Type", "X-Trace", "Accept"] {
+            assert!(!looks_secret(name), "{name}");
+        }
     }
 }
