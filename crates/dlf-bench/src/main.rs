@@ -48,6 +48,7 @@ const ALL: [&str; 8] = ["W1", "W2", "W3", "W4", "W5", "W6", "W7", "W8"];
 
 #[tokio::main]
 async fn main() -> Result<()> {
+    install_tls_provider();
     let args = Args::parse();
     let dlf = match args.dlf {
         Some(p) => p,
@@ -103,4 +104,12 @@ async fn main() -> Result<()> {
         bail!("workloads that could not run: {}", failed.join(", "));
     }
     Ok(())
+}
+
+/// In a build together with dlf-engine, cargo gives reqwest TLS without a crypto provider of
+/// its own (dlf-engine's `rustls-no-provider`), and building a client would panic without one:
+/// `ring`, as in the server. Alone, reqwest has no TLS and this changes nothing.
+#[allow(deprecated)] // rustls deprecates ring's provider (no post-quantum key exchange); dlf keeps ring.
+fn install_tls_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
 }

@@ -391,3 +391,61 @@ async fn a_pending_delivery_is_delivered_by_the_next_start() {
     let (_, list) = store.list_deliveries(&ws.id, None, 0, 10).await.unwrap();
     assert_eq!((list[0].status, list[0].attempts), (dlf_store::DeliveryStatus::Sent, 2));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_instance_still_open_at_the_rule_time_notifies_once() {
+    let receiver = Receiver::start(0).await;
+    let t = engine_with(vec![webhook("ops", &receiver.url, 1)]).await;
+    t.create(&job("late", vec![node("a", "Dummy", &[])])).await;
+    // 00:00 in the job's zone: today's deadline has always passed.
+    set_rules(&t, "late", json!([{"event": "NOT_FINISHED", "notifier": "ops", "notFinishedBy": "00:00"}])).await;
+    let job = t.engine.store().find_job(t.tenant.workspace_id(), "late").await.unwrap().unwrap();
+    let yesterday = chrono::Utc::now().timestamp_millis() - 86_400_000;
+    // An instance planned yesterday and still waiting (written past the dispatcher, which never
+    // hears of it and so leaves it waiting).
+    let open = t
+        .engine
+        .store()
+        .insert_instance(&dlf_store::NewInstance {
+            workspace_id: t.tenant.workspace_id().to_string(),
+            job_id: job.id(),
+            job_name: "late".into(),
+            instance_type: dlf_core::model::InstanceType::Normal,
+            plan_ms: yesterday,
+            status: dlf_core::model::InstanceStatus::Waiting,
+            version: 1,
+            submit_ms: yesterday,
+            created_ms: yesterday,
+            params: None,
+            ignore_depend: false,
+            nodes: vec![("a".into(), "Dummy".into())],
+        })
+        .await
+        .unwrap()
+        .unwrap();
+    t.engine.check_not_finished().await.unwrap();
+    t.engine.check_not_finished().await.unwrap();
+    let got = receiver.wait_for(1).await;
+    let n = verified(&got[0].0, &got[0].1);
+    assert_eq!((n["event"].as_str(), n["instanceId"].as_i64()), (Some("NOT_FINISHED"), Some(open.id)));
+    assert!(n["message"].as_str().unwrap().contains("is still waiting at 00:00"), "{n}");
+    settled_deliveries(&t).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(receiver.count(), 1, "once per instance and day, however often the check runs");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stopping_an_instance_notifies_its_cancel() {
+    let receiver = Receiver::start(0).await;
+    let t = engine_with(vec![webhook("ops", &receiver.url, 1)]).await;
+    t.create(&job("slow", vec![shell("s", "sleep 30", &[])])).await;
+    set_rules(&t, "slow", json!([{"event": "CANCELED", "notifier": "ops"}])).await;
+    let id = t.run("slow", &[]).await;
+    t.wait_for("slow", id, &["running"], Duration::from_secs(10)).await;
+    t.engine.stop_instance(&t.tenant, "slow", &id.to_string()).await.unwrap();
+    assert_eq!(t.show("slow", id).await.status, "manual-stop");
+    let got = receiver.wait_for(1).await;
+    let n = verified(&got[0].0, &got[0].1);
+    assert_eq!((n["event"].as_str(), n["status"].as_str()), (Some("CANCELED"), Some("manual-stop")));
+    assert_eq!(n["message"], "The instance was stopped by an operator.");
+}

@@ -127,6 +127,11 @@ async fn serve(settings: ServeSettings, startup: StartupSecrets) -> anyhow::Resu
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
     let local = listener.local_addr()?;
     tracing::info!(address = %local, database = %dlf_store::sql::redact(&url), zone = %service_zone, "dlf is serving");
+    if !engine.config().notifiers.is_empty() {
+        // Names only: a notifier's URL may carry a token, and its secret is never printed.
+        let names: Vec<&str> = engine.config().notifiers.names().collect();
+        tracing::info!(notifiers = %names.join(", "), "notifiers configured");
+    }
     eprintln!("dlf: listening on http://{local}");
 
     let server = axum::serve(listener, app).with_graceful_shutdown(shutdown.clone().cancelled_owned());

@@ -28,11 +28,13 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// Makes `ring` the process's rustls provider (the one sqlx already uses), so the HTTP and
-/// SMTP clients never look for another. Idempotent.
+/// SMTP clients never look for another. Idempotent. reqwest is built without a provider of its
+/// own (`rustls-no-provider`), and cargo unifies that feature for every crate built with this
+/// one: any program that builds a `reqwest::Client` beside dlf-engine calls this first.
 /// (rustls deprecates `ring`'s provider for lacking post-quantum key exchange; dlf keeps `ring`
 /// for the reason ARCHITECTURE.md gives: the build needs only a C compiler.)
 #[allow(deprecated)]
-pub(crate) fn install_crypto_provider() {
+pub fn install_crypto_provider() {
     let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
