@@ -5,8 +5,8 @@ pub mod connections;
 pub mod extensions;
 pub mod instances;
 pub mod jobs;
-pub mod resources;
 pub mod notifications;
+pub mod resources;
 pub mod scripts;
 pub mod system;
 
