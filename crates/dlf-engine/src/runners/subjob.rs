@@ -188,27 +188,40 @@ impl NodeRunner for ChildJobRunner {
                     return AttemptOutcome::Stopped;
                 }
                 joined = waits.join_next() => {
-                    let Some(Ok((id, status))) = joined else {
-                        self.stop_all(&running).await;
-                        return fail(&mut ctx, "lost track of the child instances".to_string(), true).await;
-                    };
-                    let row = running.remove(&id).unwrap_or_default();
-                    match status {
-                        Some(s) if s.is_success_class() => {
-                            ctx.log.write(format!("child instance {id} ended {}\n", s.as_str()).as_bytes()).await;
-                        }
-                        Some(s) => {
-                            let message = format!(
-                                "child instance {id} of job {} (row {}) ended {}",
-                                scope.job_name,
-                                row + 1,
-                                s.as_str()
-                            );
-                            ctx.log.write(format!("{message}\n").as_bytes()).await;
-                            failure.get_or_insert(message);
-                        }
-                        None => return AttemptOutcome::Stopped,
+                    // Every child that has ended by now is taken in this turn, so the next
+                    // batch of children starts in one store transaction, not one per child.
+                    let mut ended = vec![joined];
+                    while let Some(more) = waits.try_join_next() {
+                        ended.push(Some(more));
                     }
+                    let mut lines = String::new();
+                    for joined in ended {
+                        let Some(Ok((id, status))) = joined else {
+                            self.stop_all(&running).await;
+                            return fail(&mut ctx, "lost track of the child instances".to_string(), true).await;
+                        };
+                        let row = running.remove(&id).unwrap_or_default();
+                        match status {
+                            Some(s) if s.is_success_class() => {
+                                lines.push_str(&format!("child instance {id} ended {}\n", s.as_str()));
+                            }
+                            Some(s) => {
+                                let message = format!(
+                                    "child instance {id} of job {} (row {}) ended {}",
+                                    scope.job_name,
+                                    row + 1,
+                                    s.as_str()
+                                );
+                                lines.push_str(&format!("{message}\n"));
+                                failure.get_or_insert(message);
+                            }
+                            None => {
+                                ctx.log.write(lines.as_bytes()).await;
+                                return AttemptOutcome::Stopped;
+                            }
+                        }
+                    }
+                    ctx.log.write(lines.as_bytes()).await;
                 }
             }
         }
