@@ -12,7 +12,8 @@ import time
 from huaweicloudsdkdgc.v1 import ListJobsRequest
 
 from dlfkit import (WEBHOOK_NOTIFIER, WEBHOOK_SECRET, assert_error_json, create_job, delete_job, job_info,
-                    raw_request, run_once, shell_node, unique, wait_instance, wait_until)
+                    node, node_log, node_statuses, raw_request, run_once, shell_node, unique, wait_instance,
+                    wait_until)
 
 
 def rules_path(project: str, job: str) -> str:
@@ -84,3 +85,37 @@ def test_bad_rules_are_refused_and_rules_go_with_the_job(server, client, project
     assert raw_request(server, "GET", path, project_id=project).json() == {"rules": []}, "deleted with the job"
     assert_error_json(raw_request(server, "GET", rules_path(project, unique("none")), project_id=project), 400,
                       "DLF.0100")
+
+
+def test_smn_nodes_deliver_to_their_topic_and_an_unknown_topic_fails(server, client, project, webhook):
+    """RunOnce of jobs with an SMN node (JOBS.md §3.2): the topic's last part names the notifier;
+    the message, rendered with the job's EL, arrives at the receiver and the node succeeds; a
+    topic no notifier answers to fails the node."""
+    name = unique("smn")
+    smn = node("tell", "SMN", pre=["load"], properties={
+        "topic": f"urn:smn:cn-north-4:{project}:{WEBHOOK_NOTIFIER}",
+        "subject": "orders loaded",
+        "messageType": "NORMAL",
+        "message": "loaded #{Job.getNodeOutput(\"load\")}",
+    })
+    create_job(client, job_info(name, nodes=[shell_node("load", "printf 42"), smn]))
+    iid = run_once(client, name)
+    inst = wait_instance(client, name, iid)
+    assert inst.status == "success", node_statuses(inst)
+
+    def mine():
+        return webhook.requests_where(lambda n: n.get("jobName") == name)
+
+    (_, body), = wait_until(mine, timeout=15, what="the SMN node's message")
+    n = json.loads(body)
+    assert (n["event"], n["subject"], n["message"], n["node"]) == ("SMN", "orders loaded", "loaded 42", "tell")
+
+    lost = unique("smn-lost")
+    create_job(client, job_info(lost, nodes=[node("tell", "SMN", properties={
+        "topic": "urn:smn:cn-north-4:nobody:no-such-topic", "subject": "s", "messageType": "NORMAL",
+        "message": "hello"})]))
+    iid = run_once(client, lost)
+    inst = wait_instance(client, lost, iid)
+    assert inst.status == "fail"
+    assert node_statuses(inst) == {"tell": "fail"}
+    assert "no-such-topic" in node_log(server, project, lost, iid, "tell")
