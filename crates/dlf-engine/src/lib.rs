@@ -135,6 +135,19 @@ impl Engine {
     }
 }
 
+/// Makes `ring` the process's rustls provider (the one sqlx and russh already use), so the HTTP
+/// clients of Rest Client nodes and webhooks and the SMTP client never look for another, and
+/// no second provider (aws-lc) is compiled in. Idempotent; a default installed first is kept.
+/// reqwest is built without a provider of its own (`rustls-no-provider`), and cargo unifies
+/// that feature for every crate built with this one: any program that builds a
+/// `reqwest::Client` beside dlf-engine calls this first.
+/// (rustls deprecates `ring`'s provider for lacking post-quantum key exchange; dlf keeps `ring`
+/// for the reason ARCHITECTURE.md gives: the build needs only a C compiler.)
+#[allow(deprecated)]
+pub fn install_crypto_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
 /// A store failure is the server's fault: log it, answer `DLF.9999` with a reference id.
 pub(crate) fn internal(e: StoreError) -> DlfError {
     let reference = uuid::Uuid::new_v4().simple().to_string();

@@ -51,7 +51,7 @@ impl Signed {
             .stderr(log)
             .spawn()
             .unwrap();
-        dlf_engine::notify::install_crypto_provider();
+        dlf_engine::install_crypto_provider();
         let mut server = Signed { child, port, client: reqwest::Client::new() };
         let deadline = Instant::now() + Duration::from_secs(60);
         while server.client.get(format!("http://127.0.0.1:{port}/healthz")).send().await.is_err() {

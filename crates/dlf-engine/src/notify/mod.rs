@@ -27,17 +27,6 @@ pub use rules::{DeliveryItem, DeliveryList, NotificationEvent, NotificationRule,
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-/// Makes `ring` the process's rustls provider (the one sqlx already uses), so the HTTP and
-/// SMTP clients never look for another. Idempotent. reqwest is built without a provider of its
-/// own (`rustls-no-provider`), and cargo unifies that feature for every crate built with this
-/// one: any program that builds a `reqwest::Client` beside dlf-engine calls this first.
-/// (rustls deprecates `ring`'s provider for lacking post-quantum key exchange; dlf keeps `ring`
-/// for the reason ARCHITECTURE.md gives: the build needs only a C compiler.)
-#[allow(deprecated)]
-pub fn install_crypto_provider() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-}
-
 enum Target {
     Webhook(webhook::Webhook),
     Smtp(smtp::Smtp),
@@ -155,7 +144,7 @@ impl Notifiers {
             let policy = c.retry_policy()?;
             let target = match c.kind.as_str() {
                 "webhook" => {
-                    install_crypto_provider();
+                    crate::install_crypto_provider();
                     let url = c.url.as_deref().ok_or_else(|| format!("notifier '{name}': a webhook needs a url"))?;
                     let secret = c.secret.as_ref().map(|s| s.0.clone());
                     Target::Webhook(webhook::Webhook::new(name, url, secret, c.headers.clone(), policy.timeout)?)

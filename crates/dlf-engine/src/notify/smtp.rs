@@ -41,7 +41,7 @@ pub(super) struct SmtpSettings<'a> {
 impl Smtp {
     pub(super) fn new(s: SmtpSettings<'_>) -> Result<Smtp, String> {
         let name = s.name;
-        super::install_crypto_provider();
+        crate::install_crypto_provider();
         let builder = match s.tls {
             "starttls" => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(s.host),
             "tls" => AsyncSmtpTransport::<Tokio1Executor>::relay(s.host),

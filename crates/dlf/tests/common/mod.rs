@@ -44,7 +44,7 @@ impl Server {
             .stderr(log)
             .spawn()
             .expect("start dlf serve");
-        dlf_engine::notify::install_crypto_provider();
+        dlf_engine::install_crypto_provider();
         let server = Server { child, port, data_dir: data_dir.to_path_buf(), client: reqwest::Client::new() };
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {

@@ -48,20 +48,10 @@ pub struct RestRunner {
 
 impl RestRunner {
     pub fn new(policy: OutboundPolicy) -> RestRunner {
-        install_tls_provider();
+        // HTTPS: rustls on `ring`, certificates verified against the system's roots.
+        crate::install_crypto_provider();
         RestRunner { policy: Arc::new(policy) }
     }
-}
-
-/// HTTPS goes through rustls on `ring`, the crypto the rest of the server already uses (sqlx,
-/// russh), so no second provider is compiled in; reqwest takes the process's default provider,
-/// installed here once (a default someone else installed first is kept). Certificates are
-/// verified against the system's roots.
-/// (`ring` offers no post-quantum key exchange, which rustls marks by deprecating its default
-/// provider; the tree chose `ring` to avoid building aws-lc, ARCHITECTURE.md "SSH through russh".)
-#[allow(deprecated)]
-fn install_tls_provider() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
 /// The return-value check.
