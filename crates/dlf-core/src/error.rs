@@ -19,6 +19,12 @@ pub enum ErrorCode {
     ScriptNameTaken,
     ScriptModifyFailed,
     SystemTaskNotFound,
+    /// DLF.0803: an `obs://` path (or an import path) is malformed or not allowed.
+    ObsPathInvalid,
+    /// DLF.0815: the file an import names cannot be read.
+    ObsFileUnreadable,
+    /// DLF.1242: the bucket of an `obs://` path does not exist.
+    ObsBucketNotFound,
     JobHasNoNodes,
     InvalidProcessType,
     JobNameEmpty,
@@ -78,6 +84,9 @@ impl ErrorCode {
             ScriptNameTaken => "DLF.0202",
             ScriptModifyFailed => "DLF.0203",
             SystemTaskNotFound => "DLF.0810",
+            ObsPathInvalid => "DLF.0803",
+            ObsFileUnreadable => "DLF.0815",
+            ObsBucketNotFound => "DLF.1242",
             JobHasNoNodes => "DLF.1006",
             InvalidProcessType => "DLF.2014",
             JobNameEmpty => "DLF.3004",
@@ -135,6 +144,9 @@ impl ErrorCode {
             ScriptNameTaken => "The script name already exists.",
             ScriptModifyFailed => "Failed to modify the script.",
             SystemTaskNotFound => "The task does not exist.",
+            ObsPathInvalid => "The OBS path is invalid.",
+            ObsFileUnreadable => "Fail to read OBS file.",
+            ObsBucketNotFound => "The OBS bucket does not exist.",
             JobHasNoNodes => "The job has no nodes.",
             InvalidProcessType => "The job process type is invalid.",
             JobNameEmpty => "The job name is empty.",

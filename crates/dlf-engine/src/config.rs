@@ -160,6 +160,9 @@ pub struct EngineConfig {
     pub store_endpoint: Option<crate::sql::StoreEndpoint>,
     /// The largest object of the object store (`crate::objects`), in bytes.
     pub object_max_bytes: u64,
+    /// Server folders an import `path` may name besides `obs://` objects (`--import-dir`; none
+    /// by default, `crate::packages::locations`).
+    pub import_dirs: Vec<PathBuf>,
     /// Which addresses Rest Client nodes may reach (`--rest-allowed-network`; docs/configuration.md).
     pub outbound: crate::runners::rest::outbound::OutboundPolicy,
     /// The configured notifiers (webhooks, SMTP relays) that job rules and SMN nodes name.
@@ -189,6 +192,7 @@ impl EngineConfig {
             script_run_retention_ms: 7 * 24 * 3600 * 1000,
             store_endpoint: None,
             object_max_bytes: DEFAULT_OBJECT_MAX_BYTES,
+            import_dirs: Vec::new(),
             outbound: Default::default(),
             notifiers: Default::default(),
         }

@@ -22,6 +22,7 @@ pub mod logs;
 pub mod notify;
 pub mod objects;
 pub mod operator;
+pub mod packages;
 pub mod recovery;
 pub mod resources;
 pub mod runners;

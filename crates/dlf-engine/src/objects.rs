@@ -92,6 +92,12 @@ impl Engine {
         }
     }
 
+    /// Whether the project has a bucket of that name (any object stored under it).
+    pub async fn bucket_exists(&self, project_id: &str, bucket: &str) -> Result<bool, DlfError> {
+        let dir = project_dir(&self.objects_root(), project_id)?.join(bucket);
+        Ok(tokio::fs::metadata(&dir).await.map(|m| m.is_dir()).unwrap_or(false))
+    }
+
     /// The file of an existing object (DLF.3051 when there is none).
     pub fn object_source(&self, project_id: &str, object: &ObjectPath) -> Result<PathBuf, DlfError> {
         let path = object_file(&self.objects_root(), project_id, object)?;

@@ -96,6 +96,7 @@ async fn serve(settings: ServeSettings, startup: StartupSecrets) -> anyhow::Resu
     config.object_max_bytes = settings.object_max_mib.max(1).saturating_mul(1024 * 1024);
     config.outbound = dlf_engine::runners::rest::outbound::OutboundPolicy::parse(&settings.rest_allowed_networks)
         .map_err(|e| anyhow::anyhow!("rest_allowed_networks: {e}"))?;
+    config.import_dirs = settings.import_dirs.clone();
     config.notifiers = Arc::new(
         dlf_engine::notify::Notifiers::from_config(&settings.notifiers)
             .map_err(|e| anyhow::anyhow!("notifiers: {e}"))?,

@@ -54,6 +54,9 @@ pub struct ServeSettings {
     /// Networks (CIDR) Rest Client nodes may reach; empty: any. Link-local and cloud metadata
     /// addresses stay refused unless an entry names them explicitly (docs/configuration.md).
     pub rest_allowed_networks: Vec<String>,
+    /// Server folders an import (J12, C7, J13) may read a package from by absolute path; empty:
+    /// only `obs://` objects.
+    pub import_dirs: Vec<PathBuf>,
     /// Notifiers job rules and SMN nodes can name (`[[notifiers]]` tables; docs/configuration.md).
     pub notifiers: Vec<dlf_engine::notify::NotifierConfig>,
 }
@@ -80,6 +83,7 @@ impl Default for ServeSettings {
             script_run_retention_hours: 7 * 24,
             object_max_mib: 100,
             rest_allowed_networks: Vec::new(),
+            import_dirs: Vec::new(),
             notifiers: Vec::new(),
         }
     }
@@ -152,6 +156,10 @@ pub struct ServeArgs {
     #[arg(long = "rest-allowed-network", value_name = "CIDR")]
     #[serde(rename = "rest_allowed_networks", skip_serializing_if = "Vec::is_empty")]
     pub rest_allowed_network: Vec<String>,
+    /// A server folder imports may read packages from by absolute path; repeatable [default: none].
+    #[arg(long = "import-dir", value_name = "DIR")]
+    #[serde(rename = "import_dirs", skip_serializing_if = "Vec::is_empty")]
+    pub import_dir: Vec<PathBuf>,
 }
 
 impl ServeArgs {
@@ -185,6 +193,7 @@ impl ServeArgs {
                 "script_run_retention_hours",
                 "object_max_mib",
                 "rest_allowed_networks",
+                "import_dirs",
                 "notifiers",
             ]))
             .merge(Serialized::defaults(self));
@@ -263,6 +272,14 @@ to = ["oncall@example.com"]
         std::fs::write(&file, "[[notifiers]]\nname = \"x\"\ntype = \"webhook\"\nurll = \"http://x\"\n").unwrap();
         let err = ServeArgs { config: Some(file), ..Default::default() }.settings().unwrap_err();
         assert!(err.contains("urll"), "{err}");
+    }
+
+    #[test]
+    fn import_dirs_come_from_the_repeatable_flag_and_default_to_none() {
+        assert!(ServeArgs::default().settings().unwrap().import_dirs.is_empty(), "default: obs:// only");
+        let dirs = vec![PathBuf::from("/srv/a"), PathBuf::from("/srv/b")];
+        let args = ServeArgs { import_dir: dirs.clone(), ..Default::default() };
+        assert_eq!(args.settings().unwrap().import_dirs, dirs);
     }
 
     #[test]
