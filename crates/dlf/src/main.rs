@@ -4,6 +4,7 @@
 //! work offline on the same code the server uses, so a preview is exactly what a run will do.
 
 mod admin;
+mod client;
 mod cron_cmd;
 mod data_dir;
 mod data_dir_lock;
@@ -41,6 +42,10 @@ enum Command {
     /// Preview Quartz cron schedules offline.
     #[command(subcommand)]
     Cron(cron_cmd::CronCommand),
+    /// Export jobs, scripts, resources and connections of a workspace to a zip file.
+    Export(client::transfer::ExportArgs),
+    /// Import a zip written by `dlf export` or DataArts Studio into a workspace.
+    Import(client::transfer::ImportArgs),
     /// `dlf serve --run-as` starts this to start node processes as the node user (internal).
     #[command(name = "__node-launcher", hide = true)]
     NodeLauncher,
@@ -55,6 +60,11 @@ fn node_launcher() -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The runtime of the client commands: one thread is plenty for a few HTTP calls.
+fn client_runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_current_thread().enable_all().build()?)
+}
+
 fn main() -> ExitCode {
     // First, while this process has one thread: no child of the server may inherit them.
     let secrets = startup_secrets::StartupSecrets::take_from_environment();
@@ -66,6 +76,17 @@ fn main() -> ExitCode {
         Command::El(cmd) => return el_cmd::run(cmd),
         Command::Cron(cmd) => return cron_cmd::run(cmd),
         Command::NodeLauncher => node_launcher(),
+        Command::Export(args) => {
+            let env = client::ClientEnv::from_process(secrets.access_key.clone(), secrets.secret_key.clone());
+            client_runtime().and_then(|rt| rt.block_on(client::transfer::export(args, &env)))
+        }
+        Command::Import(args) => {
+            let env = client::ClientEnv::from_process(secrets.access_key.clone(), secrets.secret_key.clone());
+            match client_runtime().and_then(|rt| rt.block_on(client::transfer::import(args, &env))) {
+                Ok(code) => return ExitCode::from(code),
+                Err(e) => Err(e),
+            }
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

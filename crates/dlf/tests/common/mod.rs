@@ -46,12 +46,37 @@ impl Server {
             .expect("start dlf serve");
         dlf_engine::install_crypto_provider();
         let server = Server { child, port, data_dir: data_dir.to_path_buf(), client: reqwest::Client::new() };
+        server.wait_healthy().await;
+        server
+    }
+
+    /// Starts `dlf serve` with authentication on (it writes its first key to
+    /// `<data_dir>/credentials`) and waits for `/healthz`.
+    pub async fn start_authenticated(data_dir: &Path) -> Server {
+        let port = free_port();
+        let log = std::fs::File::create(data_dir.with_extension(format!("{port}.log"))).unwrap();
+        let child = Command::new(env!("CARGO_BIN_EXE_dlf"))
+            .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--data-dir"])
+            .arg(data_dir)
+            .env_remove("DLF_ACCESS_KEY")
+            .env_remove("DLF_SECRET_KEY")
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .expect("start dlf serve");
+        dlf_engine::install_crypto_provider();
+        let server = Server { child, port, data_dir: data_dir.to_path_buf(), client: reqwest::Client::new() };
+        server.wait_healthy().await;
+        server
+    }
+
+    async fn wait_healthy(&self) {
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
-            if let Ok(r) = server.client.get(server.url("/healthz")).send().await
+            if let Ok(r) = self.client.get(self.url("/healthz")).send().await
                 && r.status() == 200
             {
-                return server;
+                return;
             }
             assert!(Instant::now() < deadline, "dlf serve did not become healthy");
             tokio::time::sleep(Duration::from_millis(50)).await;
