@@ -219,7 +219,9 @@ async fn a_batch_export_has_one_folder_per_job() {
     let lean = s.call("POST", &v1("/jobs/batch-export"), &lean).await;
     assert_eq!(names(&lean.body), vec!["jobs/a/a.job", "jobs/c/c.job"]);
 
-    for bad in [json!({}), json!({"jobList": []}), json!({"jobList": (0..101).map(|i| format!("j{i}")).collect::<Vec<_>>()})] {
+    for bad in
+        [json!({}), json!({"jobList": []}), json!({"jobList": (0..101).map(|i| format!("j{i}")).collect::<Vec<_>>()})]
+    {
         s.call("POST", &v1("/jobs/batch-export"), &body(&bad)).await.assert_error(400, "DLF.3051");
     }
     s.call("POST", &v1("/jobs/batch-export"), b"").await.assert_error(400, "DLF.3051");
@@ -250,7 +252,8 @@ async fn obs_path_writes_the_zip_into_the_object_store() {
     for bad in ["/tmp/exports/", "obs://exports/../x/", "s3://exports/", "obs://"] {
         let reply = s.call("POST", &v1("/jobs/rich/export"), &body(&json!({"obsPath": bad}))).await;
         reply.assert_error(400, "DLF.0803");
-        let reply = s.call("POST", &v1("/jobs/batch-export"), &body(&json!({"jobList": ["rich"], "obsPath": bad}))).await;
+        let reply =
+            s.call("POST", &v1("/jobs/batch-export"), &body(&json!({"jobList": ["rich"], "obsPath": bad}))).await;
         reply.assert_error(400, "DLF.0803");
     }
     let unknown = s.call("POST", &v1("/jobs/ghost/export"), &body(&json!({"obsPath": "obs://exports/x/"}))).await;
@@ -267,12 +270,20 @@ async fn connection_exports_leave_every_secret_out() {
     let password = "pw-Very-Secret-1234";
     let key = "-----BEGIN OPENSSH PRIVATE KEY-----\nAAAAkeymaterialNOTFORANYONE\n-----END OPENSSH PRIVATE KEY-----";
     let passphrase = "phrase-Very-Secret-5678";
-    created(&s, "/connections", &json!({"name": "orders_db", "type": "RDS", "description": "orders",
+    created(
+        &s,
+        "/connections",
+        &json!({"name": "orders_db", "type": "RDS", "description": "orders",
         "config": {"ip": "10.0.0.5", "port": "5432", "userName": "etl", "password": password,
-                   "driverName": "org.postgresql.Driver", "kmsKey": "cdm-dlf"}}))
+                   "driverName": "org.postgresql.Driver", "kmsKey": "cdm-dlf"}}),
+    )
     .await;
-    created(&s, "/connections", &json!({"name": "edge", "type": "HOST",
-        "config": {"ip": "10.0.0.9", "port": "22", "userName": "ops", "privateKey": key, "passphrase": passphrase}}))
+    created(
+        &s,
+        "/connections",
+        &json!({"name": "edge", "type": "HOST",
+        "config": {"ip": "10.0.0.9", "port": "22", "userName": "ops", "privateKey": key, "passphrase": passphrase}}),
+    )
     .await;
 
     let reply = s.call("POST", &v1("/connections/export"), b"").await;
@@ -305,8 +316,12 @@ async fn exports_see_only_their_own_workspace() {
     let other = other["id"].as_str().unwrap().to_string();
     created(&s, "/scripts", &script("s1", "echo default workspace")).await;
     created(&s, "/jobs", &job("mine", json!([shell("a", "s1", "", &[])]))).await;
-    created(&s, "/connections", &json!({"name": "db", "type": "RDS", "config": {"ip": "h", "port": "5432",
-        "userName": "u", "password": "p", "driverName": "org.postgresql.Driver"}}))
+    created(
+        &s,
+        "/connections",
+        &json!({"name": "db", "type": "RDS", "config": {"ip": "h", "port": "5432",
+        "userName": "u", "password": "p", "driverName": "org.postgresql.Driver"}}),
+    )
     .await;
 
     s.call_in(&other, "POST", &v1("/jobs/mine/export"), b"").await.assert_error(400, "DLF.0100");

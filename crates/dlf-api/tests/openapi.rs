@@ -960,7 +960,10 @@ async fn live_answers_match_the_documented_schemas() {
     let to_store = json!({"obsPath": "obs://exports/jobs/"});
     check_reply("ExportJob", &call("POST", v1("/jobs/ext/export"), body(&to_store)).await);
     check_reply("ExportJob", &call("POST", v1("/jobs/nope/export"), vec![]).await);
-    check_reply("ExportJobList", &call("POST", v1("/jobs/batch-export"), body(&request_example("ExportJobList"))).await);
+    check_reply(
+        "ExportJobList",
+        &call("POST", v1("/jobs/batch-export"), body(&request_example("ExportJobList"))).await,
+    );
     check_reply("ExportJobList", &call("POST", v1("/jobs/batch-export"), body(&json!({"jobList": []}))).await);
     check_reply("ExportConnections", &call("POST", v1("/connections/export"), vec![]).await);
 

@@ -496,12 +496,17 @@ fn export_fields() -> [(&'static str, Value); 3] {
         ("exportDepend", boolean("Also export the scripts and resources the job uses.").with("default", true)),
         (
             "exportStatus",
-            enumeration(&["SUBMIT", "DEVELOP"], "`DEVELOP`: the development copy; `SUBMIT`: the latest submitted version.")
-                .with("default", "DEVELOP"),
+            enumeration(
+                &["SUBMIT", "DEVELOP"],
+                "`DEVELOP`: the development copy; `SUBMIT`: the latest submitted version.",
+            )
+            .with("default", "DEVELOP"),
         ),
         (
             "obsPath",
-            string("Write the zip here instead of answering it: `obs://bucket/folder/` (under the usual file name) or `obs://bucket/name.zip`."),
+            string(
+                "Write the zip here instead of answering it: `obs://bucket/folder/` (under the usual file name) or `obs://bucket/name.zip`.",
+            ),
         ),
     ]
 }

@@ -183,8 +183,7 @@ pub fn script_file(record: &ScriptRecord) -> Result<Vec<u8>, DlfError> {
 
 /// The `.resource` file of a stored resource: the create-resource body (no `id`, no `jobRelation`).
 pub fn resource_file(record: &ResourceRecord) -> Result<Vec<u8>, DlfError> {
-    let mut value: Value =
-        serde_json::from_str(&record.document).map_err(|_| unreadable("resource", &record.name))?;
+    let mut value: Value = serde_json::from_str(&record.document).map_err(|_| unreadable("resource", &record.name))?;
     if let Value::Object(map) = &mut value {
         map.shift_remove("id");
         map.shift_remove("jobRelation");
@@ -196,10 +195,8 @@ pub fn resource_file(record: &ResourceRecord) -> Result<Vec<u8>, DlfError> {
 pub fn connection_file(record: &ConnectionRecord) -> Result<Vec<u8>, DlfError> {
     let stored: Map<String, Value> =
         serde_json::from_str(&record.config).map_err(|_| unreadable("connection", &record.name))?;
-    let config: Map<String, Value> = stored
-        .into_iter()
-        .filter(|(key, value)| !is_secret_key(key) && value.as_str() != Some(MASK))
-        .collect();
+    let config: Map<String, Value> =
+        stored.into_iter().filter(|(key, value)| !is_secret_key(key) && value.as_str() != Some(MASK)).collect();
     let mut info = Map::new();
     info.insert("name".into(), json!(record.name));
     info.insert("type".into(), json!(record.conn_type));
@@ -365,7 +362,8 @@ impl Engine {
                 (version, doc)
             }
         };
-        let mut exported = ExportedJob { name: job.name().to_string(), job: job_file(&doc, version)?, ..Default::default() };
+        let mut exported =
+            ExportedJob { name: job.name().to_string(), job: job_file(&doc, version)?, ..Default::default() };
         if !options.depend {
             return Ok(exported);
         }
@@ -476,7 +474,10 @@ mod tests {
             .unwrap()
             .options()
             .unwrap();
-        assert_eq!(set, ExportOptions { depend: false, status: ExportStatus::Submit, obs_path: Some("obs://b/d/".into()) });
+        assert_eq!(
+            set,
+            ExportOptions { depend: false, status: ExportStatus::Submit, obs_path: Some("obs://b/d/".into()) }
+        );
         assert_eq!(ExportBody::parse(br#"{"obsPath":""}"#).unwrap().options().unwrap().obs_path, None);
         let bad = ExportBody::parse(br#"{"exportStatus":"develop"}"#).unwrap().options().unwrap_err();
         assert_eq!(bad.code, ErrorCode::InvalidParameter);
@@ -542,7 +543,10 @@ mod tests {
         let used: Vec<&str> = resources_used(&doc, &all).iter().map(|r| r.name.as_str()).collect();
         assert_eq!(used, vec!["r1", "r2", "r3", "r4"]);
         assert!(may_use_resources(&doc));
-        assert!(!may_use_resources(&JobDocument { nodes: vec![node("x", &[("resources", " ")])], ..Default::default() }));
+        assert!(!may_use_resources(&JobDocument {
+            nodes: vec![node("x", &[("resources", " ")])],
+            ..Default::default()
+        }));
     }
 
     #[test]
@@ -561,7 +565,14 @@ mod tests {
         let names: Vec<&str> = entries.iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(
             names,
-            vec!["jobs/a/a.job", "jobs/a/r.resource", "jobs/a/s.script", "jobs/b/b.job", "jobs/b/r.resource", "jobs/b/s.script"]
+            vec![
+                "jobs/a/a.job",
+                "jobs/a/r.resource",
+                "jobs/a/s.script",
+                "jobs/b/b.job",
+                "jobs/b/r.resource",
+                "jobs/b/s.script"
+            ]
         );
         assert_eq!(entries[2].1, "script");
         assert_eq!(write_zip(batch_entries(vec![job("a"), job("b")])).unwrap(), batch, "same content, same bytes");
