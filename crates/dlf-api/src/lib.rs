@@ -20,7 +20,7 @@ pub use state::{AppState, AuthMode};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{delete, get, post};
-use routes::{connections, extensions, instances, jobs, notifications, resources, scripts, system};
+use routes::{connections, extensions, instances, jobs, notifications, packages, resources, scripts, system};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
@@ -88,6 +88,9 @@ pub fn router(state: AppState) -> Router {
         .route("/x/v1/{project_id}/access-keys/{access_key}/enable", post(extensions::enable_access_key))
         .route("/x/v1/{project_id}/tokens", post(extensions::create_token))
         .route("/x/v1/info", get(extensions::info))
+        .route("/v1/{project_id}/jobs/{job_name}/export", post(packages::export_job))
+        .route("/v1/{project_id}/jobs/batch-export", post(packages::export_jobs))
+        .route("/v1/{project_id}/connections/export", post(packages::export_connections))
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::authenticate));
     Router::new()
         .route("/healthz", get(system::healthz))

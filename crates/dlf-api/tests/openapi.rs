@@ -85,6 +85,8 @@ const ROUTES: &[(&str, &str, &str)] = &[
     ("post", "/v1/{project_id}/jobs/{job_name}/stop", "StopJob"),
     ("get", "/v1/{project_id}/jobs/{job_name}/status", "ShowJobStatus"),
     ("post", "/v1/{project_id}/jobs/{job_name}/run-immediate", "RunOnce"),
+    ("post", "/v1/{project_id}/jobs/{job_name}/export", "ExportJob"),
+    ("post", "/v1/{project_id}/jobs/batch-export", "ExportJobList"),
     ("get", "/v1/{project_id}/jobs/instances/detail", "ListJobInstances"),
     ("get", "/v1/{project_id}/jobs/{job_name}/instances/{instance_id}", "ShowJobInstance"),
     ("post", "/v1/{project_id}/jobs/{job_name}/instances/{instance_id}/stop", "StopJobInstance"),
@@ -136,6 +138,7 @@ const ROUTES: &[(&str, &str, &str)] = &[
     ("get", "/v1/{project_id}/connections/{connection_name}", "ShowConnection"),
     ("put", "/v1/{project_id}/connections/{connection_name}", "UpdateConnection"),
     ("delete", "/v1/{project_id}/connections/{connection_name}", "DeleteConnction"),
+    ("post", "/v1/{project_id}/connections/export", "ExportConnections"),
     ("post", "/x/v1/{project_id}/connections/{connection_name}/test", "TestConnection"),
     ("get", "/v1/{project_id}/resources", "ListResources"),
     ("post", "/v1/{project_id}/resources", "CreateResource"),
@@ -356,10 +359,7 @@ async fn every_documented_operation_is_routed_and_nothing_else() {
     }
     // Undocumented DLF operations (not implemented) and made-up paths are unknown routes.
     for (method, path) in [
-        ("post", v1("/connections/export")),
         ("post", v1("/jobs/import")),
-        ("post", v1("/jobs/batch-export")),
-        ("post", v1("/jobs/j/export")),
         ("get", v1("/system-tasks/1")),
         ("get", v1("/jobs/j/instances")),
         ("get", format!("/x/v1/{PROJECT}/nothing")),
@@ -481,6 +481,8 @@ const COUNTERPARTS: &[Counterpart] = &[
     same("DeleteReq", "DeleteScript", "DeleteReq"),
     same("StartJobReq", "StartJob", "StartJobReq"),
     same("StartJobReq", "RunOnce", "StartJobReq"),
+    same("ExportJobReq", "ExportJob", "ExportJobReq"),
+    same("ExportJobsReq", "ExportJobList", "ExportJobsReq"),
     Counterpart {
         extras: &[
             ("targetStatus", "JOBS.md §2.1: a stored JobInfo field, echoed by ShowJob"),
@@ -951,6 +953,19 @@ async fn live_answers_match_the_documented_schemas() {
     check_reply("PutObject", &call("PUT", object.clone(), b"PK".to_vec()).await);
     check_reply("GetObject", &call("GET", object, vec![]).await);
     check_reply("GetObject", &call("GET", format!("/x/v1/{PROJECT}/objects/dlf-test/none"), vec![]).await);
+
+    // Exports: zips of a job and of a batch, one written to the object store, and the errors.
+    check_reply("ExportJob", &call("POST", v1("/jobs/ext/export"), body(&request_example("ExportJob"))).await);
+    check_reply("ExportJob", &call("POST", v1("/jobs/ext/export"), vec![]).await);
+    let to_store = json!({"obsPath": "obs://exports/jobs/"});
+    check_reply("ExportJob", &call("POST", v1("/jobs/ext/export"), body(&to_store)).await);
+    check_reply("ExportJob", &call("POST", v1("/jobs/nope/export"), vec![]).await);
+    check_reply(
+        "ExportJobList",
+        &call("POST", v1("/jobs/batch-export"), body(&request_example("ExportJobList"))).await,
+    );
+    check_reply("ExportJobList", &call("POST", v1("/jobs/batch-export"), body(&json!({"jobList": []}))).await);
+    check_reply("ExportConnections", &call("POST", v1("/connections/export"), vec![]).await);
 
     // Deleting: refused while a job depends on it, then done, then unknown.
     check_reply("DeleteJob", &call("DELETE", v1("/jobs/ext"), vec![]).await);

@@ -32,7 +32,7 @@ pub fn listed_names(value: &str) -> impl Iterator<Item = &str> {
 }
 
 /// Whether `node` uses the resource `record` (module docs).
-fn node_uses(node: &Node, record: &ResourceRecord) -> bool {
+pub(crate) fn node_uses(node: &Node, record: &ResourceRecord) -> bool {
     node.property(RESOURCES_PROPERTY).is_some_and(|v| listed_names(v).any(|n| n == record.name))
         || node.property("resourceName") == Some(record.name.as_str())
         || node.property("resourceId") == Some(record.id.as_str())

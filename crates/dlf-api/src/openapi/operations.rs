@@ -367,6 +367,29 @@ fn operations() -> Vec<Op> {
             .body("StartJobReq", false)
             .body_example(start_job_example())
             .returns("RunOnceResp", "The created instance."),
+        op(Dlf, "post", "/v1/{project_id}/jobs/{job_name}/export", "ExportJob", JOBS, "Export a job as a zip")
+            .describe(
+                "`DLF_{job_name}.zip` (`application/octet-stream`, `Content-Disposition: attachment`): `jobs/{job}.job` \
+                 (every stored field of the job as ShowJob shows it, less `id`, `createTime`, `lastUpdateUser`), with \
+                 `exportDepend` (default true) also `scripts/{name}.script` and `resources/{name}.resource` for what the \
+                 nodes use. `exportStatus`: `DEVELOP` (default) or `SUBMIT` (the latest submitted version; a job never \
+                 submitted is `DLF.3051`). An empty body is `{}`. With `obsPath` (`obs://bucket/folder/` or \
+                 `obs://bucket/key.zip`) the zip is written to the object store and the answer is an empty body with \
+                 `X-Dlf-Export-Location`; a bad path is `DLF.0803`. Entries are sorted and carry a fixed time, so equal \
+                 jobs export to equal bytes.",
+            )
+            .body("ExportJobReq", true)
+            .body_example(json!({"exportDepend": true, "exportStatus": "DEVELOP"}))
+            .returns_bytes("The zip (empty when written to `obsPath`)."),
+        op(Dlf, "post", "/v1/{project_id}/jobs/batch-export", "ExportJobList", JOBS, "Export jobs as one zip")
+            .describe(
+                "`jobs.zip`, one folder per job: `jobs/{job}/{job}.job`, `jobs/{job}/{script}.script`, \
+                 `jobs/{job}/{resource}.resource`. `jobList`: 1-100 names (else `DLF.3051`; repeated names are exported \
+                 once); a name the workspace lacks is `DLF.0100` naming it. Other fields as ExportJob.",
+            )
+            .body("ExportJobsReq", true)
+            .body_example(json!({"jobList": ["myJob"], "exportDepend": true}))
+            .returns_bytes("The zip (empty when written to `obsPath`)."),
         paging(op(Dlf, "get", "/v1/{project_id}/jobs/instances/detail", "ListJobInstances", INSTANCES, "List job instances"), 1000)
             .query("jobName", string_schema(), "Job name; substring match unless `preciseQuery=true`.", json!("myJob"))
             .query("preciseQuery", boolean_schema(false), "Exact match on `jobName`.", json!(false))
@@ -551,6 +574,13 @@ fn operations() -> Vec<Op> {
             .body("ConnectionInfo", true),
         op(Dlf, "delete", "/v1/{project_id}/connections/{connection_name}", "DeleteConnction", CONNECTIONS, "Delete a connection")
             .describe("Refused (`DLF.3051`) while a job node or a script names the connection."),
+        op(Dlf, "post", "/v1/{project_id}/connections/export", "ExportConnections", CONNECTIONS, "Export every connection as a zip")
+            .describe(
+                "`DLF_All_DataConnections.zip`: `connections/{name}.conn` per stored connection, its ConnectionInfo with \
+                 every secret key removed (ImportConnections' `params` supply them again). The built-in `local` is never \
+                 exported; a workspace with nothing to export is `DLF.6322`. No body.",
+            )
+            .returns_bytes("The zip."),
         op(WorkspaceExtension, "post", "/x/v1/{project_id}/connections/{connection_name}/test", "TestConnection", EXTENSIONS, "Test a connection")
             .describe("Connects for real (SQL: runs `SELECT 1`; HOST: logs in) and returns the target's own error text.")
             .returns("ConnectionTestResult", "Whether it worked, and the error text if not."),

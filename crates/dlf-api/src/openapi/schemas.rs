@@ -36,6 +36,8 @@ pub fn all() -> Map<String, Value> {
     add("JobApprover", job_approver());
     add("DeleteReq", delete_req());
     add("StartJobReq", start_job_req());
+    add("ExportJobReq", export_job_req());
+    add("ExportJobsReq", export_jobs_req());
     // Job answers.
     add("ShowJobInfoResp", show_job_info_resp());
     add("JobInformation", job_information());
@@ -487,6 +489,36 @@ fn start_job_req() -> Value {
             ),
         )],
     )
+}
+
+fn export_fields() -> [(&'static str, Value); 3] {
+    [
+        ("exportDepend", boolean("Also export the scripts and resources the job uses.").with("default", true)),
+        (
+            "exportStatus",
+            enumeration(
+                &["SUBMIT", "DEVELOP"],
+                "`DEVELOP`: the development copy; `SUBMIT`: the latest submitted version.",
+            )
+            .with("default", "DEVELOP"),
+        ),
+        (
+            "obsPath",
+            string(
+                "Write the zip here instead of answering it: `obs://bucket/folder/` (under the usual file name) or `obs://bucket/name.zip`.",
+            ),
+        ),
+    ]
+}
+
+fn export_job_req() -> Value {
+    object("ExportJob body; every field is optional and an empty body is `{}`.", &[], export_fields())
+}
+
+fn export_jobs_req() -> Value {
+    let mut fields = vec![("jobList", array(json!({"type": "string"}), "Names of the jobs, 1-100."))];
+    fields.extend(export_fields());
+    object("ExportJobList body.", &["jobList"], fields)
 }
 
 fn show_job_info_resp() -> Value {

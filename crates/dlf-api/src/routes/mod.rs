@@ -6,6 +6,7 @@ pub mod extensions;
 pub mod instances;
 pub mod jobs;
 pub mod notifications;
+pub mod packages;
 pub mod resources;
 pub mod scripts;
 pub mod system;

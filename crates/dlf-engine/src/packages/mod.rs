@@ -27,6 +27,7 @@
 //! store; an absolute server path is allowed only inside a folder the operator listed with
 //! `dlf serve --import-dir`.
 
+pub mod export;
 pub mod locations;
 
 /// The largest package, compressed and expanded (JOBS.md §8: 10 MB).
