@@ -188,7 +188,7 @@ async fn a_misconfigured_s3_store_says_what_is_wrong_before_any_request() {
     assert!(not_a_url.contains("not an http:// or https:// URL"), "{not_a_url}");
     let nobody = check(S3Settings { endpoint: Some("http://127.0.0.1:9".into()), ..settings.clone() }).await;
     assert!(nobody.contains("cannot list the bucket"), "{nobody}");
-    assert!(!nobody.contains(&*secrecy::ExposeSecret::expose_secret(&settings.secret_access_key)), "{nobody}");
+    assert!(!nobody.contains(secrecy::ExposeSecret::expose_secret(&settings.secret_access_key)), "{nobody}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
