@@ -160,6 +160,8 @@ pub struct EngineConfig {
     pub store_endpoint: Option<crate::sql::StoreEndpoint>,
     /// The largest object of the object store (`crate::objects`), in bytes.
     pub object_max_bytes: u64,
+    /// Which backend keeps the object store's objects (local files by default, or S3).
+    pub object_store: crate::objects::ObjectStoreSettings,
     /// Server folders an import `path` may name besides `obs://` objects (`--import-dir`; none
     /// by default, `crate::packages::locations`).
     pub import_dirs: Vec<PathBuf>,
@@ -192,6 +194,7 @@ impl EngineConfig {
             script_run_retention_ms: 7 * 24 * 3600 * 1000,
             store_endpoint: None,
             object_max_bytes: DEFAULT_OBJECT_MAX_BYTES,
+            object_store: Default::default(),
             import_dirs: Vec::new(),
             outbound: Default::default(),
             notifiers: Default::default(),

@@ -68,6 +68,8 @@ struct EngineInner {
     inserter: std::sync::OnceLock<group_commit::GroupInserter>,
     /// Who waits for which instance to end (SubJob / For Each children).
     instance_ends: children::EndWatch,
+    /// The bytes behind `obs://` addresses (`objects`).
+    objects: objects::Backend,
 }
 
 impl Engine {
@@ -84,6 +86,7 @@ impl Engine {
             runtime.runners.register("SubJob", subjob.clone());
             runtime.runners.register("Subjob", subjob);
             runtime.runners.register("ForEach", Arc::new(runners::subjob::ChildJobRunner::new(children, true)));
+            let objects = objects::Backend::new(&config.object_store, &config.data_dir);
             EngineInner {
                 store,
                 config,
@@ -95,6 +98,7 @@ impl Engine {
                 committer: std::sync::OnceLock::new(),
                 inserter: std::sync::OnceLock::new(),
                 instance_ends: Default::default(),
+                objects,
             }
         });
         Engine { inner }
@@ -125,6 +129,11 @@ impl Engine {
     /// The SQL sessions of the data connections (SQL nodes, script runs, connection tests).
     pub fn sql_sessions(&self) -> &Arc<sql::Sessions> {
         &self.inner.runtime.sql_sessions
+    }
+
+    /// The object store's backend, chosen from the settings when the engine was built.
+    pub(crate) fn objects(&self) -> &objects::Backend {
+        &self.inner.objects
     }
 
     pub fn config(&self) -> &EngineConfig {

@@ -227,6 +227,7 @@ impl Engine {
             };
             let source = self
                 .object_source(project_id, &object)
+                .await
                 .map_err(|_| format!("the resource '{name}': its file {} has not been uploaded", object.location()))?;
             let file_name = object.file_name().to_string();
             if file_name.starts_with(".dlf") {

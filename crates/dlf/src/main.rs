@@ -29,7 +29,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Serve the DLF v1 API and run the scheduler.
-    Serve(settings::ServeArgs),
+    Serve(Box<settings::ServeArgs>),
     /// Manage workspaces (offline).
     #[command(subcommand)]
     Workspace(admin::WorkspaceCommand),
@@ -70,7 +70,7 @@ fn main() -> ExitCode {
     let secrets = startup_secrets::StartupSecrets::take_from_environment();
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Serve(args) => serve::run(args, secrets),
+        Command::Serve(args) => serve::run(*args, secrets),
         Command::Workspace(cmd) => admin::workspace(cmd, &secrets),
         Command::Keys(cmd) => admin::keys(cmd, &secrets),
         Command::El(cmd) => return el_cmd::run(cmd),

@@ -97,6 +97,7 @@ async fn serve(settings: ServeSettings, startup: StartupSecrets) -> anyhow::Resu
     config.outbound = dlf_engine::runners::rest::outbound::OutboundPolicy::parse(&settings.rest_allowed_networks)
         .map_err(|e| anyhow::anyhow!("rest_allowed_networks: {e}"))?;
     config.import_dirs = settings.import_dirs.clone();
+    config.object_store = object_store_settings(&settings, startup.s3_secret_access_key.as_deref())?;
     config.notifiers = Arc::new(
         dlf_engine::notify::Notifiers::from_config(&settings.notifiers)
             .map_err(|e| anyhow::anyhow!("notifiers: {e}"))?,
@@ -104,6 +105,7 @@ async fn serve(settings: ServeSettings, startup: StartupSecrets) -> anyhow::Resu
     // SQL nodes and scripts may not connect to the store this server keeps its own data in.
     config.store_endpoint = dlf_engine::sql::StoreEndpoint::of_database_url(&url);
     let engine = Engine::new(store, config, Arc::new(SystemClock), secrets);
+    engine.check_object_store().await.map_err(|e| anyhow::anyhow!("object store: {e}"))?;
 
     let env_ak = startup.access_key.clone();
     let env_sk = startup.secret_key.clone();
@@ -155,6 +157,43 @@ async fn serve(settings: ServeSettings, startup: StartupSecrets) -> anyhow::Resu
         Err(_) => tracing::warn!("open connections did not finish within {grace:?}; closing them"),
     }
     Ok(())
+}
+
+/// The object store's backend from `object_store` and the `s3_*` settings; the environment's
+/// `DLF_S3_SECRET_ACCESS_KEY` (`secret_from_env`) wins over the file's key.
+fn object_store_settings(
+    settings: &ServeSettings,
+    secret_from_env: Option<&str>,
+) -> anyhow::Result<dlf_engine::objects::ObjectStoreSettings> {
+    use dlf_engine::objects::{ObjectStoreSettings, S3Settings};
+    match settings.object_store.trim() {
+        "local" | "" => Ok(ObjectStoreSettings::Local),
+        "s3" => {
+            let Some(bucket) = settings.s3_bucket.clone().filter(|b| !b.trim().is_empty()) else {
+                bail!("object_store = \"s3\" needs s3_bucket: the existing bucket that holds the objects");
+            };
+            let Some(access_key_id) = settings.s3_access_key_id.clone().filter(|k| !k.is_empty()) else {
+                bail!("object_store = \"s3\" needs s3_access_key_id");
+            };
+            let secret = secret_from_env
+                .map(str::to_string)
+                .or_else(|| settings.s3_secret_access_key.as_ref().map(|s| s.0.clone()))
+                .filter(|s| !s.is_empty());
+            let Some(secret) = secret else {
+                bail!("object_store = \"s3\" needs a secret key: DLF_S3_SECRET_ACCESS_KEY or s3_secret_access_key");
+            };
+            Ok(ObjectStoreSettings::S3(S3Settings {
+                endpoint: settings.s3_endpoint.clone(),
+                region: settings.s3_region.clone(),
+                bucket,
+                access_key_id,
+                secret_access_key: secret.into(),
+                path_style: settings.s3_path_style,
+                prefix: settings.s3_prefix.clone(),
+            }))
+        }
+        other => bail!("object_store '{other}' is not local or s3"),
+    }
 }
 
 /// Resolves on SIGTERM or SIGINT.

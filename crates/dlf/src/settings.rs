@@ -59,6 +59,22 @@ pub struct ServeSettings {
     pub import_dirs: Vec<PathBuf>,
     /// Notifiers job rules and SMN nodes can name (`[[notifiers]]` tables; docs/configuration.md).
     pub notifiers: Vec<dlf_engine::notify::NotifierConfig>,
+    /// Where the objects behind `obs://` live: `local` (files in the data directory) or `s3`.
+    pub object_store: String,
+    /// The S3 service's URL (`object_store = "s3"`); unset: AWS S3 of `s3_region`.
+    pub s3_endpoint: Option<String>,
+    /// The S3 region (signatures name it).
+    pub s3_region: String,
+    /// The one existing S3 bucket that holds every project's objects.
+    pub s3_bucket: Option<String>,
+    pub s3_access_key_id: Option<String>,
+    /// The config file's key; the environment's `DLF_S3_SECRET_ACCESS_KEY` overrides it (no flag:
+    /// a command line is visible to every user of the machine).
+    pub s3_secret_access_key: Option<dlf_engine::notify::Secret>,
+    /// Path-style requests (`<endpoint>/<bucket>/<key>`) instead of virtual-hosted style.
+    pub s3_path_style: bool,
+    /// Folders of the S3 bucket above the projects' objects.
+    pub s3_prefix: String,
 }
 
 impl Default for ServeSettings {
@@ -85,6 +101,14 @@ impl Default for ServeSettings {
             rest_allowed_networks: Vec::new(),
             import_dirs: Vec::new(),
             notifiers: Vec::new(),
+            object_store: "local".to_string(),
+            s3_endpoint: None,
+            s3_region: "us-east-1".to_string(),
+            s3_bucket: None,
+            s3_access_key_id: None,
+            s3_secret_access_key: None,
+            s3_path_style: false,
+            s3_prefix: String::new(),
         }
     }
 }
@@ -160,6 +184,34 @@ pub struct ServeArgs {
     #[arg(long = "import-dir", value_name = "DIR")]
     #[serde(rename = "import_dirs", skip_serializing_if = "Vec::is_empty")]
     pub import_dir: Vec<PathBuf>,
+    /// Where the objects behind obs:// live: local | s3 [default: local].
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub object_store: Option<String>,
+    /// The S3 service's URL, e.g. https://obs.cn-north-4.myhuaweicloud.com [default: AWS S3].
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub s3_endpoint: Option<String>,
+    /// The S3 region [default: us-east-1].
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub s3_region: Option<String>,
+    /// The existing S3 bucket that holds the objects.
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub s3_bucket: Option<String>,
+    /// The S3 access key id (the secret key: s3_secret_access_key in the file, or DLF_S3_SECRET_ACCESS_KEY).
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub s3_access_key_id: Option<String>,
+    /// Path-style S3 requests (endpoint/bucket/key) instead of virtual-hosted style.
+    #[arg(long)]
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub s3_path_style: bool,
+    /// Folders of the S3 bucket above the projects' objects [default: none].
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub s3_prefix: Option<String>,
 }
 
 impl ServeArgs {
@@ -195,6 +247,13 @@ impl ServeArgs {
                 "rest_allowed_networks",
                 "import_dirs",
                 "notifiers",
+                "object_store",
+                "s3_endpoint",
+                "s3_region",
+                "s3_bucket",
+                "s3_access_key_id",
+                "s3_path_style",
+                "s3_prefix",
             ]))
             .merge(Serialized::defaults(self));
         figment.extract().map_err(|e| format!("invalid settings: {e}"))
@@ -293,5 +352,28 @@ to = ["oncall@example.com"]
         let args = ServeArgs { config: Some(file), rest_allowed_network: flags.clone(), ..Default::default() };
         assert_eq!(args.settings().unwrap().rest_allowed_networks, flags);
         assert!(ServeArgs::default().settings().unwrap().rest_allowed_networks.is_empty(), "default: any");
+    }
+
+    #[test]
+    fn the_object_store_is_local_by_default_and_s3_settings_come_from_the_file_and_flags() {
+        let s = ServeArgs::default().settings().unwrap();
+        assert_eq!((s.object_store.as_str(), s.s3_region.as_str(), s.s3_path_style), ("local", "us-east-1", false));
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("dlf.toml");
+        std::fs::write(
+            &file,
+            "object_store = \"s3\"\ns3_endpoint = \"https://obs.cn-north-4.myhuaweicloud.com\"\n\
+             s3_bucket = \"dlf-objects\"\ns3_access_key_id = \"AK\"\ns3_secret_access_key = \"0bs-s3cret\"\n",
+        )
+        .unwrap();
+        let args =
+            ServeArgs { config: Some(file), s3_path_style: true, s3_prefix: Some("dlf".into()), ..Default::default() };
+        let s = args.settings().unwrap();
+        assert_eq!(s.object_store, "s3");
+        assert_eq!(s.s3_endpoint.as_deref(), Some("https://obs.cn-north-4.myhuaweicloud.com"));
+        assert_eq!((s.s3_bucket.as_deref(), s.s3_access_key_id.as_deref()), (Some("dlf-objects"), Some("AK")));
+        assert_eq!(s.s3_secret_access_key.as_ref().map(|x| x.0.as_str()), Some("0bs-s3cret"));
+        assert!(s.s3_path_style && s.s3_prefix == "dlf");
+        assert!(!format!("{s:?}").contains("0bs-s3cret"));
     }
 }

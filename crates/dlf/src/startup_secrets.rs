@@ -1,14 +1,16 @@
 //! The server's secrets that arrive in its environment, taken out of it at once.
 //!
-//! `DLF_MASTER_KEY` (the key that seals every secret at rest), and `DLF_ACCESS_KEY` /
-//! `DLF_SECRET_KEY` (the first administrator key) are read first thing in `main` and removed
+//! `DLF_MASTER_KEY` (the key that seals every secret at rest), `DLF_ACCESS_KEY` /
+//! `DLF_SECRET_KEY` (the first administrator key) and `DLF_S3_SECRET_ACCESS_KEY` (the S3 object
+//! store's secret key) are read first thing in `main` and removed
 //! from the process environment, before the async runtime, the store or any node exists: a
 //! process the server starts can never inherit them, and `/proc/<server>/environ` no longer
 //! shows them to anyone who may read it. Node processes start from a cleared environment anyway
 //! (`dlf_engine::NodeSandbox`); this closes the rest.
 
 /// The variables taken out of the environment.
-pub const SECRET_VARIABLES: [&str; 3] = ["DLF_MASTER_KEY", "DLF_ACCESS_KEY", "DLF_SECRET_KEY"];
+pub const SECRET_VARIABLES: [&str; 4] =
+    ["DLF_MASTER_KEY", "DLF_ACCESS_KEY", "DLF_SECRET_KEY", "DLF_S3_SECRET_ACCESS_KEY"];
 
 /// What the environment held.
 #[derive(Clone, Default)]
@@ -19,6 +21,8 @@ pub struct StartupSecrets {
     pub access_key: Option<String>,
     /// `DLF_SECRET_KEY`.
     pub secret_key: Option<String>,
+    /// `DLF_S3_SECRET_ACCESS_KEY`: overrides `s3_secret_access_key` of the config file.
+    pub s3_secret_access_key: Option<String>,
 }
 
 impl std::fmt::Debug for StartupSecrets {
@@ -28,6 +32,7 @@ impl std::fmt::Debug for StartupSecrets {
             .field("master_key", &shown(&self.master_key))
             .field("access_key", &self.access_key)
             .field("secret_key", &shown(&self.secret_key))
+            .field("s3_secret_access_key", &shown(&self.s3_secret_access_key))
             .finish()
     }
 }
@@ -36,7 +41,7 @@ impl StartupSecrets {
     /// Reads the variables and removes them from this process's environment. Call it first in
     /// `main`, while the process has one thread.
     pub fn take_from_environment() -> StartupSecrets {
-        let [master_key, access_key, secret_key] = SECRET_VARIABLES.map(|name| {
+        let [master_key, access_key, secret_key, s3_secret_access_key] = SECRET_VARIABLES.map(|name| {
             let value = std::env::var(name).ok().filter(|v| !v.is_empty());
             // SAFETY: `remove_var` is unsound only when another thread reads or writes the
             // environment at the same time; this runs at the start of `main`, before the async
@@ -47,6 +52,6 @@ impl StartupSecrets {
             }
             value
         });
-        StartupSecrets { master_key, access_key, secret_key }
+        StartupSecrets { master_key, access_key, secret_key, s3_secret_access_key }
     }
 }
