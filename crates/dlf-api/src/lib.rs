@@ -20,7 +20,7 @@ pub use state::{AppState, AuthMode};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{delete, get, post};
-use routes::{connections, extensions, instances, jobs, notifications, resources, scripts, system};
+use routes::{connections, extensions, imports, instances, jobs, notifications, resources, scripts, system};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
@@ -88,6 +88,10 @@ pub fn router(state: AppState) -> Router {
         .route("/x/v1/{project_id}/access-keys/{access_key}/enable", post(extensions::enable_access_key))
         .route("/x/v1/{project_id}/tokens", post(extensions::create_token))
         .route("/x/v1/info", get(extensions::info))
+        .route("/v1/{project_id}/jobs/import", post(imports::import_jobs))
+        .route("/v1/{project_id}/jobs/check-file", post(imports::check_file))
+        .route("/v1/{project_id}/connections/import", post(imports::import_connections))
+        .route("/v1/{project_id}/system-tasks/{task_id}", get(imports::show_task))
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::authenticate));
     Router::new()
         .route("/healthz", get(system::healthz))

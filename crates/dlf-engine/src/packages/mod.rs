@@ -27,7 +27,11 @@
 //! store; an absolute server path is allowed only inside a folder the operator listed with
 //! `dlf serve --import-dir`.
 
+pub mod import;
+mod import_connections;
 pub mod locations;
+pub mod overrides;
+pub mod reader;
 
 /// The largest package, compressed and expanded (JOBS.md §8: 10 MB).
 pub const MAX_PACKAGE_BYTES: u64 = 10 * 1024 * 1024;
