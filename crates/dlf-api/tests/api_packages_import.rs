@@ -202,16 +202,17 @@ async fn overwrite_is_refused_for_a_scheduling_job_and_the_others_go_on() {
 #[tokio::test]
 async fn params_jobs_param_execute_user_and_resources_rewrite_the_imported_jobs() {
     let s = TestServer::start().await;
-    let node = |name: &str, props: Value| {
-        json!({"name": name, "type": "Dummy", "location": {"x": "0", "y": "0"}, "preNodeName": [], "properties": props})
-    };
+    let node = |name: &str, props: Value| json!({"name": name, "type": "Dummy", "location": {"x": "0", "y": "0"}, "preNodeName": [], "properties": props});
     let doc = |name: &str| {
         with_param(
             job(
                 name,
-                json!([node("sql", json!([{"name": "connectionName", "value": "dws_dev"},
+                json!([node(
+                    "sql",
+                    json!([{"name": "connectionName", "value": "dws_dev"},
                                           {"name": "cluster", "value": "mrs_dev"},
-                                          {"name": "note", "value": "dws_dev"}]))]),
+                                          {"name": "note", "value": "dws_dev"}])
+                )]),
             ),
             json!([{"name": "env", "value": "dev"}, {"name": "day", "value": "0"}, {"name": "keep", "value": "k"}]),
         )
@@ -283,11 +284,16 @@ async fn unresolved_references_warn_and_bad_documents_fail_only_their_subtask() 
     assert!(of("cyclic")["message"].as_str().unwrap().contains("DLF."), "{}", of("cyclic"));
     assert_eq!(of("broken")["status"], "FAILED");
     assert!(of("broken")["message"].as_str().unwrap().contains("jobs/broken/broken.job is not valid JSON"));
-    let names: Vec<Value> =
-        s.call("GET", &v1("/jobs"), b"").await.json()["jobs"].as_array().unwrap().iter().map(|j| j["name"].clone()).collect();
+    let names: Vec<Value> = s.call("GET", &v1("/jobs"), b"").await.json()["jobs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|j| j["name"].clone())
+        .collect();
     assert_eq!(names, [json!("dangling")], "the failed jobs left nothing behind");
     // J13 refuses the package whose documents it cannot read.
-    let message = s.call("POST", &v1("/jobs/check-file"), &body(&json!({"path": path}))).await.assert_error(400, "DLF.3051");
+    let message =
+        s.call("POST", &v1("/jobs/check-file"), &body(&json!({"path": path}))).await.assert_error(400, "DLF.3051");
     assert!(message.contains("broken.job is not valid JSON"), "{message}");
 }
 
@@ -307,12 +313,28 @@ async fn hostile_packages_fail_with_the_reason_and_change_nothing() {
     };
     let many: Vec<(String, Vec<u8>)> = (0..5_000).map(|i| (format!("x/{i}.txt"), Vec::new())).collect();
     let cases: Vec<(&str, Vec<u8>, &str)> = vec![
-        ("slip.zip", zip_of(&[(single::job("intruder"), good.clone()), ("../x.job".into(), good.clone())]), "leaves the package"),
-        ("abs.zip", zip_of(&[(single::job("intruder"), good.clone()), ("/tmp/x.job".into(), good.clone())]), "leaves the package"),
+        (
+            "slip.zip",
+            zip_of(&[(single::job("intruder"), good.clone()), ("../x.job".into(), good.clone())]),
+            "leaves the package",
+        ),
+        (
+            "abs.zip",
+            zip_of(&[(single::job("intruder"), good.clone()), ("/tmp/x.job".into(), good.clone())]),
+            "leaves the package",
+        ),
         ("symlink.zip", symlink, "is a symbolic link"),
-        ("bomb.zip", zip_of(&[(single::job("intruder"), good.clone()), ("pad.txt".into(), vec![0u8; 11 << 20])]), "expands to more than 10 MB"),
+        (
+            "bomb.zip",
+            zip_of(&[(single::job("intruder"), good.clone()), ("pad.txt".into(), vec![0u8; 11 << 20])]),
+            "expands to more than 10 MB",
+        ),
         ("many.zip", zip_of(&many), "5000 entries, more than 1000"),
-        ("dup.zip", zip_of(&[(batch::job("intruder"), good.clone()), (single::job("intruder"), good.clone())]), "two entries hold the job intruder"),
+        (
+            "dup.zip",
+            zip_of(&[(batch::job("intruder"), good.clone()), (single::job("intruder"), good.clone())]),
+            "two entries hold the job intruder",
+        ),
         ("garbage.zip", b"PK\x03\x04 not really a zip".to_vec(), "not a readable zip"),
     ];
     let before = everything(&s).await;
@@ -414,9 +436,7 @@ async fn server_paths_are_read_only_inside_import_folders() {
 #[tokio::test]
 async fn tasks_are_seen_only_in_their_workspace_and_project() {
     let s = TestServer::start().await;
-    s.call("GET", &v1("/system-tasks/0123456789abcdef0123456789abcdef"), b"")
-        .await
-        .assert_error(400, "DLF.0810");
+    s.call("GET", &v1("/system-tasks/0123456789abcdef0123456789abcdef"), b"").await.assert_error(400, "DLF.0810");
     let path = upload(&s, "empty.zip", &zip_of(&[])).await;
     let task = import(&s, json!({"path": path})).await;
     let id = task["id"].as_str().unwrap();

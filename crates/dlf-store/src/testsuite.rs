@@ -1031,7 +1031,10 @@ pub async fn system_tasks_end_once_with_their_subtasks(store: Case) {
     assert!(store.end_system_task("t1", Warning, Some("stopped"), "interrupted", 20).await.unwrap());
     assert!(!store.end_system_task("t1", Successful, None, "x", 21).await.unwrap(), "a task ends once");
     let (found, subtasks) = store.find_system_task(&ws.id, "t1").await.unwrap().expect("found");
-    assert_eq!((found.status, found.message.as_deref(), found.end_ms, found.last_update_ms), (Warning, Some("stopped"), Some(20), 20));
+    assert_eq!(
+        (found.status, found.message.as_deref(), found.end_ms, found.last_update_ms),
+        (Warning, Some("stopped"), Some(20), 20)
+    );
     let got: Vec<(&str, SystemTaskStatus, Option<&str>)> =
         subtasks.iter().map(|s| (s.id.as_str(), s.status, s.message.as_deref())).collect();
     assert_eq!(got, [("s1", Successful, Some("created")), ("s2", Failed, Some("interrupted"))]);

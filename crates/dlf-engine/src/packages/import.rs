@@ -134,8 +134,7 @@ impl Engine {
             Ok(package) => package,
             Err(e) => return self.end_system_task(&work.task_id, SystemTaskStatus::Failed, &e.to_string()).await,
         };
-        let mut entries: Vec<&Entry> =
-            package.entries.iter().filter(|e| e.kind != EntryKind::Connection).collect();
+        let mut entries: Vec<&Entry> = package.entries.iter().filter(|e| e.kind != EntryKind::Connection).collect();
         // Scripts, then resources, then jobs (the kinds sort in that order).
         entries.sort_by_key(|e| e.kind);
         let names: Vec<String> =

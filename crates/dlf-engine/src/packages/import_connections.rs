@@ -62,7 +62,8 @@ impl Engine {
         };
         let entries: Vec<&Entry> =
             package.of(EntryKind::Connection).filter(|e| display_name(e) != LOCAL_CONNECTION).collect();
-        let names: Vec<String> = entries.iter().map(|e| format!("Import the {} connection.", display_name(e))).collect();
+        let names: Vec<String> =
+            entries.iter().map(|e| format!("Import the {} connection.", display_name(e))).collect();
         let ids = match self.add_subtasks(&work.task_id, &names).await {
             Ok(ids) => ids,
             Err(e) => return self.end_system_task(&work.task_id, SystemTaskStatus::Failed, &e.to_string()).await,

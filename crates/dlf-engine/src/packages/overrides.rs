@@ -49,9 +49,10 @@ pub fn jobs_param(value: &Value) -> Result<HashMap<String, HashMap<String, Strin
             }
             Ok(found)
         }
-        Value::Object(map) => {
-            map.iter().map(|(job, params)| Ok((job.clone(), string_map(params, &format!("jobsParam.{job}"))?))).collect()
-        }
+        Value::Object(map) => map
+            .iter()
+            .map(|(job, params)| Ok((job.clone(), string_map(params, &format!("jobsParam.{job}"))?)))
+            .collect(),
         _ => Err(DlfError::invalid_param("jobsParam must be a list of {name, params} or an object of job → params")),
     }
 }
@@ -78,7 +79,9 @@ pub fn substitutions(value: &Value) -> Result<Vec<Substitution>, DlfError> {
         .map(|item| {
             let field = |key: &str| item.get(key).and_then(Value::as_str).map(str::to_string);
             match (field("name"), field("type")) {
-                (Some(name), Some(kind)) => Ok(Substitution { name, kind, replace: field("replace").unwrap_or_default() }),
+                (Some(name), Some(kind)) => {
+                    Ok(Substitution { name, kind, replace: field("replace").unwrap_or_default() })
+                }
                 _ => Err(DlfError::invalid_param("every resources item needs a name and a type")),
             }
         })
@@ -214,7 +217,8 @@ mod tests {
 
     #[test]
     fn both_jobs_param_forms_mean_the_same() {
-        let list = jobs_param(&json!([{"name": "a", "params": {"x": "1"}}, {"name": "b", "params": {"y": 2}}])).unwrap();
+        let list =
+            jobs_param(&json!([{"name": "a", "params": {"x": "1"}}, {"name": "b", "params": {"y": 2}}])).unwrap();
         let map = jobs_param(&json!({"a": {"x": "1"}, "b": {"y": "2"}})).unwrap();
         assert_eq!(list, map);
         assert!(jobs_param(&json!("a")).is_err());

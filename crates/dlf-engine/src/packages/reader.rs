@@ -225,7 +225,8 @@ mod tests {
         assert_eq!(kinds, [(EntryKind::Job, "a"), (EntryKind::Script, "s"), (EntryKind::Resource, "r")]);
         assert_eq!(p.entries[0].json().unwrap()["name"], "a");
 
-        let batch_zip = zip_of(&[(&batch::job("a"), b"{}"), (&batch::script("a", "s"), b"{}"), (&batch::job("b"), b"{}")]);
+        let batch_zip =
+            zip_of(&[(&batch::job("a"), b"{}"), (&batch::script("a", "s"), b"{}"), (&batch::job("b"), b"{}")]);
         let p = read("obs://b/jobs.zip", &batch_zip).unwrap();
         assert_eq!(p.of(EntryKind::Job).count(), 2);
         assert_eq!(p.of(EntryKind::Script).count(), 1);
