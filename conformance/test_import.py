@@ -24,7 +24,7 @@ def zip_bytes(files: dict) -> bytes:
 
 def upload(server, project, key: str, data: bytes) -> str:
     resp = raw_request(server, "PUT", f"/x/v1/{project}/objects/pkgs/{key}", project_id=project, body=data,
-                       content_type="application/octet-stream")
+                       content_type="application/json")  # the SDK signer signs JSON bodies only
     assert resp.status_code == 204, resp.text
     return f"obs://pkgs/{key}"
 
