@@ -18,7 +18,7 @@ use serde_json::{Map, Value, json};
 /// (an empty package) is a success: nothing failed.
 pub fn task_outcome(subtasks: &[SystemTaskStatus]) -> SystemTaskStatus {
     let failed = subtasks.iter().filter(|s| **s == SystemTaskStatus::Failed).count();
-    if subtasks.iter().any(|s| *s == SystemTaskStatus::Running) {
+    if subtasks.contains(&SystemTaskStatus::Running) {
         SystemTaskStatus::Running
     } else if failed == 0 {
         SystemTaskStatus::Successful
