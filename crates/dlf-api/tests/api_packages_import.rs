@@ -280,6 +280,15 @@ async fn unresolved_references_warn_and_bad_documents_fail_only_their_subtask() 
     let of = |name: &str| subtasks.iter().find(|t| t["name"] == format!("Import the {name} job.")).unwrap().clone();
     assert_eq!(of("dangling")["status"], "SUCCESSFUL");
     assert!(of("dangling")["message"].as_str().unwrap().contains("no_such_script, which does not exist"));
+    let caller = job(
+        "caller",
+        json!([{"name": "call", "type": "SubJob", "location": {"x": "0", "y": "0"},
+        "preNodeName": [], "properties": [{"name": "subJobName", "value": "nowhere"}]}]),
+    );
+    let path_caller = upload(&s, "caller.zip", &zip_of(&[entry(single::job("caller"), &caller)])).await;
+    let task = import(&s, json!({"path": path_caller})).await;
+    assert_eq!(task["status"], "SUCCESSFUL", "{task}");
+    assert!(task["subtasks"][0]["message"].as_str().unwrap().contains("subJobName nowhere, which does not exist"));
     assert_eq!(of("cyclic")["status"], "FAILED");
     assert!(of("cyclic")["message"].as_str().unwrap().contains("DLF."), "{}", of("cyclic"));
     assert_eq!(of("broken")["status"], "FAILED");
@@ -290,7 +299,7 @@ async fn unresolved_references_warn_and_bad_documents_fail_only_their_subtask() 
         .iter()
         .map(|j| j["name"].clone())
         .collect();
-    assert_eq!(names, [json!("dangling")], "the failed jobs left nothing behind");
+    assert_eq!(names, [json!("caller"), json!("dangling")], "the failed jobs left nothing behind");
     // J13 refuses the package whose documents it cannot read.
     let message =
         s.call("POST", &v1("/jobs/check-file"), &body(&json!({"path": path}))).await.assert_error(400, "DLF.3051");

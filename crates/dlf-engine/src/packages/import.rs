@@ -259,8 +259,8 @@ impl Engine {
         }
     }
 
-    /// The scripts and connections the job's nodes name that neither the workspace nor the
-    /// package holds (they fail only when the node runs).
+    /// The scripts, connections and SubJob targets the job's nodes name that neither the
+    /// workspace nor the package holds (they fail only when the node runs).
     async fn unresolved_references(&self, tenant: &Tenant, package: &Package, doc: &Map<String, Value>) -> Vec<String> {
         let in_package = |kind: EntryKind, name: &str| package.of(kind).any(|e| display_name(e) == name);
         let mut warnings = Vec::new();
@@ -280,6 +280,10 @@ impl Engine {
                     }
                     "connectionName" if value != dlf_core::model::connection::LOCAL_CONNECTION => {
                         matches!(self.store().find_connection(tenant.workspace_id(), value).await, Ok(None))
+                    }
+                    "subJobName" => {
+                        !in_package(EntryKind::Job, value)
+                            && matches!(self.store().find_job(tenant.workspace_id(), value).await, Ok(None))
                     }
                     _ => false,
                 };
