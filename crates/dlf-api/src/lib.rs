@@ -20,7 +20,7 @@ pub use state::{AppState, AuthMode};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{delete, get, post};
-use routes::{connections, extensions, instances, jobs, notifications, packages, resources, scripts, system};
+use routes::{connections, extensions, imports, instances, jobs, notifications, packages, resources, scripts, system};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
@@ -91,6 +91,10 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/{project_id}/jobs/{job_name}/export", post(packages::export_job))
         .route("/v1/{project_id}/jobs/batch-export", post(packages::export_jobs))
         .route("/v1/{project_id}/connections/export", post(packages::export_connections))
+        .route("/v1/{project_id}/jobs/import", post(imports::import_jobs))
+        .route("/v1/{project_id}/jobs/check-file", post(imports::check_file))
+        .route("/v1/{project_id}/connections/import", post(imports::import_connections))
+        .route("/v1/{project_id}/system-tasks/{task_id}", get(imports::show_task))
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::authenticate));
     Router::new()
         .route("/healthz", get(system::healthz))

@@ -35,6 +35,7 @@ pub use jobs::{JobListQuery, ShowJobQuery};
 
 pub mod script_runs;
 pub mod scripts;
+pub mod system_tasks;
 pub mod tenancy;
 
 pub use clock::{Clock, FakeClock, SystemClock};

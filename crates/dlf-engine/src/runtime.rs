@@ -207,6 +207,7 @@ impl Engine {
             return Err(DlfError::internal("the engine is already started"));
         }
         let script_epochs = self.fail_orphaned_script_runs().await;
+        self.fail_interrupted_system_tasks().await;
         let killed = crate::recovery::kill_leftover_processes(self).await
             + crate::recovery::kill_processes_of(&script_epochs).await;
         self.sweep_script_runs().await;

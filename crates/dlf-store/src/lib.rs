@@ -249,6 +249,40 @@ pub trait NotificationStore: Send + Sync {
     ) -> StoreResult<(i64, Vec<DeliveryRecord>)>;
 }
 
+/// System tasks (T1) and their subtasks.
+#[async_trait]
+pub trait SystemTaskStore: Send + Sync {
+    async fn insert_system_task(&self, task: &SystemTaskRecord) -> StoreResult<()>;
+    /// Adds subtasks to a task (and moves its `last_update_ms`).
+    async fn insert_subtasks(&self, subtasks: &[SubtaskRecord], now_ms: i64) -> StoreResult<()>;
+    /// Ends a subtask still `RUNNING`; returns whether it did.
+    async fn end_subtask(
+        &self,
+        id: &str,
+        status: SystemTaskStatus,
+        message: Option<&str>,
+        now_ms: i64,
+    ) -> StoreResult<bool>;
+    /// Ends a task still `RUNNING`, and in the same transaction every subtask of it still
+    /// `RUNNING` (with `subtask_message`); returns whether the task was ended.
+    async fn end_system_task(
+        &self,
+        id: &str,
+        status: SystemTaskStatus,
+        message: Option<&str>,
+        subtask_message: &str,
+        now_ms: i64,
+    ) -> StoreResult<bool>;
+    /// A task of this workspace, with its subtasks in order.
+    async fn find_system_task(
+        &self,
+        workspace_id: &str,
+        id: &str,
+    ) -> StoreResult<Option<(SystemTaskRecord, Vec<SubtaskRecord>)>>;
+    /// Every task still `RUNNING`, in any workspace, with its subtasks.
+    async fn running_system_tasks(&self) -> StoreResult<Vec<(SystemTaskRecord, Vec<SubtaskRecord>)>>;
+}
+
 /// The full store.
 pub trait Store:
     TenancyStore
@@ -260,6 +294,7 @@ pub trait Store:
     + InstanceStore
     + ResourceStore
     + NotificationStore
+    + SystemTaskStore
 {
 }
 impl<
@@ -271,7 +306,8 @@ impl<
         + ConnectionStore
         + InstanceStore
         + ResourceStore
-        + NotificationStore,
+        + NotificationStore
+        + SystemTaskStore,
 > Store for T
 {
 }

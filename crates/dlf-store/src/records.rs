@@ -319,3 +319,59 @@ pub struct DeliveryRecord {
     pub created_ms: i64,
     pub updated_ms: i64,
 }
+
+/// The status of a system task or subtask (T1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SystemTaskStatus {
+    Running,
+    Successful,
+    Failed,
+    /// Some subtasks failed, some did not.
+    Warning,
+}
+
+impl SystemTaskStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SystemTaskStatus::Running => "RUNNING",
+            SystemTaskStatus::Successful => "SUCCESSFUL",
+            SystemTaskStatus::Failed => "FAILED",
+            SystemTaskStatus::Warning => "WARNING",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<SystemTaskStatus> {
+        [SystemTaskStatus::Running, SystemTaskStatus::Successful, SystemTaskStatus::Failed, SystemTaskStatus::Warning]
+            .into_iter()
+            .find(|s| s.as_str() == text)
+    }
+}
+
+/// A system task (T1): an asynchronous import.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SystemTaskRecord {
+    pub id: String,
+    pub project_id: String,
+    pub workspace_id: String,
+    pub name: String,
+    pub status: SystemTaskStatus,
+    pub message: Option<String>,
+    /// The engine that runs (or ran) it.
+    pub runner_epoch: String,
+    pub start_ms: i64,
+    pub end_ms: Option<i64>,
+    pub last_update_ms: i64,
+}
+
+/// One step of a system task: the import of one job, script, resource or connection.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SubtaskRecord {
+    pub id: String,
+    pub task_id: String,
+    /// Its place in the task (the order the subtasks are listed in).
+    pub seq: i64,
+    pub name: String,
+    pub status: SystemTaskStatus,
+    pub message: Option<String>,
+    pub last_update_ms: i64,
+}

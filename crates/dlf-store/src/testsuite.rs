@@ -53,6 +53,7 @@ macro_rules! store_suite {
             children_are_created_once_per_key,
             removed_dependencies_are_compare_and_set,
             notification_rules_and_deliveries,
+            system_tasks_end_once_with_their_subtasks,
         );
     };
     (@cases $open:path; $($case:ident),+ $(,)?) => {
@@ -991,4 +992,53 @@ pub async fn notification_rules_and_deliveries(store: Case) {
     assert_eq!((total, page.len(), page[0].dedupe_key.as_deref()), (1, 1, Some("7:FAILED:ops")));
     let other = store.default_workspace("q", 0).await.unwrap();
     assert_eq!(store.list_deliveries(&other.id, None, 0, 10).await.unwrap().0, 0, "per workspace");
+}
+
+/// A task and its subtasks: subtasks end once, a task ends once and takes its running subtasks
+/// with it, the running ones are listed for a restart, and a task is found only in its workspace.
+pub async fn system_tasks_end_once_with_their_subtasks(store: Case) {
+    use SystemTaskStatus::*;
+    let ws = store.default_workspace("p", 0).await.unwrap();
+    let task = |id: &str| SystemTaskRecord {
+        id: id.to_string(),
+        project_id: "p".into(),
+        workspace_id: ws.id.clone(),
+        name: "Import the job from obs://b/jobs.zip.".into(),
+        status: Running,
+        message: None,
+        runner_epoch: "epoch-1".into(),
+        start_ms: 10,
+        end_ms: None,
+        last_update_ms: 10,
+    };
+    store.insert_system_task(&task("t1")).await.unwrap();
+    store.insert_system_task(&task("t2")).await.unwrap();
+    let sub = |id: &str, seq: i64| SubtaskRecord {
+        id: id.to_string(),
+        task_id: "t1".into(),
+        seq,
+        name: format!("Import the {id} job."),
+        status: Running,
+        message: None,
+        last_update_ms: 11,
+    };
+    store.insert_subtasks(&[sub("s2", 2), sub("s1", 1)], 11).await.unwrap();
+    assert!(store.end_subtask("s1", Successful, Some("created"), 12).await.unwrap());
+    assert!(!store.end_subtask("s1", Failed, None, 13).await.unwrap(), "a subtask ends once");
+    let running: Vec<String> = store.running_system_tasks().await.unwrap().into_iter().map(|(t, _)| t.id).collect();
+    assert_eq!(running, ["t1", "t2"]);
+
+    assert!(store.end_system_task("t1", Warning, Some("stopped"), "interrupted", 20).await.unwrap());
+    assert!(!store.end_system_task("t1", Successful, None, "x", 21).await.unwrap(), "a task ends once");
+    let (found, subtasks) = store.find_system_task(&ws.id, "t1").await.unwrap().expect("found");
+    assert_eq!(
+        (found.status, found.message.as_deref(), found.end_ms, found.last_update_ms),
+        (Warning, Some("stopped"), Some(20), 20)
+    );
+    let got: Vec<(&str, SystemTaskStatus, Option<&str>)> =
+        subtasks.iter().map(|s| (s.id.as_str(), s.status, s.message.as_deref())).collect();
+    assert_eq!(got, [("s1", Successful, Some("created")), ("s2", Failed, Some("interrupted"))]);
+    assert_eq!(store.find_system_task("other-workspace", "t1").await.unwrap(), None);
+    let running: Vec<String> = store.running_system_tasks().await.unwrap().into_iter().map(|(t, _)| t.id).collect();
+    assert_eq!(running, ["t2"]);
 }

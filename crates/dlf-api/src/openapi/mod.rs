@@ -21,6 +21,7 @@
 //! `RestoreJobInstance`, ...); what dlf adds — operations under `/x/v1/` and fields the
 //! reference lacks — is flagged `x-dlf-extension: true`.
 
+mod imports;
 mod operations;
 mod schema;
 mod schemas;

@@ -274,6 +274,7 @@ const CONNECTIONS: &str = "Connections";
 const RESOURCES: &str = "Resources";
 const EXTENSIONS: &str = "dlf extensions";
 const SYSTEM: &str = "System";
+const SYSTEM_TASKS: &str = "System tasks";
 
 /// `tags`, in display order.
 pub fn tags() -> Value {
@@ -284,6 +285,7 @@ pub fn tags() -> Value {
         { "name": CONNECTIONS, "description": "DLF v1 data connections (API.md C1-C5)." },
         { "name": RESOURCES, "description": "DLF v1 resources (API.md R1-R5)." },
         { "name": EXTENSIONS, "description": "dlf additions under `/x/v1/` (marked `x-dlf-extension`).", "x-dlf-extension": true },
+        { "name": SYSTEM_TASKS, "description": "Imports running in the background." },
         { "name": SYSTEM, "description": "Health and this document; no credentials." },
     ])
 }
@@ -641,6 +643,24 @@ fn operations() -> Vec<Op> {
             // 403: the auth layer reads `info` as a project id (an `X-Project-Id` header or a
             // project-bound key is refused).
             .errors(&[401, 403, 404, 413, 500]),
+        op(Dlf, "post", "/v1/{project_id}/jobs/import", "ImportJob", JOBS, "Import jobs")
+            .describe("Checks the path, then imports in the background as a system task (poll it with ListSystemTasks).")
+            .body("ImportFileReq", true)
+            .body_example(json!({"path": "obs://pkgs/jobs.zip", "sameNamePolicy": "OVERWRITE", "jobsParam": [{"name": "daily", "params": {"env": "prod"}}]}))
+            .returns("ImportJobResp", "The task id."),
+        op(Dlf, "post", "/v1/{project_id}/jobs/check-file", "ShowFileInfo", JOBS, "List what a package holds")
+            .describe("Changes nothing; a package that would be refused answers `DLF.3051` saying why.")
+            .body("FilePath", true)
+            .body_example(json!({"path": "obs://pkgs/jobs.zip"}))
+            .returns("FileInfoResp", "Its jobs and scripts."),
+        op(Dlf, "post", "/v1/{project_id}/connections/import", "ImportConnections", CONNECTIONS, "Import connections")
+            .describe("As ImportJob, for the `.conn` entries of a package; an entry named `local` is skipped.")
+            .body("ImportConnectionReq", true)
+            .body_example(json!({"path": "obs://pkgs/DLF_All_DataConnections.zip", "params": [{"name": "pg", "connectionType": "RDS", "params": {"password": "secret"}}]}))
+            .returns("ImportConnectionResp", "The task id."),
+        op(Dlf, "get", "/v1/{project_id}/system-tasks/{task_id}", "ListSystemTasks", SYSTEM_TASKS, "Show a system task")
+            .describe("One task (despite the name), with a subtask per imported object.")
+            .returns("QuerySystemTaskResp", "The task."),
         op(Public, "get", "/healthz", "CheckHealth", SYSTEM, "Health check").returns("Health", "Ready."),
         op(Public, "get", "/openapi.json", "ShowOpenApi", SYSTEM, "This document").returns_object("This OpenAPI document."),
     ]

@@ -84,6 +84,10 @@ pub fn all() -> Map<String, Value> {
     add("NotificationRules", notification_rules());
     add("NotificationDelivery", notification_delivery());
     add("NotificationDeliveryList", notification_delivery_list());
+    // Imports and system tasks.
+    for (name, schema) in super::imports::schemas() {
+        add(name, schema);
+    }
     schemas
 }
 

@@ -3,6 +3,7 @@
 
 pub mod connections;
 pub mod extensions;
+pub mod imports;
 pub mod instances;
 pub mod jobs;
 pub mod notifications;

@@ -28,7 +28,11 @@
 //! `dlf serve --import-dir`.
 
 pub mod export;
+pub mod import;
+mod import_connections;
 pub mod locations;
+pub mod overrides;
+pub mod reader;
 
 /// The largest package, compressed and expanded (JOBS.md §8: 10 MB).
 pub const MAX_PACKAGE_BYTES: u64 = 10 * 1024 * 1024;

@@ -13,6 +13,7 @@ mod resources;
 mod rows;
 mod script_runs;
 mod scripts;
+mod system_tasks;
 mod tenancy;
 
 use crate::{StoreError, StoreResult};
