@@ -36,7 +36,8 @@ def definition(doc):
 
 def upload(server, project, bucket, key, data: bytes):
     path = f"/x/v1/{quote(project, safe='')}/objects/{bucket}/{key}"
-    resp = raw_request(server, "PUT", path, project_id=project, body=data, content_type="application/octet-stream")
+    # the SDK signer signs the body of JSON requests only (octet-stream goes UNSIGNED-PAYLOAD)
+    resp = raw_request(server, "PUT", path, project_id=project, body=data, content_type="application/json")
     assert resp.status_code in (200, 204), resp.text
     return f"obs://{bucket}/{key}"
 
@@ -118,7 +119,7 @@ def test_real_time_and_event_shapes_round_trip(server, project, client):
 
     event = unique("event")
     create_job(client, job_info(event, schedule=Schedule(type="EVENT", event=Event(
-        event_type="KAFKA", channel="orders", fail_policy="SKIP", concurrent=1, read_policy="LAST"))))
+        event_type="KAFKA", channel="orders", fail_policy="IGNORE", concurrent=1, read_policy="LAST"))))
     round_trip(server, project, client, event)
 
 
@@ -127,7 +128,7 @@ def test_orchestration_and_sql_nodes_round_trip(server, project, client):
     name = unique("orchestra")
     nodes = [
         node("sub", "SubJob", properties={"subJobName": child, "jobParams": '[{"name":"k","value":"v"}]'}),
-        node("each", "ForEach", pre=["sub"], properties={"subJobName": child, "dataSource": "[[1],[2]]",
+        node("each", "ForEach", pre=["sub"], properties={"subJobName": child, "dataset": "[[1],[2]]", "concurrent": "2",
                                                          "jobParams": '[{"name":"row","value":"#{Loop.current[0]}"}]'}),
         node("call", "RESTAPI", pre=["each"], properties={"method": "GET", "url": "http://127.0.0.1:9/x"}),
         node("wait", "HttpTrigger", pre=["call"], properties={"maxWaitHours": "2"}),
@@ -142,5 +143,6 @@ def test_orchestration_and_sql_nodes_round_trip(server, project, client):
 def test_a_development_state_that_differs_from_the_submitted_one_round_trips(server, project, client):
     name = unique("saved")
     post_raw(server, project, {"name": name, "processType": "BATCH", "targetStatus": "SAVED",
+                               "schedule": {"type": "EXECUTE_ONCE"},
                                "nodes": [{"name": "n", "type": "Dummy", "location": {"x": "0", "y": "0"}}]})
     round_trip(server, project, client, name)

@@ -313,6 +313,7 @@ async fn hostile_packages_fail_with_the_reason_and_change_nothing() {
     assert_eq!(s.call("POST", &v1("/jobs"), &body(&job("existing", json!([dummy("a", &[])])))).await.status, 204);
     assert_eq!(s.call("POST", &v1("/scripts"), &body(&script("kept"))).await.status, 204);
     let good = body(&job("intruder", json!([dummy("a", &[])])));
+    let other_intruder = body(&job("intruder", json!([dummy("b", &[])])));
     let symlink = {
         let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
         w.start_file("jobs/intruder.job", SimpleFileOptions::default()).unwrap();
@@ -341,8 +342,8 @@ async fn hostile_packages_fail_with_the_reason_and_change_nothing() {
         ("many.zip", zip_of(&many), "5000 entries, more than 1000"),
         (
             "dup.zip",
-            zip_of(&[(batch::job("intruder"), good.clone()), (single::job("intruder"), good.clone())]),
-            "two entries hold the job intruder",
+            zip_of(&[(batch::job("intruder"), good.clone()), (single::job("intruder"), other_intruder.clone())]),
+            "two entries hold different jobs intruder",
         ),
         ("garbage.zip", b"PK\x03\x04 not really a zip".to_vec(), "not a readable zip"),
     ];

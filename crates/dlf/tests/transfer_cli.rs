@@ -56,7 +56,7 @@ async fn show_job(server: &Server, name: &str) -> Value {
 async fn seed(server: &Server) {
     let script = json!({"name": "extract_sh", "type": "Shell", "content": "echo $1", "directory": "/moved"});
     let (status, body) = server.json("POST", "/scripts", Some(&script)).await;
-    assert_eq!(status, 200, "{body}");
+    assert_eq!(status, 204, "{body}");
     let connection = json!({"name": "edge", "type": "HOST",
         "config": {"ip": "10.0.0.9", "port": "22", "userName": "etl", "password": "s3cret-pass"}});
     let (status, body) = server.json("POST", "/connections", Some(&connection)).await;
@@ -80,7 +80,17 @@ async fn a_workspace_moves_between_two_servers_with_two_commands() {
     let bytes = std::fs::read(&file).unwrap();
     assert!(!String::from_utf8_lossy(&bytes).contains("s3cret-pass"), "no secret leaves the server");
 
-    let imported = dlf(&target, &["import", file.to_str().unwrap()]);
+    // The export holds no password: the HOST connection cannot be created without one, and
+    // the import says so with a failing exit status; the jobs are imported all the same.
+    let without = dlf(&target, &["import", file.to_str().unwrap()]);
+    assert_eq!(without.status.code(), Some(1), "{}", text(&without));
+    assert!(text(&without).contains("password"), "{}", text(&without));
+    let (status, _) = target.json("GET", "/connections/edge", None).await;
+    assert_eq!(status, 400, "no half-made connection");
+
+    let secrets = dir.path().join("secrets.json");
+    std::fs::write(&secrets, r#"{"edge": {"password": "new-pass"}}"#).unwrap();
+    let imported = dlf(&target, &["import", file.to_str().unwrap(), "--connection-params", secrets.to_str().unwrap()]);
     assert!(imported.status.success(), "{}", text(&imported));
     assert!(text(&imported).contains("SUCCESSFUL"), "{}", text(&imported));
 
@@ -93,7 +103,7 @@ async fn a_workspace_moves_between_two_servers_with_two_commands() {
     assert_eq!(status, 200, "{connection}");
     assert_eq!(connection["config"]["ip"], "10.0.0.9");
 
-    // A second import with the default policy skips what exists and still succeeds.
+    // Another import with the default policy skips what exists and still succeeds.
     let again = dlf(&target, &["import", file.to_str().unwrap()]);
     assert!(again.status.success(), "{}", text(&again));
 }

@@ -8,7 +8,9 @@
 //! - the package holds more than [`MAX_ENTRIES`] entries;
 //! - its entries expand to more than [`MAX_PACKAGE_BYTES`] (counted on the bytes actually
 //!   decompressed, never on the sizes the archive declares: a zip bomb stops at the cap);
-//! - two entries would import the same object (same kind, same name);
+//! - two entries would import the same object (same kind, same name) with different contents
+//!   (a batch export repeats a script two jobs share in both folders, JOBS.md §7.1: identical
+//!   copies are one object, read once);
 //! - it is not a zip and not a single `.job` / `.conn` file.
 //!
 //! A problem inside one document (invalid JSON in one `.job`, a job whose DAG has a cycle) does
@@ -18,7 +20,7 @@
 use super::{CONNECTION_EXT, JOB_EXT, MAX_PACKAGE_BYTES, RESOURCE_EXT, SCRIPT_EXT};
 use dlf_core::DlfError;
 use serde_json::Value;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::io::{Cursor, Read};
 use std::path::{Component, Path};
 
@@ -151,7 +153,7 @@ fn read_zip(bytes: &[u8]) -> Result<Package, DlfError> {
     }
     let mut left = MAX_PACKAGE_BYTES;
     let mut seen_paths = HashSet::new();
-    let mut seen_objects = HashSet::new();
+    let mut seen_objects: HashMap<(EntryKind, String), usize> = HashMap::new();
     let mut entries = Vec::new();
     for index in 0..archive.len() {
         let mut file = archive.by_index(index).map_err(|e| refused(format!("entry {index} is unreadable ({e})")))?;
@@ -182,12 +184,30 @@ fn read_zip(bytes: &[u8]) -> Result<Package, DlfError> {
         left -= used;
         let Some(kind) = EntryKind::of(&raw) else { continue };
         let file_stem = stem(&raw);
-        if !seen_objects.insert((kind, file_stem.clone())) {
-            return Err(refused(format!("two entries hold the {} {file_stem} (the second is '{raw}')", kind.word())));
+        if let Some(&first) = seen_objects.get(&(kind, file_stem.clone())) {
+            let earlier: &Entry = &entries[first];
+            if same_document(&earlier.bytes, &data) {
+                continue;
+            }
+            return Err(refused(format!(
+                "two entries hold different {}s {file_stem} ('{}' and '{raw}')",
+                kind.word(),
+                earlier.path
+            )));
         }
+        seen_objects.insert((kind, file_stem.clone()), entries.len());
         entries.push(Entry { path: raw, kind, stem: file_stem, bytes: data });
     }
     Ok(Package { entries })
+}
+
+/// Whether two copies of an object say the same (byte for byte, or as equal JSON).
+fn same_document(a: &[u8], b: &[u8]) -> bool {
+    a == b
+        || matches!(
+            (serde_json::from_slice::<Value>(a), serde_json::from_slice::<Value>(b)),
+            (Ok(x), Ok(y)) if x == y
+        )
 }
 
 #[cfg(test)]
@@ -278,9 +298,27 @@ mod tests {
     }
 
     #[test]
+    fn a_script_two_jobs_share_is_read_once() {
+        let shared = br#"{"name":"s","type":"Shell","content":"echo"}"#;
+        let spaced = br#"{ "name": "s", "type": "Shell", "content": "echo" }"#;
+        let p = read(
+            "obs://b/jobs.zip",
+            &zip_of(&[
+                (&batch::script("a", "s"), shared),
+                (&batch::script("b", "s"), spaced),
+                (&batch::job("a"), b"{}"),
+            ]),
+        )
+        .unwrap();
+        let scripts: Vec<&str> =
+            p.entries.iter().filter(|e| e.kind == EntryKind::Script).map(|e| e.path.as_str()).collect();
+        assert_eq!(scripts, ["jobs/a/s.script"]);
+    }
+
+    #[test]
     fn duplicates_and_garbage_are_refused() {
-        let same_job = zip_of(&[(&batch::job("a"), b"{}"), ("other/a.job", b"{}")]);
-        assert!(refusal(&same_job).contains("two entries hold the job a"));
+        let same_job = zip_of(&[(&batch::job("a"), b"{}"), ("other/a.job", br#"{"x":1}"#)]);
+        assert!(refusal(&same_job).contains("two entries hold different jobs a"), "{}", refusal(&same_job));
         let mut truncated = zip_of(&[("jobs/a.job", b"{}")]);
         truncated.truncate(20);
         assert!(refusal(&truncated).contains("not a readable zip"));

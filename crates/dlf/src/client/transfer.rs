@@ -64,6 +64,29 @@ pub struct ImportArgs {
     /// The user every imported job runs as (basicConfig.executeUser).
     #[arg(long)]
     pub execute_user: Option<String>,
+    /// A JSON file `{"<connection>": {"<config key>": "<value>"}}` with the secrets exports leave
+    /// out (passwords, keys), set on the imported connections (C7 `params`). A file, not a flag:
+    /// a command line is visible to every user of the machine.
+    #[arg(long, value_name = "FILE")]
+    pub connection_params: Option<PathBuf>,
+}
+
+/// C7 `params` from a `{"<connection>": {"<key>": "<value>"}}` file.
+fn connection_params(path: &std::path::Path) -> Result<Value> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let map: serde_json::Map<String, Value> = serde_json::from_str(&text)
+        .with_context(|| format!("{}: expected {{\"<connection>\": {{\"<key>\": \"<value>\"}}}}", path.display()))?;
+    let mut params = Vec::new();
+    for (name, config) in map {
+        let Some(config) = config.as_object() else {
+            bail!("{}: the value of {name} is not an object", path.display())
+        };
+        if let Some((key, _)) = config.iter().find(|(_, v)| !v.is_string()) {
+            bail!("{}: {name}.{key} is not a string", path.display());
+        }
+        params.push(json!({"name": name, "params": config}));
+    }
+    Ok(Value::Array(params))
 }
 
 /// All job names of the workspace, in ListJobs order.
@@ -209,7 +232,10 @@ pub async fn import(args: ImportArgs, env: &ClientEnv) -> Result<u8> {
 
     let mut statuses = Vec::new();
     if has_connections {
-        let body = json!({"path": location, "sameNamePolicy": args.same_name_policy});
+        let mut body = json!({"path": location, "sameNamePolicy": args.same_name_policy});
+        if let Some(file) = &args.connection_params {
+            body["params"] = connection_params(file)?;
+        }
         statuses.push(run_import(&client, "ImportConnections", &client.v1("/connections/import"), &body).await?);
     }
     if has_jobs {
@@ -255,6 +281,16 @@ mod tests {
         assert_eq!(package_kinds(&zip_of(&["connections/c.conn"]), "x.zip"), (false, true));
         assert_eq!(package_kinds(&zip_of(&["jobs/a/a.job", "connections/c.conn"]), "x.zip"), (true, true));
         assert_eq!(package_kinds(b"{}", "a.job"), (true, false));
+    }
+
+    #[test]
+    fn connection_params_come_from_a_json_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("secrets.json");
+        std::fs::write(&file, r#"{"edge": {"password": "p"}}"#).unwrap();
+        assert_eq!(connection_params(&file).unwrap(), json!([{"name": "edge", "params": {"password": "p"}}]));
+        std::fs::write(&file, r#"{"edge": {"port": 22}}"#).unwrap();
+        assert!(connection_params(&file).unwrap_err().to_string().contains("edge.port is not a string"));
     }
 
     #[test]
