@@ -38,6 +38,7 @@ from huaweicloudsdkdgc.v1 import (
     DgcClient,
     JobInfo,
     ListJobsRequest,
+    ListSystemTasksRequest,
     Location,
     ModelProperty,
     Node,
@@ -528,3 +529,18 @@ class WebhookReceiver:
     def close(self):
         self._httpd.shutdown()
         self._httpd.server_close()
+
+
+# --------------------------------------------------------------------------------------------
+# System tasks (T1) and the object store
+
+
+def wait_task(client, task_id: str, timeout: float = 60):
+    """Polls ListSystemTasks until the task is no longer RUNNING; returns it."""
+    deadline = time.monotonic() + timeout
+    while True:
+        task = client.list_system_tasks(ListSystemTasksRequest(task_id=task_id))
+        if task.status != "RUNNING":
+            return task
+        assert time.monotonic() < deadline, f"task {task_id} still RUNNING"
+        time.sleep(0.05)

@@ -4,14 +4,13 @@ the object-store extension route (JOBS.md §7, API.md J12/J13/C7/T1)."""
 
 import io
 import json
-import time
 import zipfile
 
 from huaweicloudsdkdgc.v1 import (FilePath, ImportFileReq, ImportJobRequest, JobResourceInfo, ListJobsRequest,
                                   ListSystemTasksRequest, ShowFileInfoRequest, StartJobRequest)
 
-from dlfkit import (assert_sdk_error, create_job, cron_schedule, job_info, node, raw_request, sdk_client, show_job,
-                    unique)
+from dlfkit import (assert_sdk_error, create_job, cron_schedule, job_info, node, raw_request, sdk_client,
+                   show_job, unique, wait_task)
 
 
 def zip_bytes(files: dict) -> bytes:
@@ -28,15 +27,6 @@ def upload(server, project, key: str, data: bytes) -> str:
     assert resp.status_code == 204, resp.text
     return f"obs://pkgs/{key}"
 
-
-def wait_task(client, task_id: str, timeout: float = 30):
-    deadline = time.monotonic() + timeout
-    while True:
-        task = client.list_system_tasks(ListSystemTasksRequest(task_id=task_id))
-        if task.status != "RUNNING":
-            return task
-        assert time.monotonic() < deadline, f"task {task_id} still RUNNING"
-        time.sleep(0.05)
 
 
 def job_doc(name: str, params: list, props: list) -> dict:

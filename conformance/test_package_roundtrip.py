@@ -6,14 +6,13 @@ with ListSystemTasks."""
 
 import copy
 import json
-import time
 from urllib.parse import quote
 
 import pytest
 from huaweicloudsdkdgc.v1 import (Cron, CronTrigger, DeleteJobRequest, Event, ExportJobReq, ExportJobRequest,
-                                  ImportFileReq, ImportJobRequest, ListSystemTasksRequest, Schedule)
+                                  ImportFileReq, ImportJobRequest, Schedule)
 
-from dlfkit import (START, create_job, job_info, jobs_path, load_real_job, node, raw_request, unique, wire)
+from dlfkit import (START, create_job, job_info, jobs_path, load_real_job, node, raw_request, unique, wait_task, wire)
 from test_job_roundtrip import rich_job
 
 #: ShowJob fields that describe the job's life on this server, not its definition: a new id and
@@ -41,15 +40,6 @@ def upload(server, project, bucket, key, data: bytes):
     assert resp.status_code in (200, 204), resp.text
     return f"obs://{bucket}/{key}"
 
-
-def wait_task(client, task_id, timeout=60):
-    deadline = time.monotonic() + timeout
-    while True:
-        task = client.list_system_tasks(ListSystemTasksRequest(task_id=task_id))
-        if task.status != "RUNNING":
-            return task
-        assert time.monotonic() < deadline, f"task {task_id} still RUNNING"
-        time.sleep(0.1)
 
 
 def round_trip(server, project, client, name):

@@ -32,34 +32,27 @@ impl Server {
 
     /// As [`Server::start`], with these variables added to the server's environment.
     pub async fn start_with_env(data_dir: &Path, extra: &[&str], env: &[(&str, &str)]) -> Server {
-        let port = free_port();
-        let log = std::fs::File::create(data_dir.with_extension(format!("{port}.log"))).unwrap();
-        let child = Command::new(env!("CARGO_BIN_EXE_dlf"))
-            .args(["serve", "--no-auth", "--listen", &format!("127.0.0.1:{port}"), "--data-dir"])
-            .arg(data_dir)
-            .args(extra)
-            .env("DLF_LOG", "info")
-            .envs(env.iter().copied())
-            .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()
-            .expect("start dlf serve");
-        dlf_engine::install_crypto_provider();
-        let server = Server { child, port, data_dir: data_dir.to_path_buf(), client: reqwest::Client::new() };
-        server.wait_healthy().await;
-        server
+        let mut command = Command::new(env!("CARGO_BIN_EXE_dlf"));
+        command.args(["serve", "--no-auth"]).args(extra).env("DLF_LOG", "info").envs(env.iter().copied());
+        Server::spawn(command, data_dir).await
     }
 
     /// Starts `dlf serve` with authentication on (it writes its first key to
     /// `<data_dir>/credentials`) and waits for `/healthz`.
     pub async fn start_authenticated(data_dir: &Path) -> Server {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_dlf"));
+        command.arg("serve").env_remove("DLF_ACCESS_KEY").env_remove("DLF_SECRET_KEY");
+        Server::spawn(command, data_dir).await
+    }
+
+    /// Adds the listener and the data directory to a `dlf serve` command, starts it with its log
+    /// beside the data directory, and waits for `/healthz`.
+    async fn spawn(mut command: Command, data_dir: &Path) -> Server {
         let port = free_port();
         let log = std::fs::File::create(data_dir.with_extension(format!("{port}.log"))).unwrap();
-        let child = Command::new(env!("CARGO_BIN_EXE_dlf"))
-            .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--data-dir"])
+        let child = command
+            .args(["--listen", &format!("127.0.0.1:{port}"), "--data-dir"])
             .arg(data_dir)
-            .env_remove("DLF_ACCESS_KEY")
-            .env_remove("DLF_SECRET_KEY")
             .stdout(Stdio::null())
             .stderr(log)
             .spawn()
